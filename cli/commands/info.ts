@@ -1,0 +1,35 @@
+/** `mmckd info`: versions, the backend that runs and why better ones did not, and the kit's folders. */
+import { parseArgs } from '../args';
+import type { CliCommand } from '../command';
+import { selectBackend } from '../../lib/backend';
+import { kitPaths, isQuick } from '../../lib/paths';
+import { kitVersions } from '../../lib/versions';
+
+export const command: CliCommand = {
+  summary: 'versions, TensorFlow.js backend in use (and why others did not load), folders',
+  usage: 'Usage: mmckd info [--json]\n\nSet MMCKD_BACKEND=node-gpu|node|wasm|cpu to force a backend.',
+  async run(args) {
+    const p = parseArgs(args, ['json'], []);
+    const backend = await selectBackend();
+    const info = { versions: kitVersions(), backend, paths: kitPaths(), quick: isQuick() };
+    if (p.options.json) {
+      process.stdout.write(JSON.stringify(info, null, 2) + '\n');
+      return 0;
+    }
+    const v = info.versions;
+    const lines = [
+      `MM-CKD notebook kit ${v.kit} (TensorFlow.js ${v.tfjs}, Node ${v.node}, ${v.platform})`,
+      backend.message,
+      '',
+      'Backends tried:',
+      ...backend.attempts.map((a) => `  ${a.backend.padEnd(8)} ${a.ok ? 'in use' : a.reason}`),
+      '',
+      'Folders:',
+      ...Object.entries(info.paths).map(([k, dir]) => `  ${k.padEnd(8)} ${dir}`),
+      '',
+      `Quick setting (MMCKD_QUICK): ${info.quick ? 'on' : 'off'}`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    return 0;
+  },
+};

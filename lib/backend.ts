@@ -1,0 +1,192 @@
+/**
+ * Chooses the fastest TensorFlow.js backend that actually loads on this machine.
+ *
+ * Order: tfjs-node-gpu (native TensorFlow with CUDA), tfjs-node (native TensorFlow on the CPU),
+ * wasm (XNNPACK, SIMD), cpu (plain JavaScript). `MMCKD_BACKEND=node-gpu|node|wasm|cpu` forces one.
+ * The native packages are optional dependencies: their install step downloads libtensorflow, so
+ * on a machine without internet they are absent and the kit falls back to wasm.
+ *
+ * The GPU path is written to the tfjs-node-gpu documentation but is NOT verified on the machines
+ * this kit is developed on (no GPU there).
+ * @see notebooks/00-quickstart.ipynb
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** The kit's names for the four backends, fastest first. */
+export type BackendChoice = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+
+/** The backends in the order the kit tries them. */
+export const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+
+/** Environment variable that forces a backend. */
+export const BACKEND_ENV = 'MMCKD_BACKEND';
+
+/** Why a backend was not used. */
+export interface BackendAttempt {
+  backend: BackendChoice;
+  ok: boolean;
+  /** One line: why it did not load, or empty when it did. */
+  reason: string;
+}
+
+/** What runs: returned by `selectBackend` and `backendInfo`. */
+export interface BackendReport {
+  /** The kit's name of the backend in use. */
+  choice: BackendChoice;
+  /** TensorFlow.js's registered backend name ('tensorflow', 'wasm', 'cpu'). */
+  tfjsBackend: string;
+  /** Version of the package that provides the backend. */
+  version: string;
+  /** True for the native TensorFlow backends. */
+  native: boolean;
+  /** True when the GPU backend runs. */
+  gpu: boolean;
+  /** True when MMCKD_BACKEND chose it. */
+  forced: boolean;
+  /** Every backend tried, in order, with the reason it failed. */
+  attempts: BackendAttempt[];
+  /** Extra facts (wasm SIMD and threads, CUDA devices). */
+  notes: string[];
+  /** The one-line message the CLI and notebooks print. */
+  message: string;
+}
+
+/** Loads a module by name; tests inject one that fails to simulate a missing package. */
+export type ModuleLoader = (name: string) => unknown;
+
+/** Options of `selectBackend`. */
+export interface SelectBackendOptions {
+  /** Force one backend (overrides MMCKD_BACKEND). */
+  force?: BackendChoice;
+  /** Module loader, `require` by default. */
+  load?: ModuleLoader;
+  /** Environment to read MMCKD_BACKEND from, process.env by default. */
+  env?: Record<string, string | undefined>;
+  /** Print the one-line message to stderr (default false). */
+  log?: boolean;
+}
+
+const PACKAGE_OF: Record<BackendChoice, string> = {
+  'node-gpu': '@tensorflow/tfjs-node-gpu',
+  node: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  cpu: '@tensorflow/tfjs-backend-cpu',
+};
+
+let current: BackendReport | undefined;
+
+/** Returns true when the string names one of the four backends. */
+export function isBackendChoice(s: string): s is BackendChoice {
+  return (BACKEND_ORDER as readonly string[]).includes(s);
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split('\n')[0].slice(0, 200);
+}
+
+function explainLoadError(pkg: string, err: unknown): string {
+  const code = (err as { code?: string }).code;
+  if (code === 'MODULE_NOT_FOUND' && firstLine(err).includes(pkg)) {
+    if (pkg.includes('tfjs-node')) {
+      return `${pkg} is not installed (optional; its install step downloads libtensorflow and needs internet)`;
+    }
+    return `${pkg} is not installed`;
+  }
+  return `${pkg} failed to load: ${firstLine(err)}`;
+}
+
+function packageVersion(load: ModuleLoader, pkg: string): string {
+  try {
+    const json = load(`${pkg}/package.json`) as { version?: string };
+    return json.version ?? 'unknown';
+  } catch {
+    return tf.version.tfjs;
+  }
+}
+
+async function activate(choice: BackendChoice, load: ModuleLoader, notes: string[]): Promise<string> {
+  if (choice === 'node-gpu' || choice === 'node') {
+    load(PACKAGE_OF[choice]); // registers the 'tensorflow' backend on our tfjs-core
+    if (!(await tf.setBackend('tensorflow'))) throw new Error("backend 'tensorflow' did not initialise");
+    // A tiny op proves the native library really runs (a broken libtensorflow throws here).
+    tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync());
+    if (choice === 'node-gpu') notes.push('CUDA path: not verified on the machines this kit is developed on');
+    return 'tensorflow';
+  }
+  if (choice === 'wasm') {
+    const wasm = load(PACKAGE_OF.wasm) as { setThreadsCount?: (n: number) => void };
+    void wasm;
+    if (!(await tf.setBackend('wasm'))) throw new Error("backend 'wasm' did not initialise");
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    notes.push(`wasm SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off (Node)'}`);
+    return 'wasm';
+  }
+  tf.env().set('PROD', true); // silences tfjs's "install the node backend" banner; the report says it
+  if (!(await tf.setBackend('cpu'))) throw new Error("backend 'cpu' did not initialise");
+  return 'cpu';
+}
+
+function formatMessage(r: Omit<BackendReport, 'message'>): string {
+  const kind = r.gpu ? 'native GPU' : r.native ? 'native CPU' : r.choice === 'wasm' ? 'WebAssembly' : 'pure JavaScript';
+  const head = `mmckd: TensorFlow.js backend '${r.choice}' (${kind}, ${PACKAGE_OF[r.choice]} ${r.version})`;
+  const why = r.forced ? ` forced by ${BACKEND_ENV}` : '';
+  const failed = r.attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.reason}`);
+  const skipped = failed.length > 0 ? `; not used: ${failed.join('; ')}` : '';
+  const notes = r.notes.length > 0 ? ` [${r.notes.join('; ')}]` : '';
+  return `${head}${why}${notes}${skipped}`;
+}
+
+/**
+ * Selects and activates the best backend that loads; returns the report (also kept for
+ * `backendInfo`). Never loads both native packages: the first one that loads wins.
+ */
+export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendReport> {
+  const load: ModuleLoader = options.load ?? ((name: string) => require(name));
+  const env = options.env ?? process.env;
+  const fromEnv = env[BACKEND_ENV]?.trim();
+  if (fromEnv && !isBackendChoice(fromEnv)) {
+    throw new Error(`Expected ${BACKEND_ENV} to be one of ${BACKEND_ORDER.join(', ')}, but got '${fromEnv}'`);
+  }
+  const forced = options.force ?? (fromEnv as BackendChoice | undefined);
+  const order = forced ? [forced] : [...BACKEND_ORDER];
+  const attempts: BackendAttempt[] = [];
+  for (const choice of order) {
+    const notes: string[] = [];
+    try {
+      const tfjsBackend = await activate(choice, load, notes);
+      attempts.push({ backend: choice, ok: true, reason: '' });
+      const base = {
+        choice,
+        tfjsBackend,
+        version: packageVersion(load, PACKAGE_OF[choice]),
+        native: choice === 'node' || choice === 'node-gpu',
+        gpu: choice === 'node-gpu',
+        forced: forced !== undefined,
+        attempts,
+        notes,
+      };
+      current = { ...base, message: formatMessage(base) };
+      if (options.log) process.stderr.write(current.message + '\n');
+      return current;
+    } catch (err) {
+      attempts.push({ backend: choice, ok: false, reason: explainLoadError(PACKAGE_OF[choice], err) });
+      if (forced) {
+        throw new Error(`${BACKEND_ENV}=${forced} was asked for, but ${attempts[attempts.length - 1].reason}`);
+      }
+    }
+  }
+  throw new Error(`No TensorFlow.js backend loaded: ${attempts.map((a) => a.reason).join('; ')}`);
+}
+
+/** Returns the report of the active backend, selecting one first when none was selected. */
+export async function ensureBackend(options: SelectBackendOptions = {}): Promise<BackendReport> {
+  if (current && current.tfjsBackend === tf.getBackend()) return current;
+  return selectBackend(options);
+}
+
+/** Returns the report of the last selection, or undefined before any. */
+export function backendInfo(): BackendReport | undefined {
+  return current;
+}
