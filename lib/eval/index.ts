@@ -1,0 +1,2 @@
+/** Public API of lib/eval (re-exported by lib/index.ts). */
+export {};

@@ -1,0 +1,2 @@
+/** Public API of lib/losses (re-exported by lib/index.ts). */
+export {};

@@ -1,0 +1,2 @@
+/** Public API of lib/models (re-exported by lib/index.ts). */
+export {};
