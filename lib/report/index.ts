@@ -1,2 +1,20 @@
-/** Public API of lib/report (re-exported by lib/index.ts). */
-export {};
+/**
+ * The report layer: plotly figure builders with honest captions, inline display for Jupyter,
+ * static PNG/SVG export through headless Chromium, and CSV/Markdown/HTML tables.
+ */
+export * from './figure-spec';
+export { DEFAULT_FIGURE_SIZE, PALETTE, seriesColor } from './layout';
+export * from './line-figures';
+export * from './bar-figures';
+export * from './scatter-figures';
+export * from './heatmap-figure';
+export * from './pca';
+export * from './plotly-bundle';
+export * from './inline-html';
+export * from './chromium';
+export * from './export-figures';
+export * from './atomic-write';
+export * from './table-format';
+export * from './write-table';
+export * from './mean-std';
+export * from './esm';

@@ -1,0 +1,128 @@
+/**
+ * Scatter figures: accuracy vs computational cost with a label per point, and the projection
+ * space of several models coloured by sentiment class.
+ * @see notebooks/05-computational-cost.ipynb, notebooks/03-online-mmckd.ipynb
+ */
+import { FigureBase, FigureInputError, FigureSpec, PlotlyTrace } from './figure-spec';
+import { axis, baseLayout, facetGrid, facetTitle, makeSpec, seriesColor } from './layout';
+
+/** One labelled point; points with the same group share a trace (colour and legend entry). */
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  label: string;
+  group?: string;
+}
+
+/** Input of scatterFigure. */
+export interface ScatterInput extends FigureBase {
+  points: ScatterPoint[];
+  xTitle: string;
+  yTitle: string;
+  /** Logarithmic x axis (e.g. FLOPs or milliseconds). */
+  logX?: boolean;
+  logY?: boolean;
+}
+
+/** Returns a FigureSpec with one markers+text trace per group (one trace when no groups). */
+export function scatterFigure(input: ScatterInput): FigureSpec {
+  const groups = new Map<string, ScatterPoint[]>();
+  for (const p of input.points) {
+    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) throw new FigureInputError(`Expected finite x and y for point '${p.label}', but got (${p.x}, ${p.y})`);
+    if (input.logX && p.x <= 0) throw new FigureInputError(`Expected x > 0 for point '${p.label}' on a log x axis, but got ${p.x}`);
+    const g = p.group ?? '';
+    if (!groups.has(g)) groups.set(g, []);
+    groups.get(g)!.push(p);
+  }
+  const data: PlotlyTrace[] = [...groups.entries()].map(([g, pts], i) => ({
+    type: 'scatter',
+    mode: 'markers+text',
+    name: g || 'points',
+    showlegend: g !== '',
+    x: pts.map((p) => p.x),
+    y: pts.map((p) => p.y),
+    text: pts.map((p) => p.label),
+    textposition: 'top center',
+    textfont: { size: 12 },
+    cliponaxis: false,
+    marker: { size: 10, color: seriesColor(i), line: { width: 1, color: '#fff' } },
+  }));
+  const layout = baseLayout(input);
+  layout.xaxis = axis(input.xTitle, input.logX ? { type: 'log' } : {});
+  layout.yaxis = axis(input.yTitle, input.logY ? { type: 'log' } : {});
+  return makeSpec(input, data, layout);
+}
+
+/** One projected clip: its 2-d coordinates, the model that produced it and its class. */
+export interface ProjectionPoint {
+  x: number;
+  y: number;
+  model: string;
+  cls: string | number;
+}
+
+/** Input of projectionScatterFigure. */
+export interface ProjectionScatterInput extends FigureBase {
+  points: ProjectionPoint[];
+  /** Facet order; default the order models first appear. */
+  models?: string[];
+  /** Class order (and legend order); default sorted. */
+  classes?: (string | number)[];
+  /** Facets per row; default min(models, 4). */
+  columns?: number;
+  xTitle?: string;
+  yTitle?: string;
+  /** Marker size; default 5. */
+  markerSize?: number;
+}
+
+/**
+ * Returns a FigureSpec with one facet per model and, inside each, one marker trace per class
+ * present (colours and legend entries shared across facets).
+ */
+export function projectionScatterFigure(input: ProjectionScatterInput): FigureSpec {
+  const models = input.models ?? [...new Set(input.points.map((p) => p.model))];
+  const classes = input.classes ?? [...new Set(input.points.map((p) => p.cls))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (models.length === 0) throw new FigureInputError('Expected points for at least one model');
+  const cols = input.columns ?? Math.min(models.length, 4);
+  const facets = facetGrid(models.length, cols, 0.06, 0.14);
+  const data: PlotlyTrace[] = [];
+  const shown = new Set<string>();
+  models.forEach((model, m) => {
+    const f = facets[m];
+    classes.forEach((cls, c) => {
+      const pts = input.points.filter((p) => p.model === model && p.cls === cls);
+      if (pts.length === 0) return;
+      const name = String(cls);
+      data.push({
+        type: 'scatter',
+        mode: 'markers',
+        name,
+        legendgroup: name,
+        showlegend: !shown.has(name),
+        x: pts.map((p) => p.x),
+        y: pts.map((p) => p.y),
+        xaxis: f.xref,
+        yaxis: f.yref,
+        marker: { size: input.markerSize ?? 5, color: seriesColor(c), opacity: 0.75 },
+      });
+      shown.add(name);
+    });
+    const unknown = input.points.find((p) => p.model === model && !classes.includes(p.cls));
+    if (unknown) throw new FigureInputError(`Expected class of a '${model}' point to be one of ${classes.join(', ')}, but got ${unknown.cls}`);
+  });
+  const layout = baseLayout(input);
+  layout.margin = { ...(layout.margin as object), t: 92 };
+  // titles on the left column and bottom row only, so a title never runs into the next facet
+  const rows = Math.ceil(models.length / Math.min(cols, models.length));
+  const colsUsed = Math.min(cols, models.length);
+  facets.forEach((f, i) => {
+    const leftColumn = i % colsUsed === 0;
+    const bottom = Math.floor(i / colsUsed) === rows - 1 || i + colsUsed >= models.length;
+    layout[f.xKey] = axis(bottom ? input.xTitle ?? 'PC 1' : '', { domain: f.xDomain, anchor: f.yref });
+    layout[f.yKey] = axis(leftColumn ? input.yTitle ?? 'PC 2' : '', { domain: f.yDomain, anchor: f.xref });
+  });
+  layout.annotations = facets.map((f, i) => facetTitle(models[i], f));
+  layout.legend = { ...(layout.legend as object), title: { text: 'class' }, itemsizing: 'constant' };
+  return makeSpec(input, data, layout);
+}

@@ -1,0 +1,29 @@
+/**
+ * Writes a table as CSV and GitHub Markdown side by side, atomically.
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write';
+import { TableFormatOptions, TableLike, TableRow, toCsv, toMarkdown } from './table-format';
+
+/** A file the report layer wrote. */
+export interface WrittenFile {
+  path: string;
+  bytes: number;
+}
+
+/**
+ * Writes `<dir>/<name>.csv` and `<dir>/<name>.md` (numbers to 4 decimals by default), each
+ * through a temporary file and a rename; returns the two files with their sizes.
+ */
+export function writeTable(input: TableRow[] | TableLike, dir: string, name: string, options: TableFormatOptions = {}): WrittenFile[] {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new Error(`Expected table name to be file-name safe ([A-Za-z0-9._-]), but got ${JSON.stringify(name)}`);
+  }
+  const out: WrittenFile[] = [];
+  for (const [ext, text] of [['csv', toCsv(input, options)], ['md', toMarkdown(input, options)]] as const) {
+    const path = join(dir, `${name}.${ext}`);
+    out.push({ path, bytes: writeFileAtomic(path, text) });
+  }
+  return out;
+}
