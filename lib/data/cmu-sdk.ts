@@ -1,0 +1,112 @@
+/**
+ * Reader of CMU-MultimodalSDK computational sequences (`.csd`, HDF5) through h5wasm:
+ * `/<root>/data/<video_id>/{features, intervals}` and `/<root>/metadata`. A .csd file holds ONE
+ * modality (e.g. COVAREP audio, FACET vision, glove/BERT text) for many videos, at its own frame
+ * rate; word-level alignment of several files (the SDK's `align` onto a text sequence) is out of
+ * scope here: combine aligned features into an MMSA-style pickle instead (data/README.md).
+ * @see notebooks/01-data-prep.ipynb
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { KIT_ROOT } from '../paths';
+import { DatasetFormatError } from './errors';
+
+/** One video of a computational sequence. */
+export interface CsdVideo {
+  /** Row-major [frames, dim] features (float32; -inf and NaN become 0). */
+  features: Float32Array;
+  /** Row-major [frames, 2] start and end times in seconds. */
+  intervals: Float64Array;
+  frames: number;
+  dim: number;
+}
+
+/** A computational sequence: its root name, metadata and videos by id. */
+export interface CsdFile {
+  path: string;
+  root: string;
+  metadata: Record<string, string>;
+  videos: Map<string, CsdVideo>;
+  dim: number;
+}
+
+type H5Module = typeof import('h5wasm');
+
+let h5: Promise<H5Module> | undefined;
+
+/** Loads h5wasm's Node build once (ESM-only, so through a .cjs dynamic import helper). */
+async function loadH5wasm(): Promise<H5Module> {
+  if (!h5) {
+    const local = resolve(__dirname, 'esm-import.cjs');
+    const helper = existsSync(local) ? local : resolve(KIT_ROOT, 'lib', 'data', 'esm-import.cjs');
+    const importEsm = require(helper) as (s: string) => Promise<H5Module>;
+    h5 = importEsm('h5wasm/node').then(async (mod) => {
+      await mod.ready;
+      return mod;
+    });
+  }
+  return h5;
+}
+
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.map(text).join(' ');
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  return String(v);
+}
+
+/**
+ * Reads a .csd file: every video's features and intervals, and the metadata strings.
+ * Throws DatasetFormatError naming the file and the HDF5 path at fault.
+ * @see notebooks/01-data-prep.ipynb
+ */
+export async function loadCsd(path: string): Promise<CsdFile> {
+  if (!existsSync(path)) throw new DatasetFormatError({ file: path }, 'file not found');
+  const mod = await loadH5wasm();
+  let f: InstanceType<H5Module['File']>;
+  try {
+    f = new mod.File(resolve(path), 'r');
+  } catch (err) {
+    throw new DatasetFormatError({ file: path }, `not a readable HDF5 file: ${(err as Error).message}`);
+  }
+  try {
+    const roots = f.keys();
+    if (roots.length !== 1) throw new DatasetFormatError({ file: path }, `expected one root group, found ${roots.length}: ${roots.join(', ')}`);
+    const root = roots[0];
+    const data = f.get(`${root}/data`);
+    if (!(data instanceof mod.Group)) throw new DatasetFormatError({ file: path, key: `/${root}/data` }, 'missing data group');
+    const metadata: Record<string, string> = {};
+    const meta = f.get(`${root}/metadata`);
+    if (meta instanceof mod.Group) {
+      for (const k of meta.keys()) {
+        const e = meta.get(k);
+        if (e instanceof mod.Dataset) metadata[k] = text(e.value);
+      }
+    }
+    const videos = new Map<string, CsdVideo>();
+    let dim = -1;
+    for (const vid of data.keys()) {
+      const key = `/${root}/data/${vid}`;
+      const fe = f.get(`${key}/features`);
+      const iv = f.get(`${key}/intervals`);
+      if (!(fe instanceof mod.Dataset) || !(iv instanceof mod.Dataset)) {
+        throw new DatasetFormatError({ file: path, key }, 'expected datasets features and intervals');
+      }
+      const shape = fe.shape ?? [];
+      if (shape.length !== 2) throw new DatasetFormatError({ file: path, key: `${key}/features` }, `expected rank 2, got [${shape.join(', ')}]`);
+      const [frames, d] = shape;
+      if (dim >= 0 && d !== dim) throw new DatasetFormatError({ file: path, key: `${key}/features` }, `has ${d} dims, other videos ${dim}`);
+      dim = d;
+      const features = Float32Array.from(fe.value as ArrayLike<number>);
+      for (let i = 0; i < features.length; i++) if (!Number.isFinite(features[i])) features[i] = 0;
+      const intervals = Float64Array.from(iv.value as ArrayLike<number>);
+      if (intervals.length !== frames * 2) {
+        throw new DatasetFormatError({ file: path, key: `${key}/intervals` }, `expected [${frames}, 2], got ${intervals.length} values`);
+      }
+      videos.set(vid, { features, intervals, frames, dim: d });
+    }
+    return { path, root, metadata, videos, dim: Math.max(dim, 0) };
+  } finally {
+    f.close();
+  }
+}

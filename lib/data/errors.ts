@@ -1,0 +1,51 @@
+/** Typed errors of the data layer: each names the file, split and key at fault. */
+
+/** Where in a dataset file an error was found. */
+export interface DatasetErrorLocation {
+  /** The file read. */
+  file: string;
+  /** The split ('train', 'valid', 'test') when the error is inside one. */
+  split?: string;
+  /** The key (e.g. 'audio', 'regression_labels') when one is at fault. */
+  key?: string;
+}
+
+/** A dataset file that is not what the loader expects (truncated, wrong keys, bad shapes ...). */
+export class DatasetFormatError extends Error {
+  readonly file: string;
+  readonly split?: string;
+  readonly key?: string;
+  constructor(location: DatasetErrorLocation, problem: string) {
+    const where = [location.file, location.split && `split '${location.split}'`, location.key && `key '${location.key}'`]
+      .filter(Boolean)
+      .join(', ');
+    super(`${where}: ${problem}`);
+    this.name = 'DatasetFormatError';
+    this.file = location.file;
+    this.split = location.split;
+    this.key = location.key;
+  }
+}
+
+/** A pickle stream that is malformed or uses something the safe reader refuses. */
+export class PickleError extends Error {
+  /** Byte offset of the opcode at fault. */
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(`${message} (at byte ${offset})`);
+    this.name = 'PickleError';
+    this.offset = offset;
+  }
+}
+
+/** A pickle that names a global outside the allow-list (it would run code in Python). */
+export class ForbiddenGlobalError extends PickleError {
+  readonly module: string;
+  readonly globalName: string;
+  constructor(module: string, name: string, offset: number) {
+    super(`refused global '${module}.${name}': only numpy array reconstruction globals are allowed`, offset);
+    this.name = 'ForbiddenGlobalError';
+    this.module = module;
+    this.globalName = name;
+  }
+}

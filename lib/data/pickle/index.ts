@@ -1,0 +1,4 @@
+/** The safe pickle reader: `unpickle` and the values it returns. */
+export { unpickle, isNdArray, ALLOWED_GLOBALS, type UnpickleOptions } from './unpickler';
+export { NdArray, PyGlobal, tuple, describeValue, type NumpyDtype, type NdData, type PyTuple } from './values';
+export { fortranToC } from './numpy';

@@ -1,0 +1,133 @@
+/**
+ * A linear probe: how much of the label a modality's mean-pooled features explain. Ridge
+ * regression fitted on one split, R^2 measured on another. It is a diagnostic of the data (the
+ * reliability of each modality), not a model of the kit.
+ * @see notebooks/01-data-prep.ipynb
+ */
+import type { Modality } from './modalities';
+import type { ModalityFeatures, MultimodalSplit } from './types';
+
+/** Returns [N, D] float64 means over each clip's valid frames (zeros for an empty clip). */
+export function meanPool(f: ModalityFeatures): Float64Array {
+  const { numClips: n, seqLen: T, dim: D, data, lengths } = f;
+  const out = new Float64Array(n * D);
+  for (let i = 0; i < n; i++) {
+    const L = lengths[i];
+    if (L <= 0) continue;
+    for (let t = 0; t < L; t++) {
+      const row = (i * T + t) * D;
+      for (let d = 0; d < D; d++) out[i * D + d] += data[row + d];
+    }
+    for (let d = 0; d < D; d++) out[i * D + d] /= L;
+  }
+  return out;
+}
+
+/** Solves the symmetric positive definite system A x = b in place by Cholesky; returns x. */
+function choleskySolve(A: Float64Array, b: Float64Array, n: number): Float64Array {
+  for (let j = 0; j < n; j++) {
+    let s = A[j * n + j];
+    for (let k = 0; k < j; k++) s -= A[j * n + k] * A[j * n + k];
+    if (s <= 0) throw new Error('ridge system is not positive definite');
+    const ljj = Math.sqrt(s);
+    A[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let v = A[i * n + j];
+      for (let k = 0; k < j; k++) v -= A[i * n + k] * A[j * n + k];
+      A[i * n + j] = v / ljj;
+    }
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let v = b[i];
+    for (let k = 0; k < i; k++) v -= A[i * n + k] * y[k];
+    y[i] = v / A[i * n + i];
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let v = y[i];
+    for (let k = i + 1; k < n; k++) v -= A[k * n + i] * x[k];
+    x[i] = v / A[i * n + i];
+  }
+  return x;
+}
+
+/** Result of `ridgeProbe`. */
+export interface ProbeResult {
+  modality: Modality;
+  /** R^2 on the fitting split. */
+  r2Fit: number;
+  /** R^2 on the evaluation split (may be negative). */
+  r2Eval: number;
+}
+
+/** Returns 1 - SS_res / SS_tot of predictions against labels. */
+export function rSquared(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
+  let mean = 0;
+  for (let i = 0; i < labels.length; i++) mean += labels[i];
+  mean /= labels.length;
+  let res = 0;
+  let tot = 0;
+  for (let i = 0; i < labels.length; i++) {
+    res += (labels[i] - pred[i]) ** 2;
+    tot += (labels[i] - mean) ** 2;
+  }
+  return tot > 0 ? 1 - res / tot : 0;
+}
+
+/**
+ * Fits ridge regression (penalty `lambda` on standardised mean-pooled features) of the label on
+ * one modality of `fit`, and returns R^2 on `fit` and on `evaluate`.
+ * @see notebooks/01-data-prep.ipynb
+ */
+export function ridgeProbe(fit: MultimodalSplit, evaluate: MultimodalSplit, modality: Modality, lambda = 1): ProbeResult {
+  const D = fit.features[modality].dim;
+  const Xf = meanPool(fit.features[modality]);
+  const Xe = meanPool(evaluate.features[modality]);
+  const n = fit.labels.length;
+  // standardise with the fitting split's statistics
+  const mu = new Float64Array(D);
+  const sd = new Float64Array(D);
+  for (let i = 0; i < n; i++) for (let d = 0; d < D; d++) mu[d] += Xf[i * D + d] / n;
+  for (let i = 0; i < n; i++) for (let d = 0; d < D; d++) sd[d] += (Xf[i * D + d] - mu[d]) ** 2 / n;
+  for (let d = 0; d < D; d++) sd[d] = Math.sqrt(sd[d]) || 1;
+  const norm = (X: Float64Array): void => {
+    for (let i = 0; i < X.length; i++) X[i] = (X[i] - mu[i % D]) / sd[i % D];
+  };
+  norm(Xf);
+  norm(Xe);
+  let yMean = 0;
+  for (let i = 0; i < n; i++) yMean += fit.labels[i] / n;
+  // (X^T X + lambda I) w = X^T (y - mean)
+  const A = new Float64Array(D * D);
+  const b = new Float64Array(D);
+  for (let i = 0; i < n; i++) {
+    const yi = fit.labels[i] - yMean;
+    for (let p = 0; p < D; p++) {
+      const xp = Xf[i * D + p];
+      if (xp === 0) continue;
+      b[p] += xp * yi;
+      const rowA = p * D;
+      for (let q = 0; q <= p; q++) A[rowA + q] += xp * Xf[i * D + q];
+    }
+  }
+  for (let p = 0; p < D; p++) {
+    for (let q = 0; q < p; q++) A[q * D + p] = A[p * D + q];
+    A[p * D + p] += lambda;
+  }
+  const w = choleskySolve(A, b, D);
+  const predict = (X: Float64Array, count: number): Float64Array => {
+    const out = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+      let v = yMean;
+      for (let d = 0; d < D; d++) v += w[d] * X[i * D + d];
+      out[i] = v;
+    }
+    return out;
+  };
+  return {
+    modality,
+    r2Fit: rSquared(predict(Xf, n), fit.labels),
+    r2Eval: rSquared(predict(Xe, evaluate.labels.length), evaluate.labels),
+  };
+}
