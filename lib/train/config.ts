@@ -1,0 +1,141 @@
+/**
+ * The training configuration: every hyperparameter of stage 1 (teacher pretraining) and stage 2
+ * (online MM-CKD and the baselines) with its default, named presets, and `validateTrainConfig`.
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+import type { ModelConfig } from '../models/config';
+
+/**
+ * What to train.
+ * - `mmckd`: teacher (stage 1 init) + six students jointly, sum of L1 + lambda * MVSC.
+ * - `b1`: the stage-1 teacher alone; missing modalities are zero-filled at inference.
+ * - `b2`: seven independent models (L1 only; lambda = 0, no interaction).
+ * - `b3`: offline KD: students learn from the frozen stage-1 teacher (feature + output MSE).
+ * - `b4`: unsupervised multi-view contrastive online KD (positives: the same clip only).
+ */
+export type MethodName = 'mmckd' | 'b1' | 'b2' | 'b3' | 'b4';
+
+/** The methods the CLI accepts, MM-CKD first. */
+export const METHOD_NAMES: readonly MethodName[] = ['mmckd', 'b1', 'b2', 'b3', 'b4'];
+
+/** Learning-rate schedule over stage 2 (stage 1 uses the same kind). */
+export type ScheduleKind = 'constant' | 'cosine' | 'step';
+
+/** Every training hyperparameter. */
+export interface TrainConfig {
+  method: MethodName;
+  /** Seed of initialisation, shuffling and dropout. */
+  seed: number;
+  batchSize: number;
+  /** Stage 1: maximum teacher pretraining epochs (0 skips stage 1). */
+  pretrainEpochs: number;
+  /** Stage 2: maximum epochs. */
+  epochs: number;
+  /** Adam learning rate. */
+  lr: number;
+  /** Global-norm gradient clipping (0 disables). */
+  clipNorm: number;
+  schedule: ScheduleKind;
+  /** Linear warm-up epochs at the start of each stage. */
+  warmupEpochs: number;
+  /** Early stopping: stop when no model improved its validation MAE for this many epochs. */
+  patience: number;
+  /** Weight of the contrastive loss (MVSC for mmckd, unsupervised for b4). */
+  lambda: number;
+  /** Temperature of the contrastive loss. */
+  tau: number;
+  /** Class scheme of MVSC's supervision: 7 (round of clip), 3 (sign), 2 (>= 0). */
+  classScheme: 7 | 3 | 2;
+  /** Stop gradients through the teacher's views in MVSC (the online/offline ablation). */
+  detachTeacherViews: boolean;
+  /** Stage 2 teacher: from stage 1 ('pretrained') or from scratch ('scratch'). */
+  teacherInit: 'pretrained' | 'scratch';
+  /** B3: weight of the feature MSE and of the output MSE to the frozen teacher. */
+  kdFeatureWeight: number;
+  kdOutputWeight: number;
+  /** Model hyperparameters shared by the seven models (dims and lengths come from the data). */
+  model: Partial<ModelConfig>;
+}
+
+/** Defaults: the `mosi` preset's values, sized for a 2-core CPU. */
+export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  method: 'mmckd' as MethodName,
+  seed: 1,
+  batchSize: 32,
+  pretrainEpochs: 20,
+  epochs: 30,
+  lr: 1e-3,
+  clipNorm: 1,
+  schedule: 'cosine' as ScheduleKind,
+  warmupEpochs: 1,
+  patience: 8,
+  lambda: 0.1,
+  tau: 0.2,
+  classScheme: 7 as const,
+  detachTeacherViews: false,
+  teacherInit: 'pretrained' as const,
+  kdFeatureWeight: 1,
+  kdOutputWeight: 1,
+  model: Object.freeze({}) as Partial<ModelConfig>,
+});
+
+/** Named presets: `quick` for tests and notebooks' quick setting, `mosi`, `mosei`. */
+export const TRAIN_PRESETS: Readonly<Record<'quick' | 'mosi' | 'mosei', Partial<TrainConfig>>> = Object.freeze({
+  quick: { batchSize: 32, pretrainEpochs: 4, epochs: 4, patience: 4, warmupEpochs: 0, model: { d: 16, heads: 2, projectionDim: 16 } },
+  mosi: {},
+  mosei: { batchSize: 64, pretrainEpochs: 15, epochs: 20, patience: 5, model: { d: 64, layers: 2, heads: 4, projectionDim: 64 } },
+});
+
+/** Names of the presets. */
+export type TrainPresetName = keyof typeof TRAIN_PRESETS;
+
+/** Returns true when the string names a training preset. */
+export function isTrainPreset(s: string): s is TrainPresetName {
+  return Object.prototype.hasOwnProperty.call(TRAIN_PRESETS, s);
+}
+
+function need(ok: boolean, field: string, expected: string, value: unknown): void {
+  if (!ok) throw new Error(`Expected ${field} to be ${expected}, but got ${JSON.stringify(value)}`);
+}
+
+/**
+ * Returns a complete config: preset over defaults, then `overrides`. Throws an error naming the
+ * field on any out-of-range value (negative lr, tau <= 0, unknown method, ...).
+ */
+export function validateTrainConfig(overrides: Partial<TrainConfig> = {}, preset: TrainPresetName = 'mosi'): TrainConfig {
+  if (!isTrainPreset(preset)) throw new Error(`Expected preset to be one of ${Object.keys(TRAIN_PRESETS).join(', ')}, but got '${preset}'`);
+  const p = TRAIN_PRESETS[preset];
+  const c: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    ...p,
+    ...overrides,
+    model: { ...DEFAULT_TRAIN_CONFIG.model, ...(p.model ?? {}), ...(overrides.model ?? {}) },
+  };
+  const int = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+  const pos = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  const nonneg = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  need((['mmckd', 'b1', 'b2', 'b3', 'b4'] as unknown[]).includes(c.method), 'method', 'one of mmckd, b1, b2, b3, b4', c.method);
+  need(int(c.seed, 0), 'seed', 'an integer >= 0', c.seed);
+  need(int(c.batchSize, 2), 'batchSize', 'an integer >= 2', c.batchSize);
+  need(int(c.pretrainEpochs, 0), 'pretrainEpochs', 'an integer >= 0', c.pretrainEpochs);
+  need(int(c.epochs, 0), 'epochs', 'an integer >= 0', c.epochs);
+  need(pos(c.lr), 'lr', 'a positive number', c.lr);
+  need(nonneg(c.clipNorm), 'clipNorm', 'a number >= 0', c.clipNorm);
+  need(['constant', 'cosine', 'step'].includes(c.schedule), 'schedule', "'constant', 'cosine' or 'step'", c.schedule);
+  need(int(c.warmupEpochs, 0), 'warmupEpochs', 'an integer >= 0', c.warmupEpochs);
+  need(int(c.patience, 1), 'patience', 'an integer >= 1', c.patience);
+  need(nonneg(c.lambda), 'lambda', 'a number >= 0', c.lambda);
+  need(pos(c.tau), 'tau', 'a number > 0', c.tau);
+  need([7, 3, 2].includes(c.classScheme), 'classScheme', '7, 3 or 2', c.classScheme);
+  need(typeof c.detachTeacherViews === 'boolean', 'detachTeacherViews', 'a boolean', c.detachTeacherViews);
+  need(['pretrained', 'scratch'].includes(c.teacherInit), 'teacherInit', "'pretrained' or 'scratch'", c.teacherInit);
+  need(nonneg(c.kdFeatureWeight), 'kdFeatureWeight', 'a number >= 0', c.kdFeatureWeight);
+  need(nonneg(c.kdOutputWeight), 'kdOutputWeight', 'a number >= 0', c.kdOutputWeight);
+  if (c.method === 'b1' && c.pretrainEpochs === 0) {
+    throw new Error('Expected pretrainEpochs >= 1 for method b1 (the full-modality teacher is its only model), but got 0');
+  }
+  if (c.method === 'b3' && c.pretrainEpochs === 0) {
+    throw new Error('Expected pretrainEpochs >= 1 for method b3 (offline KD needs the stage-1 teacher), but got 0');
+  }
+  return c;
+}

@@ -1,0 +1,119 @@
+/**
+ * Inference: predictions of a model over a split, validation MAE, and routing each clip to the
+ * model of its available modalities (MM-CKD's inference rule).
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+import * as tf from '@tensorflow/tfjs';
+import { MODALITIES, subsetModalities, type Modality, type SubsetName } from '../data/modalities';
+import type { Batch, MultimodalSplit } from '../data/types';
+import { disposeBatch } from '../data/types';
+import type { ModelInput, MsaModel } from '../models/model';
+import type { BatchSource } from './trainer';
+
+/** Something that predicts sentiment for a batch: a model, or the teacher with zero-filled inputs. */
+export type Predictor = (batch: ModelInput) => tf.Tensor1D;
+
+/** Returns a predictor that runs `model` in inference mode. */
+export function modelPredictor(model: MsaModel): Predictor {
+  return (batch) => model.apply(batch, { training: false }).prediction;
+}
+
+/**
+ * Returns the input with the modalities outside `keep` replaced by zeros (masks unchanged): how
+ * a full-modality model (baseline B1) sees a clip whose other modalities are missing.
+ */
+export function zeroFilledInput(batch: ModelInput, keep: readonly Modality[]): ModelInput {
+  const inputs: Partial<Record<Modality, tf.Tensor3D>> = {};
+  for (const m of MODALITIES) {
+    const x = batch.inputs[m];
+    if (x) inputs[m] = keep.includes(m) ? x : tf.zerosLike(x);
+  }
+  return { inputs, masks: batch.masks };
+}
+
+/** Returns B1's predictor for a subset: the teacher reading zeros for the missing modalities. */
+export function zeroFillPredictor(teacher: MsaModel, subset: SubsetName): Predictor {
+  const keep = subsetModalities(subset);
+  return (batch) => tf.tidy(() => teacher.apply(zeroFilledInput(batch, keep), { training: false }).prediction);
+}
+
+/** Returns the predictions of `predictor` for every clip of `split`, in split order. */
+export function predictSplit(predictor: Predictor, split: MultimodalSplit, batches: BatchSource, batchSize = 64): Float32Array {
+  const out = new Float32Array(split.ids.length);
+  for (const batch of batches(split, { batchSize, shuffle: false, seed: 0 })) {
+    const prediction = tf.tidy(() => predictor(batch));
+    const values = prediction.dataSync();
+    prediction.dispose();
+    batch.indices.forEach((row, i) => (out[row] = values[i]));
+    disposeBatch(batch);
+  }
+  return out;
+}
+
+/** Returns the mean absolute error of predictions against labels. */
+export function meanAbsoluteError(pred: ArrayLike<number>, truth: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < truth.length; i++) s += Math.abs(pred[i] - truth[i]);
+  return s / Math.max(1, truth.length);
+}
+
+/**
+ * Returns each model's MAE on `split`, every model reading only its own modalities (a student
+ * never reads the others, so the complete split serves all seven). One pass over the batches.
+ */
+export function validationMae(
+  models: Partial<Record<SubsetName, MsaModel>>,
+  split: MultimodalSplit,
+  batches: BatchSource,
+  batchSize = 64,
+): Partial<Record<SubsetName, number>> {
+  const names = Object.keys(models) as SubsetName[];
+  const sums = new Map<SubsetName, number>(names.map((n) => [n, 0]));
+  for (const batch of batches(split, { batchSize, shuffle: false, seed: 0 })) {
+    const errs = tf.tidy(() =>
+      tf.stack(names.map((n) => tf.sum(tf.abs(tf.sub(models[n]!.apply(batch, { training: false }).prediction, batch.labels))))),
+    );
+    const values = errs.dataSync();
+    errs.dispose();
+    names.forEach((n, i) => sums.set(n, sums.get(n)! + values[i]));
+    disposeBatch(batch);
+  }
+  return Object.fromEntries(names.map((n) => [n, sums.get(n)! / Math.max(1, split.ids.length)]));
+}
+
+/**
+ * Routes each clip of a batch to the predictor of its available modalities and returns the
+ * predictions in batch order. `available[i]` is clip i's subset; every subset that occurs needs
+ * a predictor (MM-CKD: the seven models; B1: the zero-filled teacher for each subset).
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+export function predict(
+  predictors: Partial<Record<SubsetName, Predictor>>,
+  batch: Batch | ModelInput,
+  available: readonly SubsetName[],
+): Float32Array {
+  const n = available.length;
+  const out = new Float32Array(n);
+  const groups = new Map<SubsetName, number[]>();
+  available.forEach((s, i) => groups.set(s, [...(groups.get(s) ?? []), i]));
+  for (const [subset, rows] of groups) {
+    const predictor = predictors[subset];
+    if (!predictor) throw new Error(`Expected a model for the available modalities '${subset}', but none was given`);
+    const values = tf.tidy(() => {
+      const idx = tf.tensor1d(rows, 'int32');
+      const part: ModelInput = { inputs: {}, masks: {} };
+      // [B, T, D] -> [rows, T, D]; every modality of the batch is passed on (a student reads
+      // only its own; B1's zero-fill predictor needs the others' shapes)
+      for (const m of MODALITIES) {
+        if (!batch.inputs[m]) continue;
+        part.inputs[m] = tf.gather(batch.inputs[m]!, idx);
+        part.masks[m] = tf.gather(batch.masks[m]!, idx);
+      }
+      return predictor(part);
+    });
+    const v = values.dataSync();
+    values.dispose();
+    rows.forEach((row, i) => (out[row] = v[i]));
+  }
+  return out;
+}

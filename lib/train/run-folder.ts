@@ -1,0 +1,72 @@
+/**
+ * The run folder: everything needed to know what made a result and to continue or reload it.
+ *
+ *   run.json          config, seed, backend, versions, dataset facts, creation time
+ *   history.json      every epoch of every stage (losses, validation MAE, lr, seconds)
+ *   checkpoints/<s>/  the best model of each subset s (model.json + weights.bin)
+ *   stage1/, stage2/  resumable state of an unfinished stage (removed when it completes)
+ *   metrics.json      final metrics (written by the evaluation, lib/eval)
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendReport } from '../backend';
+import type { DatasetMeta } from '../data/types';
+import type { KitVersions } from '../versions';
+import type { TrainConfig } from './config';
+import { writeFileAtomically } from './checkpoint';
+
+/** Contents of run.json. */
+export interface RunRecord {
+  kind: 'mmckd-run';
+  config: TrainConfig;
+  seed: number;
+  backend: { choice: string; version: string; native: boolean; message: string };
+  versions: KitVersions;
+  dataset: { name: string; source: string; path?: string; counts: Record<string, number>; details?: Record<string, unknown> };
+  created: string;
+  /** Set when training finished. */
+  finished?: string;
+}
+
+/** Returns the run record for a new run. */
+export function newRunRecord(
+  config: TrainConfig,
+  backend: BackendReport,
+  versions: KitVersions,
+  meta: DatasetMeta,
+  counts: Record<string, number>,
+): RunRecord {
+  return {
+    kind: 'mmckd-run',
+    config,
+    seed: config.seed,
+    backend: { choice: backend.choice, version: backend.version, native: backend.native, message: backend.message },
+    versions,
+    dataset: { name: meta.name, source: meta.source, path: meta.path, counts, details: meta.details },
+    created: new Date().toISOString(),
+  };
+}
+
+/** Reads `<dir>/<file>` as JSON, or returns undefined when it does not exist. Names the file on bad JSON. */
+export function readJsonIfExists<T>(dir: string, file: string): T | undefined {
+  const path = join(dir, file);
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (err) {
+    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/** Writes `<dir>/<file>` as pretty JSON, atomically. NaN and infinities are written as null. */
+export function writeJson(dir: string, file: string, value: unknown): void {
+  writeFileAtomically(join(dir, file), JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+}
+
+/** Reads run.json of a run folder; throws naming the folder when it is not a run. */
+export function readRunRecord(dir: string): RunRecord {
+  const r = readJsonIfExists<RunRecord>(dir, 'run.json');
+  if (!r || r.kind !== 'mmckd-run') throw new Error(`${dir}: not a run folder (run.json missing or not an mmckd run)`);
+  return r;
+}

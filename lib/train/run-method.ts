@@ -1,0 +1,229 @@
+/**
+ * Runs one method end to end into a run folder: stage 1 (teacher pretraining, L1) when the method
+ * needs it, then stage 2 (online MM-CKD, or a baseline), keeping each model's best checkpoint.
+ * Resumable: an interrupted run continues from its last completed epoch.
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendReport } from '../backend';
+import { SUBSET_NAMES, type SubsetName } from '../data/modalities';
+import type { MultimodalDataset } from '../data/types';
+import { buildModel, type MsaModel } from '../models/model';
+import type { ModelConfig } from '../models/config';
+import { memberSeed } from '../models/model-set';
+import { kitVersions } from '../versions';
+import type { TrainConfig } from './config';
+import { loadModel, loadTensors, saveModel, saveTensors } from './checkpoint';
+import { offlineDistillationObjective, onlineDistillationObjective, regressionObjective, type Objective } from './objectives';
+import { modelPredictor, zeroFillPredictor, type Predictor } from './predict';
+import { newRunRecord, readJsonIfExists, writeJson, type RunRecord } from './run-folder';
+import { trainModels, type BatchSource, type EpochRecord, type TrainerCallbacks, type TrainerState } from './trainer';
+
+/** Options of `runMethod`. */
+export interface RunMethodOptions {
+  /** The dataset, already standardised (train statistics). */
+  dataset: MultimodalDataset;
+  config: TrainConfig;
+  /** Run folder; created when missing. */
+  outDir: string;
+  batches: BatchSource;
+  backend: BackendReport;
+  /** Start over even when the folder holds a finished or partial run of the same config. */
+  fresh?: boolean;
+  callbacks?: TrainerCallbacks & { log?(line: string): void };
+}
+
+/** A trained run: its models (best checkpoints), a predictor per subset, and the history. */
+export interface TrainedRun {
+  outDir: string;
+  record: RunRecord;
+  /** The trained models (B1: only the teacher). The caller disposes them (`disposeTrainedRun`). */
+  models: Partial<Record<SubsetName, MsaModel>>;
+  /** The predictor MM-CKD's routing uses for each subset (B1: the zero-filled teacher). */
+  predictors: Record<SubsetName, Predictor>;
+  history: EpochRecord[];
+}
+
+/** Returns the shared model config for a dataset: the run's model options plus the data's dims. */
+export function modelConfigFor(dataset: MultimodalDataset, config: TrainConfig, subset: SubsetName): Partial<ModelConfig> {
+  return { ...config.model, subset, inputDims: { ...dataset.meta.dims }, seqLens: { ...dataset.meta.seqLens } };
+}
+
+function stageNeedsTeacher(config: TrainConfig): boolean {
+  return config.method === 'b1' || config.method === 'b3' || (config.teacherInit === 'pretrained' && config.pretrainEpochs > 0);
+}
+
+function sameConfig(a: TrainConfig, b: TrainConfig): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Trains one stage resumably: state and weights are saved to `<outDir>/<stage>/` after each epoch. */
+async function runStage(
+  stage: string,
+  models: Partial<Record<SubsetName, MsaModel>>,
+  trainable: SubsetName[],
+  objective: Objective,
+  o: RunMethodOptions,
+  epochs: number,
+): Promise<TrainerState> {
+  const c = o.config;
+  const dir = join(o.outDir, stage);
+  const done = readJsonIfExists<TrainerState>(dir, 'done.json');
+  if (done) {
+    for (const name of Object.keys(models) as SubsetName[]) {
+      const best = await loadModel(join(dir, 'best', name));
+      const w = best.getWeights();
+      models[name]!.setWeights(w);
+      tf.dispose(Object.values(w));
+      best.dispose();
+    }
+    o.callbacks?.log?.(`${stage}: already finished, reusing ${dir}`);
+    return done;
+  }
+  let resume: Parameters<typeof trainModels>[0]['resume'];
+  const saved = readJsonIfExists<TrainerState>(dir, 'state.json');
+  if (saved) {
+    for (const name of Object.keys(models) as SubsetName[]) {
+      const current = loadTensors(join(dir, 'current'), name);
+      models[name]!.setWeights(Object.fromEntries(current.map((t) => [t.name, t.tensor])));
+      tf.dispose(current.map((t) => t.tensor));
+    }
+    const bestWeights: Partial<Record<SubsetName, Record<string, tf.Tensor>>> = {};
+    for (const name of Object.keys(saved.best) as SubsetName[]) {
+      bestWeights[name] = Object.fromEntries(loadTensors(join(dir, 'best-weights'), name).map((t) => [t.name, t.tensor]));
+    }
+    const optimizer = tf.train.adam(c.lr);
+    const optState = loadTensors(dir, 'optimizer');
+    await optimizer.setWeights(optState);
+    resume = { state: saved, bestWeights, optimizer };
+    o.callbacks?.log?.(`${stage}: resuming at epoch ${saved.nextEpoch} from ${dir}`);
+  }
+  const result = await trainModels({
+    stage,
+    models,
+    trainable,
+    objective,
+    train: o.dataset.train,
+    valid: o.dataset.valid,
+    batches: o.batches,
+    epochs,
+    batchSize: c.batchSize,
+    lr: c.lr,
+    schedule: c.schedule,
+    warmupEpochs: c.warmupEpochs,
+    clipNorm: c.clipNorm,
+    patience: c.patience,
+    seed: c.seed + (stage === 'stage1' ? 0 : 1),
+    resume,
+    callbacks: {
+      onStep: o.callbacks?.onStep,
+      async onEpochEnd(record, state, ctx) {
+        for (const [name, model] of Object.entries(ctx.models) as [SubsetName, MsaModel][]) {
+          const w = model.getWeights();
+          await saveTensors(w, join(dir, 'current'), name);
+          tf.dispose(Object.values(w));
+        }
+        for (const [name, w] of Object.entries(ctx.bestWeights) as [SubsetName, Record<string, tf.Tensor>][]) {
+          if (record.improved.includes(name)) await saveTensors(w, join(dir, 'best-weights'), name);
+        }
+        const opt = await ctx.optimizer.getWeights();
+        await saveTensors(opt, dir, 'optimizer');
+        writeJson(dir, 'state.json', state); // written last: it commits the epoch
+        await o.callbacks?.onEpochEnd?.(record, state, ctx);
+      },
+    },
+  });
+  // The models now hold their best weights: keep them, and drop the resumable state.
+  for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
+    await saveModel(model, join(dir, 'best', name), memberSeed(c.seed, name), { stage, bestEpoch: result.state.best[name]?.epoch });
+  }
+  writeJson(dir, 'done.json', result.state);
+  for (const sub of ['current', 'best-weights']) rmSync(join(dir, sub), { recursive: true, force: true });
+  for (const f of ['state.json', 'optimizer.json', 'optimizer.bin']) rmSync(join(dir, f), { force: true });
+  return result.state;
+}
+
+/**
+ * Trains `config.method` on `dataset` into `outDir` and returns the trained models and
+ * predictors. Writes run.json, history.json and checkpoints/<subset>/ for every model.
+ */
+export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
+  const c = o.config;
+  if (o.fresh) rmSync(o.outDir, { recursive: true, force: true });
+  const counts = { train: o.dataset.train.ids.length, valid: o.dataset.valid.ids.length, test: o.dataset.test.ids.length };
+  const existing = readJsonIfExists<RunRecord>(o.outDir, 'run.json');
+  if (existing && !sameConfig(existing.config, c)) {
+    throw new Error(`${join(o.outDir, 'run.json')}: this run folder holds a run with another config; use another --out or --fresh`);
+  }
+  const record = existing ?? newRunRecord(c, o.backend, kitVersions(), o.dataset.meta, counts);
+  writeJson(o.outDir, 'run.json', record);
+
+  const history: EpochRecord[] = [];
+  let teacher: MsaModel | undefined;
+  if (stageNeedsTeacher(c)) {
+    teacher = buildModel(modelConfigFor(o.dataset, c, 'tav'), memberSeed(c.seed, 'tav'));
+    const s1 = await runStage('stage1', { tav: teacher }, ['tav'], regressionObjective({ tav: teacher }), o, c.pretrainEpochs);
+    history.push(...s1.history);
+  }
+
+  const models: Partial<Record<SubsetName, MsaModel>> = {};
+  const predictors = {} as Record<SubsetName, Predictor>;
+  if (c.method === 'b1') {
+    models.tav = teacher!;
+    for (const s of SUBSET_NAMES) predictors[s] = s === 'tav' ? modelPredictor(teacher!) : zeroFillPredictor(teacher!, s);
+  } else if (c.method === 'b3') {
+    const students: Partial<Record<SubsetName, MsaModel>> = {};
+    for (const s of SUBSET_NAMES.filter((n) => n !== 'tav')) students[s] = buildModel(modelConfigFor(o.dataset, c, s), memberSeed(c.seed, s));
+    const s2 = await runStage('stage2', students, Object.keys(students) as SubsetName[], offlineDistillationObjective(teacher!, students, c), o, c.epochs);
+    history.push(...s2.history);
+    Object.assign(models, { tav: teacher }, students);
+  } else {
+    for (const s of SUBSET_NAMES) {
+      models[s] = s === 'tav' && teacher ? teacher : buildModel(modelConfigFor(o.dataset, c, s), memberSeed(c.seed, s));
+    }
+    const objective =
+      c.method === 'b2' || c.lambda === 0
+        ? regressionObjective(models)
+        : onlineDistillationObjective(models, c, c.method === 'mmckd');
+    const s2 = await runStage('stage2', models, [...SUBSET_NAMES], objective, o, c.epochs);
+    history.push(...s2.history);
+  }
+  for (const s of SUBSET_NAMES) {
+    if (!predictors[s]) predictors[s] = modelPredictor(models[s]!);
+  }
+  // The final model of each subset, whatever stage it came from.
+  for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
+    await saveModel(model, join(o.outDir, 'checkpoints', name), memberSeed(c.seed, name), { method: c.method });
+  }
+  writeJson(o.outDir, 'history.json', history);
+  const finished: RunRecord = { ...record, finished: new Date().toISOString() };
+  writeJson(o.outDir, 'run.json', finished);
+  return { outDir: o.outDir, record: finished, models, predictors, history };
+}
+
+/** Loads a finished run folder's models and predictors (same routing as when it was trained). */
+export async function loadTrainedRun(outDir: string): Promise<TrainedRun> {
+  const record = readJsonIfExists<RunRecord>(outDir, 'run.json');
+  if (!record || record.kind !== 'mmckd-run') throw new Error(`${outDir}: not a run folder (run.json missing)`);
+  if (!record.finished) throw new Error(`${outDir}: the run has not finished training (resume it with mmckd train)`);
+  const models: Partial<Record<SubsetName, MsaModel>> = {};
+  const predictors = {} as Record<SubsetName, Predictor>;
+  for (const s of SUBSET_NAMES) {
+    const dir = join(outDir, 'checkpoints', s);
+    if (existsSync(dir)) models[s] = await loadModel(dir);
+  }
+  for (const s of SUBSET_NAMES) {
+    if (models[s]) predictors[s] = modelPredictor(models[s]!);
+    else if (record.config.method === 'b1' && models.tav) predictors[s] = zeroFillPredictor(models.tav, s);
+    else throw new Error(`${join(outDir, 'checkpoints', s)}: checkpoint missing`);
+  }
+  const history = readJsonIfExists<EpochRecord[]>(outDir, 'history.json') ?? [];
+  return { outDir, record, models, predictors, history };
+}
+
+/** Disposes every model of a trained run. */
+export function disposeTrainedRun(run: TrainedRun): void {
+  for (const m of Object.values(run.models)) m?.dispose();
+}
