@@ -1,2 +1,3 @@
 /** Public API of lib/eval (re-exported by lib/index.ts). */
-export {};
+export * from './metrics';
+export * from './auilc';

@@ -1,2 +1,16 @@
 /** Public API of lib/models (re-exported by lib/index.ts). */
-export {};
+export * from './config';
+export * from './init';
+export * from './parameter-store';
+export * from './forward-context';
+export * from './linear';
+export * from './layer-norm';
+export * from './attention';
+export * from './transformer-layer';
+export * from './positional';
+export * from './encoder';
+export * from './fusion';
+export * from './heads';
+export * from './model';
+export * from './model-set';
+export * from './flops';

@@ -1,0 +1,111 @@
+/**
+ * The model configuration: one typed object with every hyperparameter, its default, named
+ * presets, and `validateModelConfig`, which fills defaults and names the field at fault.
+ * @see notebooks/02-teacher-pretraining.ipynb
+ */
+import { MODALITIES, SUBSET_NAMES, type Modality, type SubsetName } from '../data/modalities';
+
+/** How encoders tell positions apart: a learned [T, d] table or fixed sinusoids. */
+export type PositionalKind = 'learned' | 'sinusoidal';
+
+/** Feed-forward nonlinearity: ReLU (fused into the matmul, fastest) or exact GELU (erf). */
+export type ActivationKind = 'relu' | 'gelu';
+
+/** Every hyperparameter of one MM-CKD model (teacher or student). */
+export interface ModelConfig {
+  /** Which modalities the model reads: 'tav' is the teacher, the others are students. */
+  subset: SubsetName;
+  /** Feature size D_m per modality (MOSI: 768 / 5 / 20). */
+  inputDims: Record<Modality, number>;
+  /** Padded sequence length T_m per modality (sizes the learned position table). */
+  seqLens: Record<Modality, number>;
+  /** Model width d of encoders, fusion and heads. */
+  d: number;
+  /** Transformer layers L per modality encoder. */
+  layers: number;
+  /** Attention heads H (must divide d). */
+  heads: number;
+  /** Feed-forward width multiplier: d -> ffnMult * d -> d. */
+  ffnMult: number;
+  /** Dropout rate in [0, 1) on embeddings, attention output and feed-forward output (training only). */
+  dropout: number;
+  /** Size p of the projection head output z (the MVSC embedding). */
+  projectionDim: number;
+  /** Transformer layers of the fusion over modality tokens. */
+  fusionLayers: number;
+  /** Positional encoding of the modality encoders. */
+  positional: PositionalKind;
+  /** Feed-forward activation. */
+  activation: ActivationKind;
+}
+
+/**
+ * Defaults: sized for speed on a 2-core CPU with the wasm backend (d=32, 1 layer, 4 heads, ReLU)
+ * and shaped like aligned CMU-MOSI (dims 768/5/20, length 50).
+ */
+export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
+  subset: 'tav' as SubsetName,
+  inputDims: Object.freeze({ text: 768, audio: 5, vision: 20 }) as Record<Modality, number>,
+  seqLens: Object.freeze({ text: 50, audio: 50, vision: 50 }) as Record<Modality, number>,
+  d: 32,
+  layers: 1,
+  heads: 4,
+  ffnMult: 2,
+  dropout: 0.1,
+  projectionDim: 32,
+  fusionLayers: 1,
+  positional: 'learned' as PositionalKind,
+  activation: 'relu' as ActivationKind,
+});
+
+/** Named partial configs: `tiny` for tests, `default`, and a larger `mosi` for real features. */
+export const MODEL_PRESETS: Readonly<Record<'tiny' | 'default' | 'mosi', Partial<ModelConfig>>> = Object.freeze({
+  tiny: { d: 8, layers: 1, heads: 2, ffnMult: 2, projectionDim: 4, fusionLayers: 1 },
+  default: {},
+  mosi: { d: 64, layers: 2, heads: 4, ffnMult: 2, projectionDim: 64, fusionLayers: 1, dropout: 0.1 },
+});
+
+function checkInteger(field: string, value: unknown, min: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new Error(`Expected ${field} to be an integer >= ${min}, but got ${String(value)}`);
+  }
+}
+
+/**
+ * Returns a complete config: `partial` over DEFAULT_MODEL_CONFIG (inputDims and seqLens merged per
+ * modality). Throws an error naming the field on any out-of-range value.
+ */
+export function validateModelConfig(partial: Partial<ModelConfig> = {}): ModelConfig {
+  const c: ModelConfig = {
+    ...DEFAULT_MODEL_CONFIG,
+    ...partial,
+    inputDims: { ...DEFAULT_MODEL_CONFIG.inputDims, ...(partial.inputDims ?? {}) },
+    seqLens: { ...DEFAULT_MODEL_CONFIG.seqLens, ...(partial.seqLens ?? {}) },
+  };
+  if (!(SUBSET_NAMES as readonly string[]).includes(c.subset)) {
+    throw new Error(`Expected subset to be one of ${SUBSET_NAMES.join(', ')}, but got '${String(c.subset)}'`);
+  }
+  for (const m of MODALITIES) {
+    checkInteger(`inputDims.${m}`, c.inputDims[m], 1);
+    checkInteger(`seqLens.${m}`, c.seqLens[m], 1);
+  }
+  checkInteger('d', c.d, 1);
+  checkInteger('layers', c.layers, 0);
+  checkInteger('heads', c.heads, 1);
+  checkInteger('ffnMult', c.ffnMult, 1);
+  checkInteger('projectionDim', c.projectionDim, 1);
+  checkInteger('fusionLayers', c.fusionLayers, 0);
+  if (c.d % c.heads !== 0) {
+    throw new Error(`Expected heads to divide d, but got d=${c.d}, heads=${c.heads}`);
+  }
+  if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1)) {
+    throw new Error(`Expected dropout to be in [0, 1), but got ${String(c.dropout)}`);
+  }
+  if (c.positional !== 'learned' && c.positional !== 'sinusoidal') {
+    throw new Error(`Expected positional to be 'learned' or 'sinusoidal', but got '${String(c.positional)}'`);
+  }
+  if (c.activation !== 'relu' && c.activation !== 'gelu') {
+    throw new Error(`Expected activation to be 'relu' or 'gelu', but got '${String(c.activation)}'`);
+  }
+  return c;
+}

@@ -1,0 +1,67 @@
+/**
+ * The per-modality encoder of MM-CKD (our reconstruction, DESIGN.md "The method"):
+ * linear D_m -> d, positions, L pre-LN transformer layers with a key-padding mask, a final
+ * LayerNorm and masked mean pooling to h_m [B, d].
+ *
+ * A clip whose mask is all zero (the modality is missing) pools to exactly zero: the pooling
+ * divides by max(valid frames, 1), and its attention rows are uniform (see attention.ts).
+ * @see notebooks/02-teacher-pretraining.ipynb
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ModelConfig } from './config';
+import { applyDropout, type ForwardContext } from './forward-context';
+import { createLayerNorm } from './layer-norm';
+import { createLinear } from './linear';
+import type { ParameterStore } from './parameter-store';
+import { keyPaddingBias } from './attention';
+import { sinusoidalPositions } from './positional';
+import { createTransformerLayer } from './transformer-layer';
+
+/** One modality's encoder. */
+export interface ModalityEncoder {
+  /** Returns pooled h_m [B, d] from features [B, T, D_m] and the [B, T] 1/0 mask. */
+  apply(x: tf.Tensor3D, mask: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D;
+  /** Disposes non-trainable constants (the sinusoid table); variables live in the store. */
+  dispose(): void;
+}
+
+/** Returns masked mean pooling sum_t mask*h / max(sum_t mask, 1): [B, d] from [B, T, d] and [B, T]. */
+export function maskedMeanPool(h: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+  const m = tf.expandDims(mask, 2); // [B, T, 1]
+  const total = tf.sum(tf.mul(h, m), 1); // [B, d]
+  const count = tf.maximum(tf.sum(mask, 1, true), 1); // [B, 1] guarded: an empty clip divides by 1
+  return tf.div(total, count) as tf.Tensor2D;
+}
+
+/** Creates the encoder of `modality` under `prefix` with the model's width, depth and positions. */
+export function createEncoder(
+  store: ParameterStore,
+  prefix: string,
+  inputDim: number,
+  seqLen: number,
+  config: Pick<ModelConfig, 'd' | 'layers' | 'heads' | 'ffnMult' | 'positional' | 'activation'>,
+): ModalityEncoder {
+  const { d } = config;
+  const input = createLinear(store, `${prefix}.input`, inputDim, d, { inputGrad: false });
+  const positions =
+    config.positional === 'learned'
+      ? store.add(`${prefix}.positions`, [seqLen, d], { kind: 'normal', std: 0.02 })
+      : tf.keep(tf.tensor2d(sinusoidalPositions(seqLen, d), [seqLen, d]));
+  const layers = Array.from({ length: config.layers }, (_, i) => createTransformerLayer(store, `${prefix}.layer${i}`, config));
+  const finalNorm = createLayerNorm(store, `${prefix}.norm`, d);
+  return {
+    apply(x, mask, ctx) {
+      const [, t, dim] = x.shape;
+      if (dim !== inputDim) throw new Error(`Expected ${prefix} features of size ${inputDim}, but got ${dim}`);
+      if (t > seqLen) throw new Error(`Expected ${prefix} sequences of at most ${seqLen} frames, but got ${t}`);
+      const pos = t === seqLen ? positions : tf.slice(positions, [0, 0], [t, d]); // [T, d]
+      let h = applyDropout(tf.add(input.apply(x), pos) as tf.Tensor3D, ctx); // [B, T, d]
+      const bias = config.layers > 0 ? keyPaddingBias(mask) : undefined; // [B, 1, 1, T]
+      for (const layer of layers) h = layer.apply(h, bias, ctx);
+      return maskedMeanPool(finalNorm.apply(h) as tf.Tensor3D, mask); // [B, d]
+    },
+    dispose() {
+      if (config.positional === 'sinusoidal') positions.dispose();
+    },
+  };
+}
