@@ -9,7 +9,7 @@ export type TableRow = Record<string, unknown>;
 
 /** What the table functions accept besides row arrays: anything with arquero's `objects()` and `columnNames()`. */
 export interface TableLike {
-  objects(): TableRow[];
+  objects(): object[];
   columnNames(): string[];
 }
 
@@ -30,7 +30,7 @@ export function tableRows(input: TableRow[] | TableLike, columns?: string[]): { 
     return { rows: input, columns: columns ?? seen };
   }
   if (input && typeof input.objects === 'function' && typeof input.columnNames === 'function') {
-    return { rows: input.objects(), columns: columns ?? input.columnNames() };
+    return { rows: input.objects() as TableRow[], columns: columns ?? input.columnNames() };
   }
   throw new Error('Expected an array of row objects or an arquero table, but got ' + typeof input);
 }
@@ -55,15 +55,32 @@ export function formatMeanStd(mean: number, std?: number, digits = 4): string {
   return std === undefined || Number.isNaN(std) ? m : `${m} ± ${std.toFixed(digits)}`;
 }
 
+/**
+ * Returns a formatter for one column: when any of its numbers is not an integer, all its numbers
+ * get `digits` decimals (so 1 prints as 1.0000 next to 0.8123); integer columns (n, seed) stay integers.
+ */
+export function columnFormatter(rows: TableRow[], column: string, digits = 4): (value: unknown) => string {
+  const fractional = rows.some((r) => {
+    const v = r[column];
+    return typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v);
+  });
+  return (value) => (fractional && typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : formatCell(value, digits));
+}
+
+function formatters(rows: TableRow[], columns: string[], digits?: number): ((value: unknown) => string)[] {
+  return columns.map((c) => columnFormatter(rows, c, digits));
+}
+
 function csvField(text: string): string {
   return /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Returns CSV text (header row, comma separated, quoted where needed, '\n' line ends, trailing newline). */
+/** Returns CSV text (numbers per columnFormatter; header row, comma separated, quoted where needed, '\n' line ends, trailing newline). */
 export function toCsv(input: TableRow[] | TableLike, options: TableFormatOptions = {}): string {
   const { rows, columns } = tableRows(input, options.columns);
+  const fmt = formatters(rows, columns, options.digits);
   const lines = [columns.map(csvField).join(',')];
-  for (const r of rows) lines.push(columns.map((c) => csvField(formatCell(r[c], options.digits))).join(','));
+  for (const r of rows) lines.push(columns.map((c, i) => csvField(fmt[i](r[c]))).join(','));
   return lines.join('\n') + '\n';
 }
 
@@ -84,7 +101,8 @@ export function toMarkdown(input: TableRow[] | TableLike, options: TableFormatOp
   const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
   const header = `| ${columns.map(esc).join(' | ')} |`;
   const rule = `| ${columns.map((c) => (isNumericColumn(rows, c) ? '---:' : '---')).join(' | ')} |`;
-  const body = rows.map((r) => `| ${columns.map((c) => esc(formatCell(r[c], options.digits))).join(' | ')} |`);
+  const fmt = formatters(rows, columns, options.digits);
+  const body = rows.map((r) => `| ${columns.map((c, i) => esc(fmt[i](r[c]))).join(' | ')} |`);
   return [header, rule, ...body].join('\n') + '\n';
 }
 
@@ -110,7 +128,8 @@ export function tableHtml(input: TableRow[] | TableLike, options: TableHtmlOptio
   const parts = ['<table class="mmckd-table" style="border-collapse:collapse;font-size:13px;font-family:sans-serif;">'];
   if (options.caption) parts.push(`<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0;">${escapeHtml(options.caption)}</caption>`);
   parts.push(`<thead><tr>${columns.map((c) => cell('th', c, c)).join('')}</tr></thead>`, '<tbody>');
-  for (const r of rows.slice(0, maxRows)) parts.push(`<tr>${columns.map((c) => cell('td', c, formatCell(r[c], options.digits))).join('')}</tr>`);
+  const fmt = formatters(rows, columns, options.digits);
+  for (const r of rows.slice(0, maxRows)) parts.push(`<tr>${columns.map((c, i) => cell('td', c, fmt[i](r[c]))).join('')}</tr>`);
   parts.push('</tbody></table>');
   if (rows.length > maxRows) parts.push(`<div style="font-size:12px;color:#666;">… ${rows.length - maxRows} more rows</div>`);
   return parts.join('\n');
