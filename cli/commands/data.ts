@@ -1,0 +1,69 @@
+/** `mmckd data inspect <file | synthetic | synthetic:quick> [--json]`: splits, shapes, lengths and labels. */
+import { parseArgs, stringOption } from '../args';
+import type { CliCommand } from '../command';
+import { loadDataset } from '../../lib/data/load-dataset';
+import { loadCsd } from '../../lib/data/cmu-sdk';
+import { summarizeDataset, type NumberStats } from '../../lib/data/summary';
+import { MODALITIES } from '../../lib/data/modalities';
+import { SPLIT_NAMES } from '../../lib/data/types';
+
+const USAGE = `Usage: mmckd data inspect <file.pkl | file.csd | synthetic | synthetic:quick> [--json] [--no-cache] [--seed N]
+
+Prints the splits, clip counts, shapes [clips, frames, dims], valid-length and label statistics
+(min / max / mean / std, fraction positive / zero) of a dataset. A .csd file (one modality of
+CMU-MultimodalSDK) is listed per video.`;
+
+const fmt = (s: NumberStats, digits = 2): string =>
+  `min ${s.min.toFixed(digits)}  max ${s.max.toFixed(digits)}  mean ${s.mean.toFixed(digits)}  std ${s.std.toFixed(digits)}`;
+
+async function inspectCsd(path: string, json: boolean): Promise<number> {
+  const csd = await loadCsd(path);
+  const videos = [...csd.videos.entries()].map(([id, v]) => ({ id, frames: v.frames, dim: v.dim }));
+  const info = { path, root: csd.root, dim: csd.dim, metadata: csd.metadata, videos: videos.length, frames: videos.reduce((a, v) => a + v.frames, 0), perVideo: videos };
+  if (json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
+  else {
+    process.stdout.write(`${path}: computational sequence '${csd.root}', ${videos.length} videos, ${info.frames} frames, ${csd.dim} dims\n`);
+    for (const v of videos.slice(0, 20)) process.stdout.write(`  ${v.id.padEnd(24)} ${v.frames} frames\n`);
+  }
+  return 0;
+}
+
+export const command: CliCommand = {
+  summary: 'inspect a dataset: splits, clip counts, shapes, lengths and labels',
+  usage: USAGE,
+  async run(args) {
+    const p = parseArgs(args, ['json', 'no-cache'], ['seed']);
+    const [verb, spec] = p.positionals;
+    if (verb !== 'inspect' || !spec) {
+      process.stderr.write(USAGE + '\n');
+      return 2;
+    }
+    const json = p.options.json === true;
+    try {
+      if (spec.toLowerCase().endsWith('.csd')) return await inspectCsd(spec, json);
+      const seed = stringOption(p, 'seed');
+      const t0 = Date.now();
+      const dataset = loadDataset(spec, { cache: !p.options['no-cache'], synthetic: seed !== undefined ? { seed: Number(seed) } : undefined });
+      const summary = { ...summarizeDataset(dataset), loadSeconds: (Date.now() - t0) / 1000 };
+      if (json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        return 0;
+      }
+      const lines = [
+        `${summary.name} (${summary.source}${summary.path ? `, ${summary.path}` : ''}), ${summary.aligned ? 'aligned' : 'unaligned'}, loaded in ${summary.loadSeconds.toFixed(1)} s`,
+        `dims: ${MODALITIES.map((m) => `${m} ${summary.dims[m]}`).join(', ')}; frames: ${MODALITIES.map((m) => `${m} ${summary.seqLens[m]}`).join(', ')}`,
+      ];
+      for (const s of SPLIT_NAMES) {
+        const sp = summary.splits[s];
+        lines.push('', `${s}: ${sp.clips} clips`);
+        for (const m of MODALITIES) lines.push(`  ${m.padEnd(7)} shape [${sp.shapes[m].join(', ')}]  lengths ${fmt(sp.lengths[m], 1)}`);
+        lines.push(`  labels  ${fmt(sp.labels)}  positive ${(100 * sp.labels.positive).toFixed(1)}%  zero ${(100 * sp.labels.zero).toFixed(1)}%`);
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+      return 0;
+    } catch (err) {
+      process.stderr.write(`mmckd data: ${(err as Error).message}\n`);
+      return 1;
+    }
+  },
+};

@@ -1,0 +1,52 @@
+/**
+ * One entry point for every dataset the kit reads: 'synthetic' (the 'mosi' preset),
+ * 'synthetic:quick', 'synthetic:mosi', or a path to an MMSA feature pickle (.pkl). A .csd file
+ * holds one modality only and is refused with an explanation (use `loadCsd` to read it).
+ * @see notebooks/01-data-prep.ipynb
+ */
+import { extname } from 'node:path';
+import { cachedLoad, type CacheOptions } from './cache';
+import { DatasetFormatError } from './errors';
+import { loadMmsaPickle } from './mmsa-pickle';
+import { generateSynthetic, syntheticConfig, SYNTHETIC_PRESETS, type SyntheticOverrides, type SyntheticPresetName } from './synthetic';
+import type { MultimodalDataset } from './types';
+
+/** Options of `loadDataset`. */
+export interface LoadDatasetOptions extends CacheOptions {
+  /** Overrides of the synthetic generator (counts, dims, seed, cue strengths ...). */
+  synthetic?: SyntheticOverrides;
+}
+
+/** Returns true when the spec names the synthetic generator. */
+export function isSyntheticSpec(spec: string): boolean {
+  return spec === 'synthetic' || spec.startsWith('synthetic:');
+}
+
+/**
+ * Loads a dataset by spec: 'synthetic', 'synthetic:<preset>' or a .pkl path (cached after the
+ * first parse). Throws DatasetFormatError for unreadable files and for .csd files.
+ * @see notebooks/01-data-prep.ipynb
+ */
+export function loadDataset(spec: string, options: LoadDatasetOptions = {}): MultimodalDataset {
+  if (isSyntheticSpec(spec)) {
+    const preset = (spec.split(':')[1] || 'mosi') as SyntheticPresetName;
+    if (!SYNTHETIC_PRESETS.includes(preset)) {
+      throw new Error(`Expected a synthetic preset among ${SYNTHETIC_PRESETS.join(', ')}, but got '${preset}'`);
+    }
+    return generateSynthetic(syntheticConfig(preset, options.synthetic ?? {}));
+  }
+  const ext = extname(spec).toLowerCase();
+  if (ext === '.csd') {
+    throw new DatasetFormatError(
+      { file: spec },
+      'a CMU-MultimodalSDK .csd file holds ONE modality (e.g. COVAREP audio) of many videos at its own frame rate; ' +
+        'a dataset needs text, audio, vision and labels aligned per clip. Read it with loadCsd(path), or align the ' +
+        "SDK's text, audio, vision and label sequences with mmsdk (dataset.align) and save MMSA's pickle layout " +
+        '(see data/README.md), then pass the .pkl',
+    );
+  }
+  if (ext !== '.pkl' && ext !== '.pickle') {
+    throw new DatasetFormatError({ file: spec }, "expected 'synthetic', 'synthetic:quick' or an MMSA .pkl file");
+  }
+  return cachedLoad(spec, () => loadMmsaPickle(spec), options).dataset;
+}
