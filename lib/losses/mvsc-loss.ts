@@ -64,16 +64,15 @@ export function mvscLoss(
     const cAll = m === 1 ? c : tf.tile(c, [m]); // [M*N] class of every view
     const notSelf = tf.sub(1, tf.eye(m * n)); // [M*N, M*N] mask self-contrast
     const positive = tf.mul(tf.cast(tf.equal(cAll.expandDims(1), cAll.expandDims(0)), 'float32'), notSelf); // [M*N, M*N]
-    // stable log-sum-exp over A(i): subtract the row max over the other views (no gradient needed)
-    const rowMax = stopGradient(tf.max(tf.add(logits, tf.mul(tf.sub(notSelf, 1), 1e9)), 1, true)); // [M*N, 1]
-    const shifted = tf.sub(logits, rowMax); // [M*N, M*N]
-    const denominator = tf.sum(tf.mul(tf.exp(shifted), notSelf), 1, true); // [M*N, 1], >= 1 when M*N > 1
-    const logProb = tf.sub(shifted, tf.log(tf.maximum(denominator, 1e-30))); // [M*N, M*N]
+    // stable log-sum-exp over A(i): self gets -1e9, then subtract the row max (no gradient needed)
+    const masked = tf.add(logits, tf.mul(tf.sub(notSelf, 1), 1e9)); // [M*N, M*N]
+    const shifted = tf.sub(masked, stopGradient(tf.max(masked, 1, true))); // [M*N, M*N], row max 0
+    const logProb = tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), 1, true))); // [M*N, M*N], sum >= 1
     // mean over positives, then over anchors that have any
     const positiveCount = tf.sum(positive, 1); // [M*N]
     const meanLogProb = tf.div(tf.sum(tf.mul(positive, logProb), 1), tf.maximum(positiveCount, 1)); // [M*N]
     const hasPositive = tf.cast(tf.greater(positiveCount, 0), 'float32'); // [M*N]
     const anchors = tf.maximum(tf.sum(hasPositive), 1);
-    return tf.neg(tf.div(tf.sum(tf.mul(hasPositive, meanLogProb)), anchors)) as tf.Scalar;
+    return tf.sub(0, tf.div(tf.sum(tf.mul(hasPositive, meanLogProb)), anchors)) as tf.Scalar; // 0 - x: +0, never -0, without anchors
   });
 }
