@@ -69,8 +69,13 @@ describe('buildModel', () => {
       ),
       masks: input.masks,
     };
-    const a = tf.tidy(() => model.apply(input, { training: false }));
-    const b = tf.tidy(() => model.apply(noisy, { training: false }));
+    const run = (x: typeof input | typeof noisy) =>
+      tf.tidy(() => {
+        const o = model.apply(x, { training: false });
+        return { prediction: o.prediction, projection: o.projection };
+      });
+    const a = run(input);
+    const b = run(noisy);
     assert.deepEqual(Array.from(b.prediction.dataSync()), Array.from(a.prediction.dataSync()));
     assert.deepEqual(Array.from(b.projection.dataSync()), Array.from(a.projection.dataSync()));
     tf.dispose([a, b, ...Object.values(noisy.inputs)] as never);
