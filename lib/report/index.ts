@@ -18,3 +18,4 @@ export * from './table-format';
 export * from './write-table';
 export * from './mean-std';
 export * from './esm';
+export * from './live-training';

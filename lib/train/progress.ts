@@ -46,3 +46,16 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): T
     },
   };
 }
+
+/** Returns callbacks that call each of `all` in order (e.g. a progress bar and a checkpoint hook). */
+export function combineCallbacks(...all: (TrainerCallbacks | undefined)[]): TrainerCallbacks {
+  const cbs = all.filter((c): c is TrainerCallbacks => Boolean(c));
+  return {
+    onStep(p) {
+      for (const c of cbs) c.onStep?.(p);
+    },
+    async onEpochEnd(record, state, ctx) {
+      for (const c of cbs) await c.onEpochEnd?.(record, state, ctx);
+    },
+  };
+}
