@@ -6,7 +6,7 @@
  * scope here: combine aligned features into an MMSA-style pickle instead (data/README.md).
  * @see notebooks/01-data-prep.ipynb
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KIT_ROOT } from '../paths';
 import { DatasetFormatError } from './errors';
@@ -62,6 +62,7 @@ function text(v: unknown): string {
  */
 export async function loadCsd(path: string): Promise<CsdFile> {
   if (!existsSync(path)) throw new DatasetFormatError({ file: path }, 'file not found');
+  if (!hasHdf5Signature(path)) throw new DatasetFormatError({ file: path }, 'not an HDF5 file (no HDF5 signature at the start)');
   const mod = await loadH5wasm();
   let f: InstanceType<H5Module['File']>;
   try {
@@ -106,7 +107,22 @@ export async function loadCsd(path: string): Promise<CsdFile> {
       videos.set(vid, { features, intervals, frames, dim: d });
     }
     return { path, root, metadata, videos, dim: Math.max(dim, 0) };
+  } catch (err) {
+    if (err instanceof DatasetFormatError) throw err;
+    throw new DatasetFormatError({ file: path }, `unreadable computational sequence: ${(err as Error).message}`);
   } finally {
     f.close();
+  }
+}
+
+/** True when the file starts with the 8-byte HDF5 signature (user blocks are not supported). */
+function hasHdf5Signature(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(8);
+    const n = readSync(fd, b, 0, 8, 0);
+    return n === 8 && b.equals(Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]));
+  } finally {
+    closeSync(fd);
   }
 }

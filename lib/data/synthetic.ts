@@ -161,6 +161,10 @@ export function syntheticConfig(preset: SyntheticPresetName = 'mosi', overrides:
     modalities,
     disagreementWeights: { ...base.disagreementWeights, ...(overrides.disagreementWeights ?? {}) },
   };
+  // fewer clips than the preset's speakers: one speaker per clip at most, unless given
+  for (const s of SPLIT_NAMES) {
+    if (overrides.speakers?.[s] === undefined) config.speakers[s] = Math.max(1, Math.min(config.speakers[s], config.counts[s]));
+  }
   validateSyntheticConfig(config);
   return config;
 }
