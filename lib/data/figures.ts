@@ -9,9 +9,16 @@ import type { MaskedSplit } from './missing/masks';
 import type { MultimodalDataset, MultimodalSplit } from './types';
 import { SPLIT_NAMES } from './types';
 
-/** A Plotly figure as JSON: traces and layout. */
+/** One plotly.js trace as JSON (same shape as lib/report's PlotlyTrace). */
+export interface PlotlyTraceSpec {
+  type: string;
+  name?: string;
+  [key: string]: unknown;
+}
+
+/** A Plotly figure as JSON: traces and layout (lib/report's figureHtml adds id and caption). */
 export interface PlotlyFigure {
-  data: Record<string, unknown>[];
+  data: PlotlyTraceSpec[];
   layout: Record<string, unknown>;
 }
 
