@@ -69,3 +69,25 @@ test('numpy arrays from both numpy flavours and protocols 2, 4, 5 decode to the 
   const lengths = f64.get('train')!.get('vision_lengths') as NdArray;
   assert.deepEqual([...(lengths.data as Float64Array)], [4, 4, 4, 4]);
 });
+
+test('big-endian, Fortran order, integer, bool, unicode, bytes, scalar and empty arrays (numpy 1.x p4, numpy 2.x p2)', () => {
+  const expected = Array.from({ length: 24 }, (_, i) => i / 4); // arange(24).reshape(2, 3, 4) / 4 in C order
+  for (const f of ['variants_np1.pkl', 'variants_np2_p2.pkl']) {
+    const v = unpickle(readFileSync(fixture(f))) as Map<string, NdArray | number>;
+    const arr = (k: string): NdArray => v.get(k) as NdArray;
+    assert.deepEqual([...(arr('big_f4').data as Float32Array)], expected);
+    assert.deepEqual([...(arr('big_f8').data as Float64Array)], expected);
+    assert.deepEqual([...(arr('fortran_f4').data as Float32Array)], expected);
+    assert.deepEqual(arr('fortran_f4').shape, [2, 3, 4]);
+    assert.deepEqual([...(arr('i8').data as Float64Array)], [-(2 ** 40), 0, 7]);
+    assert.ok(arr('i2').data instanceof Int32Array);
+    assert.deepEqual([...(arr('i2').data as Int32Array)], [-3, 4, 5, -6]);
+    assert.deepEqual([...(arr('u1').data as Int32Array)], [0, 255]);
+    assert.deepEqual([...(arr('bool').data as Uint8Array)], [1, 0, 1]);
+    assert.deepEqual(arr('unicode').data, ['a', 'été', '😀']);
+    assert.deepEqual(arr('bytes').data, ['ab', 'c']);
+    assert.equal(v.get('scalar'), 1.5);
+    assert.deepEqual(arr('empty').shape, [0, 3]);
+    assert.equal(arr('empty').data.length, 0);
+  }
+});

@@ -24,6 +24,8 @@ export const ALLOWED_GLOBALS: Readonly<Record<string, string>> = {
   'numpy._core.numeric._frombuffer': 'frombuffer',
   '_codecs.encode': 'encode',
   'collections.OrderedDict': 'dict',
+  'builtins.bytes': 'bytes',
+  '__builtin__.bytes': 'bytes',
   'builtins.bytearray': 'bytearray',
   '__builtin__.bytearray': 'bytearray',
   'builtins.set': 'set',
@@ -185,6 +187,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
         }
         case 'dict':
           return new Map();
+        case 'bytes': // protocol 2 writes b'' as bytes()
+          return args.length === 0 ? new Uint8Array(0) : fail('bytes() is only accepted without arguments');
         case 'bytearray':
           return args.length === 0 ? new Uint8Array(0) : args[0] instanceof Uint8Array ? args[0] : fail('bytearray() of a non-bytes value');
         case 'set':
