@@ -1,3 +1,4 @@
 /** Public API of lib/eval (re-exported by lib/index.ts). */
 export * from './metrics';
 export * from './auilc';
+export * from './evaluate-subsets';

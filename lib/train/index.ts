@@ -8,3 +8,4 @@ export * from './checkpoint';
 export * from './run-folder';
 export * from './run-method';
 export * from './progress';
+export * from './batch-source';

@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateTrainConfig, DEFAULT_TRAIN_CONFIG } from '../../lib/train/config';
+import { configFromArgs } from '../../cli/commands/train';
+
+test('presets fill every field and overrides win', () => {
+  const c = validateTrainConfig({ lambda: 0.5 }, 'quick');
+  assert.equal(c.lambda, 0.5);
+  assert.equal(c.epochs, 4);
+  assert.equal(c.tau, DEFAULT_TRAIN_CONFIG.tau);
+  assert.equal(c.model.d, 16);
+});
+
+test('out-of-range values fail before training, naming the field', () => {
+  assert.throws(() => validateTrainConfig({ lr: -0.001 }), /Expected lr to be a positive number, but got -0.001/);
+  assert.throws(() => validateTrainConfig({ tau: 0 }), /Expected tau to be a number > 0, but got 0/);
+  assert.throws(() => validateTrainConfig({ method: 'mmkd' as never }), /Expected method to be one of mmckd, b1, b2, b3, b4, but got "mmkd"/);
+  assert.throws(() => validateTrainConfig({ classScheme: 5 as never }), /Expected classScheme to be 7, 3 or 2/);
+  assert.throws(() => validateTrainConfig({ batchSize: 1 }), /Expected batchSize to be an integer >= 2/);
+  assert.throws(() => validateTrainConfig({ method: 'b3', pretrainEpochs: 0 }), /pretrainEpochs >= 1 for method b3/);
+  assert.throws(() => validateTrainConfig({}, 'huge' as never), /Expected preset to be one of quick, mosi, mosei/);
+});
+
+test('the CLI maps its options to the config and rejects unknown ones', () => {
+  const a = configFromArgs(['--preset', 'quick', '--method', 'b4', '--seed', '3', '--lambda', '0.3', '--detach-teacher', '--d', '8', '--heads', '2']);
+  assert.equal(a.config.method, 'b4');
+  assert.equal(a.config.seed, 3);
+  assert.equal(a.config.lambda, 0.3);
+  assert.equal(a.config.detachTeacherViews, true);
+  assert.equal(a.config.model.d, 8);
+  assert.throws(() => configFromArgs(['--lamda', '1']), /unknown option '--lamda'/);
+  assert.throws(() => configFromArgs(['--tau', 'abc']), /Expected --tau to be a number, but got 'abc'/);
+  assert.throws(() => configFromArgs(['--tau', '-1']), /Expected tau to be a number > 0/);
+});
