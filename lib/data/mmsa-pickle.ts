@@ -18,7 +18,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { DatasetFormatError, PickleError } from './errors';
 import { MODALITIES, type Modality } from './modalities';
-import { NdArray, describeValue, unpickle } from './pickle';
+import { NdArray, unpickle } from './pickle';
+import { describeValue } from './pickle/values';
 import { SPLIT_NAMES, type ModalityFeatures, type MultimodalDataset, type MultimodalSplit, type SplitName } from './types';
 
 /** Options of `loadMmsaPickle`. */
