@@ -99,6 +99,7 @@ export const command: CliCommand = {
       batches: splitBatches,
       backend,
       fresh: a.fresh,
+      stage1CacheDir: join(kitPaths().runs, '_stage1'),
       callbacks: { ...combineCallbacks(terminalProgress()), log },
     });
     try {

@@ -5,6 +5,7 @@
  * @see notebooks/03-online-mmckd.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
+import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendReport } from '../backend';
@@ -32,6 +33,12 @@ export interface RunMethodOptions {
   backend: BackendReport;
   /** Start over even when the folder holds a finished or partial run of the same config. */
   fresh?: boolean;
+  /**
+   * Share stage 1 between runs: the teacher pretraining of a (dataset, model, stage-1 config,
+   * seed, backend) is trained once under `<stage1CacheDir>/<key>/` and reused by every method.
+   * Without it, stage 1 lives in the run folder.
+   */
+  stage1CacheDir?: string;
   callbacks?: TrainerCallbacks & { log?(line: string): void };
 }
 
@@ -55,6 +62,19 @@ function stageNeedsTeacher(config: TrainConfig): boolean {
   return config.method === 'b1' || config.method === 'b3' || (config.teacherInit === 'pretrained' && config.pretrainEpochs > 0);
 }
 
+/** Returns the key of a stage-1 teacher: everything that determines its training, hashed. */
+export function stage1Key(o: Pick<RunMethodOptions, 'dataset' | 'config' | 'backend'>): string {
+  const c = o.config;
+  const meta = o.dataset.meta;
+  const what = {
+    data: { name: meta.name, source: meta.source, path: meta.path, details: meta.details, n: [o.dataset.train.ids.length, o.dataset.valid.ids.length, o.dataset.test.ids.length] },
+    model: modelConfigFor(o.dataset, c, 'tav'),
+    train: [c.seed, c.batchSize, c.pretrainEpochs, c.lr, c.schedule, c.warmupEpochs, c.clipNorm, c.patience],
+    backend: o.backend.choice,
+  };
+  return `${meta.name}-seed${c.seed}-${createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 12)}`;
+}
+
 function sameConfig(a: TrainConfig, b: TrainConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -67,9 +87,9 @@ async function runStage(
   objective: Objective,
   o: RunMethodOptions,
   epochs: number,
+  dir = join(o.outDir, stage),
 ): Promise<TrainerState> {
   const c = o.config;
-  const dir = join(o.outDir, stage);
   const done = readJsonIfExists<TrainerState>(dir, 'done.json');
   if (done) {
     for (const name of Object.keys(models) as SubsetName[]) {
@@ -164,7 +184,9 @@ export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
   let teacher: MsaModel | undefined;
   if (stageNeedsTeacher(c)) {
     teacher = buildModel(modelConfigFor(o.dataset, c, 'tav'), memberSeed(c.seed, 'tav'));
-    const s1 = await runStage('stage1', { tav: teacher }, ['tav'], regressionObjective({ tav: teacher }), o, c.pretrainEpochs);
+    const s1Dir = o.stage1CacheDir ? join(o.stage1CacheDir, stage1Key(o)) : join(o.outDir, 'stage1');
+    if (o.stage1CacheDir) o.callbacks?.log?.(`stage1: shared teacher pretraining in ${s1Dir}`);
+    const s1 = await runStage('stage1', { tav: teacher }, ['tav'], regressionObjective({ tav: teacher }), o, c.pretrainEpochs, s1Dir);
     history.push(...s1.history);
   }
 

@@ -56,7 +56,7 @@ test('seven models trained online with MVSC do not leak tensors from step to ste
   for (let step = 0; step < 5; step++) {
     const batch = makeBatch(data.train, rows);
     const { value, grads } = tf.variableGrads(() => objective(batch, step).total, vars);
-    optimizer.applyGradients(grads);
+    optimizer.applyGradients(grads as never);
     tf.dispose([value, ...Object.values(grads)]);
     disposeBatch(batch);
     counts.push(tf.memory().numTensors);
