@@ -2,3 +2,4 @@
 export * from './metrics';
 export * from './auilc';
 export * from './evaluate-subsets';
+export * from './projections';
