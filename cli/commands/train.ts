@@ -15,7 +15,7 @@ import { METHOD_NAMES, isTrainPreset, validateTrainConfig, type MethodName, type
 import { combineCallbacks, terminalProgress } from '../../lib/train/progress';
 import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
 import { splitBatches } from '../../lib/train/batch-source';
-import { writeJson } from '../../lib/train/run-folder';
+import { runFolderName, writeJson } from '../../lib/train/run-folder';
 
 const USAGE = `Usage: mmckd train [options]
 
@@ -75,18 +75,13 @@ export function configFromArgs(args: string[]): { config: TrainConfig; dataset: 
   };
 }
 
-function defaultRunName(dataset: string, method: string, preset: string, seed: number): string {
-  const base = dataset.startsWith('synthetic') ? dataset.replace(':', '-') : dataset.split('/').pop()!.replace(/\.[^.]+$/, '');
-  return `${base}-${method}-${preset}-seed${seed}`;
-}
-
 export const command: CliCommand = {
   summary: 'train MM-CKD or a baseline (b1-b4) into a resumable run folder and score it on test',
   usage: USAGE,
   async run(args) {
     const a = configFromArgs(args);
     const backend = await selectBackend({ log: true });
-    const outDir = a.out ?? join(kitPaths().runs, defaultRunName(a.dataset, a.config.method, a.preset, a.config.seed));
+    const outDir = a.out ?? join(kitPaths().runs, runFolderName(a.dataset, a.config.method, a.preset, a.config.seed));
     const log = (line: string) => process.stderr.write(line + '\n');
     log(`mmckd train: ${a.config.method} on ${a.dataset} (preset ${a.preset}, seed ${a.config.seed}) -> ${outDir}`);
     const t0 = Date.now();

@@ -19,3 +19,4 @@ export * from './write-table';
 export * from './mean-std';
 export * from './esm';
 export * from './live-training';
+export * from './training-figures';

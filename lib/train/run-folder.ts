@@ -70,3 +70,11 @@ export function readRunRecord(dir: string): RunRecord {
   if (!r || r.kind !== 'mmckd-run') throw new Error(`${dir}: not a run folder (run.json missing or not an mmckd run)`);
   return r;
 }
+
+/** Returns the default run folder name, shared by the CLI and the notebooks: `<data>-<method>-<preset>-seed<N>`. */
+export function runFolderName(datasetSpec: string, method: string, preset: string, seed: number): string {
+  const base = datasetSpec.startsWith('synthetic')
+    ? datasetSpec.replace(':', '-')
+    : (datasetSpec.split(/[\\/]/).pop() ?? datasetSpec).replace(/\.[^.]+$/, '');
+  return `${base}-${method}-${preset}-seed${seed}`;
+}

@@ -1,0 +1,38 @@
+/**
+ * Figures and tables of training runs: curves from a run's history and the per-subset results
+ * table, built from what the trainer and the evaluation return.
+ * @see notebooks/02-teacher-pretraining.ipynb
+ */
+import type { EpochRecord } from '../train/trainer';
+import type { SubsetResult } from '../eval/evaluate-subsets';
+import type { FigureCaption, FigureSpec } from './figure-spec';
+import { lineCurvesFigure, type CurveSeries } from './line-figures';
+
+/**
+ * Returns training-loss and validation-MAE curves (two panels) of one stage of a history:
+ * the total loss, and one validation curve per model.
+ */
+export function trainingCurvesFigure(history: EpochRecord[], stage: string, id: string, caption: FigureCaption): FigureSpec {
+  const rows = history.filter((r) => r.stage === stage);
+  if (rows.length === 0) throw new Error(`Expected epochs of stage '${stage}' in the history, but found none`);
+  const x = rows.map((r) => r.epoch + 1);
+  const models = [...new Set(rows.flatMap((r) => Object.keys(r.validMae)))];
+  const series: CurveSeries[] = [
+    { name: 'training loss (total)', x, y: rows.map((r) => r.trainLoss.total), panel: 'loss' },
+    ...models.map((m) => ({ name: m, x, y: rows.map((r) => (r.validMae as Record<string, number>)[m]), panel: 'mae' })),
+  ];
+  return lineCurvesFigure({
+    id,
+    caption,
+    series,
+    panels: [
+      { name: 'loss', yTitle: 'training loss per step' },
+      { name: 'mae', yTitle: 'validation MAE' },
+    ],
+  });
+}
+
+/** Returns one table row per subset with MMSA's keys (rounded as MMSA reports), plus a label column. */
+export function subsetResultRows(results: SubsetResult[], label?: string): Record<string, string | number>[] {
+  return results.map((r) => ({ ...(label ? { method: label } : {}), subset: r.subset, n: r.n, ...r.metrics }));
+}

@@ -1,0 +1,14 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runQuickNotebook } from './helpers';
+
+test('notebook 02-teacher-pretraining trains the teacher (quick) and scores B1 on the seven subsets', () => {
+  const { outputs } = runQuickNotebook('02');
+  const all = outputs.join('\n');
+  assert.match(all, /dataset synthetic-quick: train\/valid\/test 192\/64\/96, preset quick/);
+  assert.match(all, /teacher: \d+ parameters, \d+\.\d\d MFLOPs per clip/);
+  assert.match(all, /stage 1: 4 epochs, best validation MAE \d\.\d{4} at epoch \d/);
+  assert.match(all, /<svg[^>]*>.*validation MAE/s, 'the live display drew its curves');
+  assert.match(all, /class="mmckd-figure"/);
+  for (const s of ['tav', 'ta', 'tv', 'av', 't', 'a', 'v']) assert.match(all, new RegExp(`B1 ${s}: MAE \\d\\.\\d{4} Corr -?\\d\\.\\d{4}`));
+});
