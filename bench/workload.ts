@@ -1,0 +1,90 @@
+/**
+ * The benchmark workload: the online MM-CKD training step (teacher + six students, MOSI shapes)
+ * and per-clip inference, written exactly as lib/train/trainer.ts runs them
+ * (variableGrads over the objective, one synchronous read of the loss terms, global-norm
+ * clipping, Adam). Shared by bench/mmckd-bench.ts and bench/profile.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { buildModelSet, disposeModelSet, type MsaModel } from '../lib/models/index';
+import type { ModelConfig } from '../lib/models/config';
+import { onlineDistillationObjective } from '../lib/train/objectives';
+import { clipByGlobalNorm } from '../lib/train/schedule';
+import { SUBSET_NAMES, type SubsetName } from '../lib/data/modalities';
+import type { Batch } from '../lib/data/types';
+
+/** Shapes of the benchmark: MOSI aligned_50 (768 / 5 / 20, length 50), batch 32. */
+export const BENCH_SHAPES = { batch: 32, seqLen: 50, dims: { text: 768, audio: 5, vision: 20 } } as const;
+
+/** Training hyperparameters the step uses (the kit's defaults). */
+export const BENCH_TRAIN = { lr: 1e-3, clipNorm: 1, lambda: 0.1, tau: 0.2, classScheme: 7 as const, detachTeacherViews: false };
+
+/** Returns a deterministic pseudo-random generator on [0, 1). */
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+/** Returns a batch of random MOSI-shaped clips with variable lengths (10..50 frames). */
+export function randomBatch(batch: number, seed: number): Batch {
+  const rand = lcg(seed);
+  const { seqLen, dims } = BENCH_SHAPES;
+  const lengths = Array.from({ length: batch }, () => 10 + Math.floor(rand() * (seqLen - 9)));
+  const mask = new Float32Array(batch * seqLen);
+  lengths.forEach((len, b) => mask.fill(1, b * seqLen, b * seqLen + len));
+  const feature = (dim: number) => {
+    const data = new Float32Array(batch * seqLen * dim);
+    for (let b = 0; b < batch; b++) {
+      for (let i = 0; i < lengths[b] * dim; i++) data[b * seqLen * dim + i] = 2 * rand() - 1;
+    }
+    return tf.tensor3d(data, [batch, seqLen, dim]);
+  };
+  const labels = Float32Array.from({ length: batch }, () => 6 * rand() - 3);
+  return {
+    inputs: { text: feature(dims.text), audio: feature(dims.audio), vision: feature(dims.vision) },
+    masks: { text: tf.tensor2d(mask, [batch, seqLen]), audio: tf.tensor2d(mask, [batch, seqLen]), vision: tf.tensor2d(mask, [batch, seqLen]) },
+    labels: tf.tensor1d(labels),
+    indices: Int32Array.from({ length: batch }, (_, i) => i),
+  };
+}
+
+/** A ready-to-run training step over a fixed batch. */
+export interface TrainingStep {
+  models: Record<SubsetName, MsaModel>;
+  /** Runs one step; returns the total loss (read synchronously, as the trainer does). */
+  run(seed: number): number;
+  dispose(): void;
+}
+
+/** Builds the seven models and an Adam optimizer; `run` does what trainModels does per batch. */
+export function makeTrainingStep(model: Partial<ModelConfig> = {}, batchSize: number = BENCH_SHAPES.batch): TrainingStep {
+  const models = buildModelSet(model, SUBSET_NAMES, 0);
+  const objective = onlineDistillationObjective(models, BENCH_TRAIN, true);
+  const varList = Object.values(models).flatMap((m) => m.variables());
+  const optimizer = tf.train.adam(BENCH_TRAIN.lr);
+  const batch = randomBatch(batchSize, 1234);
+  return {
+    models,
+    run(seed) {
+      let packed: tf.Tensor | undefined;
+      const step = tf.variableGrads(() => {
+        const loss = objective(batch, seed);
+        packed = tf.keep(tf.stack([loss.total, ...Object.values(loss.terms)]));
+        return loss.total;
+      }, varList);
+      const values = packed!.dataSync();
+      packed!.dispose();
+      step.value.dispose();
+      const clipped = clipByGlobalNorm(step.grads, BENCH_TRAIN.clipNorm);
+      optimizer.applyGradients(clipped.grads as unknown as Record<string, tf.Variable>);
+      tf.dispose(clipped.grads);
+      return values[0];
+    },
+    dispose() {
+      tf.dispose(Object.values(batch.inputs));
+      tf.dispose(Object.values(batch.masks));
+      batch.labels.dispose();
+      optimizer.dispose();
+      disposeModelSet(models);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The optional native kernel pack: OpenBLAS matrix products registered as TensorFlow.js kernels
+ * of the wasm backend (BatchMatMul, _FusedMatMul). Everything else stays the wasm backend's.
+ * When the addon is not built or libopenblas is missing, `enableNativeKernels` reports why and
+ * changes nothing; the native TensorFlow backends (tfjs-node) are never touched.
+ * @see bench/README.md
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../backend';
+import { loadNativeAddon } from './addon';
+import { nativeBatchMatMul, nativeFusedMatMul } from './wasm-kernels';
+import { blockSplitV, sharedIdentity, sharedSameTypeCast } from './wasm-js-kernels';
+
+export { loadNativeAddon, NATIVE_ENV, DEFAULT_ADDON_PATH, type NativeAddon, type AddonLoad } from './addon';
+
+/** What `enableNativeKernels` did. */
+export interface NativeKernelReport {
+  ok: boolean;
+  /** Kernel names now replaced (the JavaScript ones even when the addon is absent). */
+  kernels: string[];
+  /** Why not, when not ok. */
+  reason: string;
+  /** One line for the backend report, e.g. 'native kernels: OpenBLAS 0.3.21 ... (BatchMatMul, _FusedMatMul)'. */
+  message: string;
+}
+
+type KernelFactory = (original: tf.KernelConfig['kernelFunc']) => tf.KernelConfig['kernelFunc'];
+
+/** Pure-JavaScript wasm kernels (no addon needed): zero-copy Identity and Cast, block SplitV. */
+const JS_KERNELS: Record<string, KernelFactory> = { Identity: sharedIdentity, Cast: sharedSameTypeCast, SplitV: blockSplitV };
+
+const originals = new Map<string, tf.KernelConfig>();
+
+function replaceWasmKernel(name: string, factory: KernelFactory): boolean {
+  if (originals.has(name)) return true;
+  const original = tf.getKernelsForBackend('wasm').find((k) => k.kernelName === name);
+  if (!original) return false;
+  originals.set(name, original);
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...original, kernelFunc: factory(original.kernelFunc) });
+  return true;
+}
+
+/** Options of `enableNativeKernels`. */
+export interface EnableOptions {
+  /** OpenBLAS threads (default 1, like the wasm backend in Node). */
+  threads?: number;
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Registers the faster wasm kernels (always) and the OpenBLAS ones (when the addon loads) for the
+ * 'wasm' backend. Returns a report (ok: the addon loaded); never throws for a missing addon.
+ * Idempotent. Works whether or not wasm is the active backend.
+ */
+export function enableNativeKernels(options: EnableOptions = {}): NativeKernelReport {
+  const js = Object.entries(JS_KERNELS).filter(([name, f]) => replaceWasmKernel(name, f)).map(([name]) => name);
+  const load = loadNativeAddon(options.env);
+  if (!load.ok) {
+    return { ok: false, kernels: js, reason: load.reason, message: `native kernels off: ${load.reason}; faster wasm kernels: ${js.join(', ')}` };
+  }
+  const { addon } = load;
+  addon.setThreads(options.threads ?? 1);
+  const native: Record<string, KernelFactory> = {
+    BatchMatMul: (original) => nativeBatchMatMul(addon, original),
+    _FusedMatMul: (original) => nativeFusedMatMul(addon, original),
+  };
+  const blasKernels = Object.entries(native).filter(([name, f]) => replaceWasmKernel(name, f)).map(([name]) => name);
+  const info = addon.info();
+  return {
+    ok: true,
+    kernels: [...blasKernels, ...js],
+    reason: '',
+    message: `native kernels: ${info.blas.trim()}, ${info.threads} thread(s) (${blasKernels.join(', ')}); faster wasm kernels: ${js.join(', ')}`,
+  };
+}
+
+/** Restores the wasm backend's own kernels. */
+export function disableNativeKernels(): void {
+  for (const [name, original] of originals) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(original);
+  }
+  originals.clear();
+}
+
+/** Returns true while the native kernels are registered. */
+export function nativeKernelsEnabled(): boolean {
+  return originals.size > 0;
+}
+
+/** Activates wasm and the native kernels (the benchmark's 'wasm+blas'); reports why not when it fails. */
+export async function activateBlasBackend(options: EnableOptions = {}): Promise<NativeKernelReport> {
+  const r = await selectBackend({ force: 'wasm' });
+  const n = enableNativeKernels(options);
+  return { ...n, message: `${r.message}; ${n.message}` };
+}

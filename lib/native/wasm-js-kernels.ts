@@ -1,0 +1,78 @@
+/**
+ * Pure-JavaScript replacements of three wasm-backend kernels that the profile of the MM-CKD step
+ * showed copying memory for nothing (they need no addon):
+ * - Identity and same-dtype Cast: the wasm backend copies the tensor; tfjs-core calls Identity
+ *   for every tensor a gradient saves (about 2,300 calls per MM-CKD step) and Cast(float32 ->
+ *   float32) in the Multiply/Square/Relu gradients. Tensors are immutable, so sharing the data
+ *   with a reference count (what the cpu backend and the wasm Reshape do) is enough.
+ * - SplitV: the wasm backend slices each part element by element; here each part is a set of
+ *   contiguous blocks copied with copyWithin (1.5 ms -> about 0.1 ms for [32, 12, 50, 8]).
+ * @see bench/README.md
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** What these kernels need of tfjs-backend-wasm 4.22's BackendWasm. */
+interface WasmBackendLike {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  incRef(dataId: object): void;
+  wasm: { HEAPU8: Uint8Array };
+}
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+
+const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
+
+/** Returns Identity sharing the input's data (falls back to `original` for strings). */
+export function sharedIdentity(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    if (x.dtype === 'string') return original(args);
+    (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
+/** Returns Cast that shares the data when the dtype does not change, `original` otherwise. */
+export function sharedSameTypeCast(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const dtype = (args.attrs as unknown as { dtype: tf.DataType }).dtype;
+    if (x.dtype !== dtype || x.dtype === 'string') return original(args);
+    (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
+/** Returns SplitV copying contiguous blocks (numeric dtypes), `original` for anything else. */
+export function blockSplitV(original: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const { numOrSizeSplits, axis } = args.attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+    const bytes = BYTES[x.dtype];
+    if (!bytes || x.shape.some((s) => s === 0)) return original(args);
+    const ax = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const outer = x.shape.slice(0, ax).reduce((a, b) => a * b, 1);
+    const inner = x.shape.slice(ax + 1).reduce((a, b) => a * b, 1) * bytes; // bytes per index of `axis`
+    const rowBytes = x.shape[ax] * inner; // bytes of one outer row of x
+    let begin = 0;
+    const outs: tf.TensorInfo[] = [];
+    for (const s of sizes) {
+      const shape = [...x.shape];
+      shape[ax] = s;
+      const out = backend.makeOutput(shape, x.dtype);
+      const heap = backend.wasm.HEAPU8; // read after makeOutput: the heap may have grown
+      const src = backend.dataIdMap.get(x.dataId)!.memoryOffset + begin * inner;
+      const dst = backend.dataIdMap.get(out.dataId)!.memoryOffset;
+      const block = s * inner;
+      if (block > 0) {
+        for (let o = 0; o < outer; o++) heap.copyWithin(dst + o * block, src + o * rowBytes, src + o * rowBytes + block);
+      }
+      begin += s;
+      outs.push(out);
+    }
+    return outs;
+  };
+}
