@@ -20,3 +20,4 @@ export * from './mean-std';
 export * from './esm';
 export * from './live-training';
 export * from './training-figures';
+export * from './projection-space';

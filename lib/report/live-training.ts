@@ -80,7 +80,9 @@ export function trainingDisplayHtml(history: EpochRecord[], last?: StepProgress,
   const mae = svgLineChart(`${stage ?? ''} validation MAE`, 'MAE', models.map((m) => ({ name: m, values: rows.map((r) => r.validMae[m as keyof typeof r.validMae] ?? NaN) })));
   const status = last
     ? `${escapeHtml(last.stage)} · epoch ${last.epoch + 1}/${last.epochs} · step ${last.step}/${last.steps} · loss ${last.loss.total?.toFixed(4)} · elapsed ${formatDuration(last.elapsed)} · ETA ${formatDuration(last.eta)}`
-    : 'waiting for the first step';
+    : rows.length > 0
+      ? `${escapeHtml(stage)} · ${rows.length} epochs · last validation MAE ${Object.entries(rows[rows.length - 1].validMae).map(([k, v]) => `${k} ${v!.toFixed(3)}`).join(' ')}`
+      : 'waiting for the first step';
   return `<div style="font-family:sans-serif;font-size:12px"><div>${status}</div><div style="display:flex;flex-wrap:wrap">${loss}${mae}</div>` +
     (caption ? `<div style="color:#555">${escapeHtml(caption)}</div>` : '') + '</div>';
 }
@@ -89,7 +91,10 @@ export function trainingDisplayHtml(history: EpochRecord[], last?: StepProgress,
  * Returns trainer callbacks that redraw `display` at most every `minIntervalMs` during an epoch
  * and after every epoch. Pass `tslab.newDisplay()`.
  */
-export function liveTrainingDisplay(display: HtmlDisplay, options: { caption?: string; minIntervalMs?: number } = {}): TrainerCallbacks & { history: EpochRecord[] } {
+export function liveTrainingDisplay(
+  display: HtmlDisplay,
+  options: { caption?: string; minIntervalMs?: number } = {},
+): TrainerCallbacks & { history: EpochRecord[]; finish(history: EpochRecord[]): void } {
   const history: EpochRecord[] = [];
   let last: StepProgress | undefined;
   let drawn = 0;
@@ -108,6 +113,13 @@ export function liveTrainingDisplay(display: HtmlDisplay, options: { caption?: s
       history.push(record);
       drawn = Date.now();
       display.html(trainingDisplayHtml(history, last, options.caption));
+    },
+    /** Draws the final state from a run's full history (also when the run was reused, not trained). */
+    finish(full: EpochRecord[]) {
+      const stages = [...new Set(full.map((r) => r.stage))];
+      const lastStage = stages[stages.length - 1];
+      const trained = history.length > 0 ? 'trained now' : 'reused from its run folder';
+      display.html(trainingDisplayHtml(full.filter((r) => r.stage === lastStage), undefined, `${options.caption ?? ''} · ${lastStage}, ${trained}`));
     },
   };
 }
