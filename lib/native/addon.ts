@@ -15,6 +15,8 @@ export interface NativeAddon {
     transposeA: number, transposeB: number, aStride: number, bStride: number): void;
   /** Adds bias [cols] (when biasOffset >= 0) and applies 0 linear / 1 relu to C [rows, cols] in place. */
   biasActivation(heap: ArrayBuffer, cOffset: number, biasOffset: number, rows: number, cols: number, activation: number): void;
+  /** Writes x [shape] permuted by `perm` at yOffset (4-byte elements: float32, int32). */
+  transpose(heap: ArrayBuffer, xOffset: number, yOffset: number, shape: number[], perm: number[]): void;
   /** Sets OpenBLAS's thread count (1 by default, like the wasm backend in Node). */
   setThreads(n: number): void;
   /** Returns OpenBLAS's build string and its thread count. */

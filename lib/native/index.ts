@@ -1,6 +1,7 @@
 /**
  * The optional native kernel pack: OpenBLAS matrix products registered as TensorFlow.js kernels
- * of the wasm backend (BatchMatMul, _FusedMatMul). Everything else stays the wasm backend's.
+ * of the wasm backend (BatchMatMul, _FusedMatMul, Transpose), plus three JavaScript kernels that
+ * avoid copies (Identity, Cast, SplitV). Everything else stays the wasm backend's.
  * When the addon is not built or libopenblas is missing, `enableNativeKernels` reports why and
  * changes nothing; the native TensorFlow backends (tfjs-node) are never touched.
  * @see bench/README.md
@@ -8,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend';
 import { loadNativeAddon } from './addon';
-import { nativeBatchMatMul, nativeFusedMatMul } from './wasm-kernels';
+import { nativeBatchMatMul, nativeFusedMatMul, nativeTranspose } from './wasm-kernels';
 import { blockSplitV, sharedIdentity, sharedSameTypeCast } from './wasm-js-kernels';
 
 export { loadNativeAddon, NATIVE_ENV, DEFAULT_ADDON_PATH, type NativeAddon, type AddonLoad } from './addon';
@@ -64,6 +65,7 @@ export function enableNativeKernels(options: EnableOptions = {}): NativeKernelRe
   const native: Record<string, KernelFactory> = {
     BatchMatMul: (original) => nativeBatchMatMul(addon, original),
     _FusedMatMul: (original) => nativeFusedMatMul(addon, original),
+    Transpose: (original) => nativeTranspose(addon, original),
   };
   const blasKernels = Object.entries(native).filter(([name, f]) => replaceWasmKernel(name, f)).map(([name]) => name);
   const info = addon.info();

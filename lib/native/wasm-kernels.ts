@@ -1,5 +1,5 @@
 /**
- * Matrix-product kernels for TensorFlow.js's wasm backend that run OpenBLAS (through the native
+ * Matrix-product and transpose kernels for TensorFlow.js's wasm backend that run OpenBLAS (through the native
  * addon) directly on the wasm heap: no copies, the same TensorInfo in and out as the wasm kernels
  * they replace. Shapes the fast path does not cover (general batch broadcasting, empty tensors,
  * activations other than linear/relu, prelu weights, non-float32) go to the original kernel.
@@ -97,6 +97,19 @@ export function nativeFusedMatMul(addon: NativeAddon, original: KernelFunc): Ker
       addon.biasActivation(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, out), bias ? offsetOf(backend, bias) : -1,
         plan.batch * plan.m, plan.n, act === 'relu' ? 1 : 0);
     }
+    return out;
+  };
+}
+
+/** Returns the Transpose kernel function (float32 / int32) over `addon`, falling back to `original`. */
+export function nativeTranspose(addon: NativeAddon, original: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const perm = (args.attrs as unknown as { perm: number[] }).perm;
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length > 8 || sizeOf(x.shape) === 0) return original(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput(perm.map((p) => x.shape[p]), x.dtype);
+    addon.transpose(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, x), offsetOf(backend, out), [...x.shape], [...perm]);
     return out;
   };
 }

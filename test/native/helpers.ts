@@ -1,0 +1,39 @@
+/** Helpers of the native-kernel tests: a seeded generator and a tolerant array comparison. */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+
+/** Returns a deterministic generator on [0, 1). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+/** Returns an integer in [lo, hi]. */
+export function randInt(rand: () => number, lo: number, hi: number): number {
+  return lo + Math.floor(rand() * (hi - lo + 1));
+}
+
+/** Returns `size` uniform values in [-1, 1). */
+export function randValues(rand: () => number, size: number): Float32Array {
+  return Float32Array.from({ length: size }, () => 2 * rand() - 1);
+}
+
+/** Asserts |actual - expected| <= atol + rtol |expected| elementwise, naming the case and index. */
+export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, atol = 1e-4, rtol = 1e-4): void {
+  assert.equal(actual.length, expected.length, `${what}: expected ${expected.length} values, but got ${actual.length}`);
+  for (let i = 0; i < expected.length; i++) {
+    const tol = atol + rtol * Math.abs(expected[i]);
+    if (!(Math.abs(actual[i] - expected[i]) <= tol)) {
+      assert.fail(`${what}: expected ${expected[i]} at ${i}, but got ${actual[i]}`);
+    }
+  }
+}
+
+/** Runs `f` on `backend` and returns the values of every tensor it returns (then disposes them). */
+export async function valuesOn(backend: string, f: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const outs = f();
+  const values = outs.map((t) => Float32Array.from(t.dataSync()));
+  tf.dispose(outs);
+  return values;
+}
