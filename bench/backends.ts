@@ -4,14 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, isBackendChoice } from '../lib/backend';
+import { enableNativeKernels } from '../lib/native/index';
 
 /** Activates `name`; throws with the reason when it does not load here. */
 export async function activateBenchBackend(name: string): Promise<string> {
   if (name === 'blas' || name === 'wasm+blas') {
-    const native = await import('../lib/native/index');
-    const report = await native.activateBlasBackend();
+    const r = await selectBackend({ force: 'wasm' });
+    const report = enableNativeKernels();
     if (!report.ok) throw new Error(report.reason);
-    return report.message;
+    return `${r.message}; ${report.message}`;
   }
   if (!isBackendChoice(name)) throw new Error(`Expected a backend name, but got '${name}'`);
   const r = await selectBackend({ force: name });

@@ -7,7 +7,6 @@
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../backend';
 import { loadNativeAddon } from './addon';
 import { nativeBatchMatMul, nativeFusedMatMul, nativeTranspose } from './wasm-kernels';
 import { blockSplitV, sharedIdentity, sharedSameTypeCast } from './wasm-js-kernels';
@@ -89,11 +88,4 @@ export function disableNativeKernels(): void {
 /** Returns true while the native kernels are registered. */
 export function nativeKernelsEnabled(): boolean {
   return originals.size > 0;
-}
-
-/** Activates wasm and the native kernels (the benchmark's 'wasm+blas'); reports why not when it fails. */
-export async function activateBlasBackend(options: EnableOptions = {}): Promise<NativeKernelReport> {
-  const r = await selectBackend({ force: 'wasm' });
-  const n = enableNativeKernels(options);
-  return { ...n, message: `${r.message}; ${n.message}` };
 }
