@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => CliCommand> = {
   metrics: () => require('./commands/metrics').command,
   train: () => require('./commands/train').command,
   eval: () => require('./commands/eval').command,
+  grid: () => require('./commands/grid').command,
   cost: () => require('./commands/cost').command,
 };
 

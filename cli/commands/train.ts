@@ -89,6 +89,7 @@ export const command: CliCommand = {
     log(`data: ${dataset.meta.name} train/valid/test ${dataset.train.ids.length}/${dataset.valid.ids.length}/${dataset.test.ids.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     const run = await runMethod({
       dataset,
+      datasetSpec: a.dataset,
       config: a.config,
       outDir,
       batches: splitBatches,

@@ -3,3 +3,5 @@ export * from './metrics';
 export * from './auilc';
 export * from './evaluate-subsets';
 export * from './projections';
+export * from './evaluate-protocols';
+export * from './experiment-grid';

@@ -21,3 +21,4 @@ export * from './esm';
 export * from './live-training';
 export * from './training-figures';
 export * from './projection-space';
+export * from './grid-report';

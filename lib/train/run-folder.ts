@@ -23,7 +23,7 @@ export interface RunRecord {
   seed: number;
   backend: { choice: string; version: string; native: boolean; message: string };
   versions: KitVersions;
-  dataset: { name: string; source: string; path?: string; counts: Record<string, number>; details?: Record<string, unknown> };
+  dataset: { spec?: string; name: string; source: string; path?: string; counts: Record<string, number>; details?: Record<string, unknown> };
   created: string;
   /** Set when training finished. */
   finished?: string;
@@ -36,6 +36,7 @@ export function newRunRecord(
   versions: KitVersions,
   meta: DatasetMeta,
   counts: Record<string, number>,
+  spec?: string,
 ): RunRecord {
   return {
     kind: 'mmckd-run',
@@ -43,7 +44,7 @@ export function newRunRecord(
     seed: config.seed,
     backend: { choice: backend.choice, version: backend.version, native: backend.native, message: backend.message },
     versions,
-    dataset: { name: meta.name, source: meta.source, path: meta.path, counts, details: meta.details },
+    dataset: { spec, name: meta.name, source: meta.source, path: meta.path, counts, details: meta.details },
     created: new Date().toISOString(),
   };
 }

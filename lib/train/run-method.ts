@@ -26,6 +26,8 @@ import { trainModels, type BatchSource, type EpochRecord, type TrainerCallbacks,
 export interface RunMethodOptions {
   /** The dataset, already standardised (train statistics). */
   dataset: MultimodalDataset;
+  /** How the dataset was named ('synthetic', a .pkl path): recorded so `mmckd eval` can reload it. */
+  datasetSpec?: string;
   config: TrainConfig;
   /** Run folder; created when missing. */
   outDir: string;
@@ -177,7 +179,7 @@ export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
   if (existing && !sameConfig(existing.config, c)) {
     throw new Error(`${join(o.outDir, 'run.json')}: this run folder holds a run with another config; use another --out or --fresh`);
   }
-  const record = existing ?? newRunRecord(c, o.backend, kitVersions(), o.dataset.meta, counts);
+  const record = existing ?? newRunRecord(c, o.backend, kitVersions(), o.dataset.meta, counts, o.datasetSpec);
   writeJson(o.outDir, 'run.json', record);
 
   const history: EpochRecord[] = [];

@@ -1,0 +1,85 @@
+/**
+ * `mmckd eval --run DIR --protocol subsets|rates|mr|all [--json]`: scores a finished run under
+ * P1 (seven subsets), P2 (frame-level rates 0..1, with AUILC) and P3 (modality-missing rates
+ * 0.1..0.7) on its dataset's test split; writes evaluation.json and CSV/Markdown tables to the run.
+ */
+import { join } from 'node:path';
+import { numberOption, parseArgs, stringOption } from '../args';
+import type { CliCommand } from '../command';
+import { selectBackend } from '../../lib/backend';
+import { loadDataset } from '../../lib/data/load-dataset';
+import { standardizeDataset } from '../../lib/data/standardize';
+import { evaluateProtocols, type ProtocolName, type RateCurve } from '../../lib/eval/evaluate-protocols';
+import { MSA_METRIC_KEYS } from '../../lib/eval/metrics';
+import { writeTable } from '../../lib/report/write-table';
+import { disposeTrainedRun, loadTrainedRun } from '../../lib/train/run-method';
+import { readRunRecord, writeJson, type RunRecord } from '../../lib/train/run-folder';
+
+const USAGE = `Usage: mmckd eval --run DIR [--protocol subsets|rates|mr|all] [--eval-seed N] [--json]
+
+  subsets  P1: each of the seven modality subsets, answered by its own model
+  rates    P2: frame-level missing rate 0.0..1.0 (MMSA generate_m), per rate and AUILC
+  mr       P3: random modality-missing rate 0.1..0.7 (at least one modality kept)
+Every method is scored on the same masks (--eval-seed, default 0).`;
+
+/** Returns the dataset spec a run was trained on (recorded, or inferred for older runs). */
+export function datasetSpecOf(record: RunRecord): string {
+  if (record.dataset.spec) return record.dataset.spec;
+  if (record.dataset.source === 'synthetic') return record.dataset.name.replace(/^synthetic-/, 'synthetic:');
+  if (record.dataset.path) return record.dataset.path;
+  throw new Error(`run.json names no dataset spec or path (dataset ${record.dataset.name})`);
+}
+
+function curveRows(curve: RateCurve): Record<string, number>[] {
+  return curve.results.map((r) => ({ rate: r.rate, ...r.metrics }));
+}
+
+export const command: CliCommand = {
+  summary: 'evaluate a trained run under P1 (subsets), P2 (frame rates, AUILC) and P3 (modality-missing rates)',
+  usage: USAGE,
+  async run(args) {
+    const p = parseArgs(args, ['json'], ['run', 'protocol', 'eval-seed']);
+    const runDir = stringOption(p, 'run');
+    if (!runDir) throw new Error('--run DIR is required (a folder written by mmckd train)');
+    const which = stringOption(p, 'protocol', 'all')!;
+    const map: Record<string, ProtocolName[]> = { subsets: ['subsets'], rates: ['rates'], mr: ['mr'], all: ['subsets', 'rates', 'mr'] };
+    if (!map[which]) throw new Error(`Expected --protocol to be subsets, rates, mr or all, but got '${which}'`);
+    const evalSeed = numberOption(p, 'eval-seed', 0)!;
+    const record = readRunRecord(runDir);
+    const backend = await selectBackend({ log: !p.options.json });
+    const { dataset } = standardizeDataset(loadDataset(datasetSpecOf(record)));
+    const run = await loadTrainedRun(runDir);
+    try {
+      const evaluation = evaluateProtocols(run.predictors, dataset.test, map[which], evalSeed);
+      writeJson(runDir, 'evaluation.json', { protocols: map[which], config: record.config, backend: backend.choice, evaluation });
+      const tables = join(runDir, 'tables');
+      if (evaluation.p1) writeTable(evaluation.p1.map((r) => ({ subset: r.subset, ...r.metrics })), tables, 'p1-subsets');
+      if (evaluation.p2) {
+        writeTable(curveRows(evaluation.p2), tables, 'p2-frame-rates');
+        writeTable([Object.fromEntries(Object.entries(evaluation.p2.auilc).map(([k, v]) => [`AUILC_${k}`, v!]))], tables, 'p2-auilc');
+      }
+      if (evaluation.p3) writeTable(curveRows(evaluation.p3), tables, 'p3-modality-rates');
+      if (p.options.json) {
+        process.stdout.write(JSON.stringify({ run: runDir, method: record.config.method, seed: record.seed, backend: backend.choice, ...evaluation }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+        return 0;
+      }
+      const keys = ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
+      const head = (first: string) => `${first.padEnd(8)}${keys.map((k) => k.padStart(15)).join('')}`;
+      const line = (first: string, m: Record<string, number>) => `${first.padEnd(8)}${keys.map((k) => (Number.isFinite(m[k]) ? m[k].toFixed(4) : 'undefined').padStart(15)).join('')}`;
+      const out: string[] = [`Run ${runDir}: ${record.config.method}, seed ${record.seed}, trained on ${record.backend.choice}, evaluated on ${backend.choice}, mask seed ${evalSeed}`];
+      if (evaluation.p1) out.push('', 'P1 modality subsets (test)', head('subset'), ...evaluation.p1.map((r) => line(r.subset, r.metrics)));
+      for (const [name, curve] of [['P2 frame-level missing rate (test)', evaluation.p2], ['P3 random modality-missing rate (test)', evaluation.p3]] as const) {
+        if (!curve) continue;
+        out.push('', name, head('rate'), ...curve.results.map((r) => line(r.rate.toFixed(1), r.metrics)));
+        if (curve.protocol === 'P2') {
+          out.push(`AUILC  ${MSA_METRIC_KEYS.map((k) => `${k} ${Number.isFinite(curve.auilc[k]!) ? curve.auilc[k]!.toFixed(4) : 'undefined'}`).join('  ')}`);
+        }
+      }
+      out.push('', `Tables: ${tables}`);
+      process.stdout.write(out.join('\n') + '\n');
+    } finally {
+      disposeTrainedRun(run);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,142 @@
+/**
+ * Protocols P2 (frame-level missing rate) and P3 (random modality-missing rate), and a run's
+ * evaluation under P1-P3. Every method is scored on the same masks (a fixed evaluation seed),
+ * and each clip goes to the predictor of the modalities it still has (MM-CKD's routing; B1 and
+ * the imputers answer every subset with the teacher).
+ *
+ * As in P1, removed frames and modalities are zero-filled and the models see the clips' valid
+ * lengths, never the protocol's masks (MMSA's `generate_m` likewise keeps `input_len`).
+ * @see notebooks/04-missing-modality-ablations.ipynb
+ */
+import { MODALITIES, SUBSET_NAMES, subsetName, type Modality, type SubsetName } from '../data/modalities';
+import { frameMissing } from '../data/missing/frame-missing';
+import { randomModalityMissing } from '../data/missing/random-modality-missing';
+import type { MultimodalSplit } from '../data/types';
+import { disposeBatch } from '../data/types';
+import { predict, type Predictor } from '../train/predict';
+import { splitBatches } from '../train/batch-source';
+import { auilc } from './auilc';
+import { evaluateSubsets, type SubsetResult } from './evaluate-subsets';
+import { msaMetrics, MSA_METRIC_KEYS, type MsaMetricKey, type MsaMetricValues } from './metrics';
+
+/** P2 frame-level rates (TFR-Net / EMT-DLFR): 0.0, 0.1, ..., 1.0. */
+export const FRAME_RATES: readonly number[] = Array.from({ length: 11 }, (_, i) => i / 10);
+
+/** P3 modality-missing rates (IMDer): 0.1, ..., 0.7. */
+export const MODALITY_RATES: readonly number[] = Array.from({ length: 7 }, (_, i) => (i + 1) / 10);
+
+/** Metrics at one missing rate. */
+export interface RateResult {
+  rate: number;
+  metrics: MsaMetricValues;
+  raw: MsaMetricValues;
+  /** How many clips each subset's predictor answered. */
+  routed: Partial<Record<SubsetName, number>>;
+}
+
+/** A curve of metrics over rates, with the area under each indicator's curve (trapezoid). */
+export interface RateCurve {
+  protocol: 'P2' | 'P3';
+  results: RateResult[];
+  /** AUILC of each metric over the curve's rates (raw values, not normalised). */
+  auilc: Partial<Record<MsaMetricKey, number>>;
+}
+
+/** Returns the subset of each clip from an [N, 3] availability; 'tav' when none is left. */
+export function subsetsFromAvailability(available: Uint8Array, n: number): SubsetName[] {
+  const out: SubsetName[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const mods: Modality[] = MODALITIES.filter((_, j) => available[i * MODALITIES.length + j] === 1);
+    out[i] = mods.length === 0 ? 'tav' : subsetName(mods);
+  }
+  return out;
+}
+
+/**
+ * Returns predictions for a split where clip i is answered by `predictors[subsets[i]]`,
+ * in split order.
+ */
+export function predictRouted(predictors: Partial<Record<SubsetName, Predictor>>, split: MultimodalSplit, subsets: readonly SubsetName[], batchSize = 64): Float32Array {
+  const out = new Float32Array(split.ids.length);
+  for (const batch of splitBatches(split, { batchSize, shuffle: false, seed: 0 })) {
+    const values = predict(predictors, batch, Array.from(batch.indices, (row) => subsets[row]));
+    batch.indices.forEach((row, i) => (out[row] = values[i]));
+    disposeBatch(batch);
+  }
+  return out;
+}
+
+function countRouted(subsets: readonly SubsetName[]): Partial<Record<SubsetName, number>> {
+  const c: Partial<Record<SubsetName, number>> = {};
+  for (const s of subsets) c[s] = (c[s] ?? 0) + 1;
+  return c;
+}
+
+function curveAuilc(results: RateResult[]): Partial<Record<MsaMetricKey, number>> {
+  const out: Partial<Record<MsaMetricKey, number>> = {};
+  for (const k of MSA_METRIC_KEYS) out[k] = auilc(results.map((r) => r.rate), results.map((r) => r.raw[k]));
+  return out;
+}
+
+/**
+ * P2: every frame of every modality dropped with probability `rate` (MMSA `generate_m`, separate
+ * seeds per modality from `seed`); a clip that lost every frame of a modality is routed to the
+ * model without it.
+ */
+export function evaluateFrameRates(
+  predictors: Record<SubsetName, Predictor>,
+  split: MultimodalSplit,
+  rates: readonly number[] = FRAME_RATES,
+  seed = 0,
+): RateCurve {
+  const results = rates.map((rate) => {
+    const masked = frameMissing(split, rate, seed);
+    const subsets = subsetsFromAvailability(masked.available, split.ids.length);
+    const pred = predictRouted(predictors, masked.split, subsets);
+    const m = msaMetrics(pred, split.labels);
+    return { rate, metrics: m.rounded, raw: m.raw, routed: countRouted(subsets) };
+  });
+  return { protocol: 'P2', results, auilc: curveAuilc(results) };
+}
+
+/** P3: each clip loses each modality with probability `rate` (one always kept); routed by what is left. */
+export function evaluateModalityRates(
+  predictors: Record<SubsetName, Predictor>,
+  split: MultimodalSplit,
+  rates: readonly number[] = MODALITY_RATES,
+  seed = 0,
+): RateCurve {
+  const results = rates.map((rate) => {
+    const masked = randomModalityMissing(split, rate, seed);
+    const subsets = subsetsFromAvailability(masked.available, split.ids.length);
+    const pred = predictRouted(predictors, masked.split, subsets);
+    const m = msaMetrics(pred, split.labels);
+    return { rate, metrics: m.rounded, raw: m.raw, routed: countRouted(subsets) };
+  });
+  return { protocol: 'P3', results, auilc: curveAuilc(results) };
+}
+
+/** Which protocols to run. */
+export type ProtocolName = 'subsets' | 'rates' | 'mr';
+
+/** A run's evaluation under the chosen protocols (test split). */
+export interface RunEvaluation {
+  evalSeed: number;
+  p1?: SubsetResult[];
+  p2?: RateCurve;
+  p3?: RateCurve;
+}
+
+/** Evaluates predictors on `split` under the given protocols with one evaluation seed. */
+export function evaluateProtocols(
+  predictors: Record<SubsetName, Predictor>,
+  split: MultimodalSplit,
+  protocols: readonly ProtocolName[] = ['subsets', 'rates', 'mr'],
+  evalSeed = 0,
+): RunEvaluation {
+  const out: RunEvaluation = { evalSeed };
+  if (protocols.includes('subsets')) out.p1 = evaluateSubsets(predictors, split, SUBSET_NAMES);
+  if (protocols.includes('rates')) out.p2 = evaluateFrameRates(predictors, split, FRAME_RATES, evalSeed);
+  if (protocols.includes('mr')) out.p3 = evaluateModalityRates(predictors, split, MODALITY_RATES, evalSeed);
+  return out;
+}

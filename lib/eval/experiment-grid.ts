@@ -1,0 +1,122 @@
+/**
+ * The experiment grid: methods and ablations x seeds, each cell trained into its own run folder
+ * and evaluated under P1-P3 on the same masks. Resumable: a finished, evaluated cell is skipped;
+ * an interrupted one resumes from its last epoch.
+ * @see notebooks/04-missing-modality-ablations.ipynb
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BackendReport } from '../backend';
+import type { MultimodalDataset } from '../data/types';
+import { validateTrainConfig, type TrainConfig, type TrainPresetName } from '../train/config';
+import { splitBatches } from '../train/batch-source';
+import { disposeTrainedRun, runMethod } from '../train/run-method';
+import { readJsonIfExists, writeJson } from '../train/run-folder';
+import type { TrainerCallbacks } from '../train/trainer';
+import { evaluateProtocols, type ProtocolName, type RunEvaluation } from './evaluate-protocols';
+
+/**
+ * The grid's variants: the five methods and MM-CKD's ablations, each a config override.
+ * lambda0 is MM-CKD's loop without MVSC (B2 by another name, kept so ablation tables read alone).
+ */
+export const GRID_VARIANTS: Readonly<Record<string, Partial<TrainConfig>>> = Object.freeze({
+  mmckd: { method: 'mmckd' },
+  b1: { method: 'b1' },
+  b2: { method: 'b2' },
+  b3: { method: 'b3' },
+  b4: { method: 'b4' },
+  'mmckd-lambda0': { method: 'mmckd', lambda: 0 },
+  'mmckd-unsupervised': { method: 'b4' },
+  'mmckd-3class': { method: 'mmckd', classScheme: 3 },
+  'mmckd-2class': { method: 'mmckd', classScheme: 2 },
+  'mmckd-tau0.2': { method: 'mmckd', tau: 0.2 },
+  'mmckd-tau0.5': { method: 'mmckd', tau: 0.5 },
+  'mmckd-lambda1': { method: 'mmckd', lambda: 1 },
+  'mmckd-detached': { method: 'mmckd', detachTeacherViews: true },
+  'mmckd-scratch': { method: 'mmckd', teacherInit: 'scratch' },
+});
+
+/** The method rows of the main tables. */
+export const METHOD_VARIANTS: readonly string[] = ['mmckd', 'b1', 'b2', 'b3', 'b4'];
+
+/** The ablations of MM-CKD (MM-CKD itself is the reference row). */
+export const ABLATION_VARIANTS: readonly string[] = ['mmckd', 'mmckd-lambda0', 'mmckd-unsupervised', 'mmckd-3class', 'mmckd-2class', 'mmckd-tau0.2', 'mmckd-tau0.5', 'mmckd-lambda1', 'mmckd-detached', 'mmckd-scratch'];
+
+/** What to run. */
+export interface GridSpec {
+  dataset: MultimodalDataset;
+  datasetSpec: string;
+  preset: TrainPresetName;
+  variants: readonly string[];
+  seeds: readonly number[];
+  /** Folder of the grid: one run folder per cell, `<variant>-seed<N>`. */
+  outDir: string;
+  /** Shared stage-1 teachers (default `<outDir>/_stage1`). */
+  stage1CacheDir?: string;
+  /** Seed of the P2/P3 masks, the same for every cell (default 0). */
+  evalSeed?: number;
+  protocols?: readonly ProtocolName[];
+  backend: BackendReport;
+  /** Extra overrides applied to every cell (e.g. fewer epochs). */
+  overrides?: Partial<TrainConfig>;
+  callbacks?: TrainerCallbacks & { log?(line: string): void };
+}
+
+/** One evaluated cell. */
+export interface GridCell {
+  variant: string;
+  seed: number;
+  runDir: string;
+  config: TrainConfig;
+  evaluation: RunEvaluation;
+  /** True when the cell was trained or evaluated in this call (false: read from its folder). */
+  computed: boolean;
+}
+
+/** Returns the config of a grid cell; throws naming an unknown variant. */
+export function gridCellConfig(variant: string, seed: number, preset: TrainPresetName, overrides: Partial<TrainConfig> = {}): TrainConfig {
+  const v = GRID_VARIANTS[variant];
+  if (!v) throw new Error(`Expected a grid variant among ${Object.keys(GRID_VARIANTS).join(', ')}, but got '${variant}'`);
+  return validateTrainConfig({ ...overrides, ...v, seed, model: { ...(overrides.model ?? {}), ...(v.model ?? {}) } }, preset);
+}
+
+/** Trains and evaluates every cell that is not finished yet; returns all cells in grid order. */
+export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
+  const cells: GridCell[] = [];
+  const protocols = spec.protocols ?? ['subsets', 'rates', 'mr'];
+  const evalSeed = spec.evalSeed ?? 0;
+  const total = spec.variants.length * spec.seeds.length;
+  for (const variant of spec.variants) {
+    for (const seed of spec.seeds) {
+      const config = gridCellConfig(variant, seed, spec.preset, spec.overrides);
+      const runDir = join(spec.outDir, `${variant}-seed${seed}`);
+      const label = `[${cells.length + 1}/${total}] ${variant} seed ${seed}`;
+      const saved = readJsonIfExists<{ protocols: ProtocolName[]; evaluation: RunEvaluation; config: TrainConfig }>(runDir, 'evaluation.json');
+      const finished = readJsonIfExists<{ finished?: string }>(runDir, 'run.json')?.finished;
+      if (saved && finished && protocols.every((p) => saved.protocols.includes(p)) && saved.evaluation.evalSeed === evalSeed && JSON.stringify(saved.config) === JSON.stringify(config)) {
+        spec.callbacks?.log?.(`${label}: finished, reusing ${runDir}`);
+        cells.push({ variant, seed, runDir, config, evaluation: saved.evaluation, computed: false });
+        continue;
+      }
+      spec.callbacks?.log?.(`${label}: ${existsSync(runDir) ? 'resuming' : 'training'} -> ${runDir}`);
+      const run = await runMethod({
+        dataset: spec.dataset,
+        datasetSpec: spec.datasetSpec,
+        config,
+        outDir: runDir,
+        batches: splitBatches,
+        backend: spec.backend,
+        stage1CacheDir: spec.stage1CacheDir ?? join(spec.outDir, '_stage1'),
+        callbacks: spec.callbacks,
+      });
+      try {
+        const evaluation = evaluateProtocols(run.predictors, spec.dataset.test, protocols, evalSeed);
+        writeJson(runDir, 'evaluation.json', { protocols, config, backend: spec.backend.choice, evaluation });
+        cells.push({ variant, seed, runDir, config, evaluation, computed: true });
+      } finally {
+        disposeTrainedRun(run);
+      }
+    }
+  }
+  return cells;
+}
