@@ -10,5 +10,6 @@ export * from './data/index';
 export * from './models/index';
 export * from './losses/index';
 export * from './train/index';
+export * from './imputers/index';
 export * from './eval/index';
 export * from './report/index';

@@ -1,0 +1,129 @@
+/**
+ * Imputer checkpoints and run folders, on the same mechanism as the MM-CKD models
+ * (lib/train/checkpoint.ts: `fileSystemHandler`, atomic writes): `<dir>/model.json` holds the
+ * imputer config as topology, `<dir>/weights.bin` the weights. A run folder
+ * `<runs>/<data>-imputer-<kind>-<preset>-seed<N>/` holds `imputer-run.json` (configs, history,
+ * backend, dataset) and `imputer/`; a finished folder with the same config is reused.
+ * @see notebooks/05-computational-cost.ipynb
+ */
+import * as tf from '@tensorflow/tfjs';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MultimodalDataset } from '../data/types';
+import { CheckpointError, fileSystemHandler } from '../train/checkpoint';
+import { readJsonIfExists, runFolderName, writeJson } from '../train/run-folder';
+import { validateImputerConfig, type ImputerConfig, type ImputerKind, type ImputerPresetName, type ImputerTrainOptions } from './config';
+import { buildImputer, type Imputer } from './imputer';
+import { trainImputer, type ImputerEpochRecord, type ImputerTrainCallbacks } from './train-imputer';
+
+/** The topology an imputer checkpoint stores: enough for `buildImputer` to rebuild it. */
+export interface ImputerTopology {
+  kind: 'mmckd-imputer';
+  config: ImputerConfig;
+  seed: number;
+}
+
+/** Saves an imputer (config + weights) to `dir` (`model.json` + `weights.bin`); returns the weight bytes. */
+export async function saveImputer(imputer: Imputer, dir: string, metadata: Record<string, unknown> = {}): Promise<number> {
+  const weights = imputer.getWeights();
+  try {
+    const { data, specs } = await tf.io.encodeWeights(weights);
+    const topology: ImputerTopology = { kind: 'mmckd-imputer', config: imputer.config, seed: imputer.seed };
+    await fileSystemHandler(dir).save!({
+      modelTopology: topology as unknown as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: specs,
+      weightData: data,
+      format: 'mmckd-imputer',
+      generatedBy: `TensorFlow.js v${tf.version.tfjs}`,
+      userDefinedMetadata: metadata as tf.io.ModelArtifacts['userDefinedMetadata'],
+    });
+    return data.byteLength;
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+}
+
+/** Loads an imputer saved by `saveImputer` (a checkpoint folder, or a run folder holding `imputer/`). */
+export async function loadImputer(dir: string): Promise<Imputer> {
+  const folder = readJsonIfExists<ImputerRunRecord>(dir, 'imputer-run.json') ? join(dir, 'imputer') : dir;
+  const artifacts = await fileSystemHandler(folder).load!();
+  const topology = artifacts.modelTopology as unknown as ImputerTopology;
+  if (!topology || topology.kind !== 'mmckd-imputer') {
+    throw new CheckpointError(join(folder, 'model.json'), `expected modelTopology.kind 'mmckd-imputer', but got ${JSON.stringify(topology?.kind)}`);
+  }
+  const weights = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
+  const imputer = buildImputer(topology.config, topology.seed);
+  try {
+    imputer.setWeights(weights);
+  } catch (err) {
+    imputer.dispose();
+    throw new CheckpointError(join(folder, 'weights.bin'), (err as Error).message);
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+  return imputer;
+}
+
+/** What `imputer-run.json` records. */
+export interface ImputerRunRecord {
+  kind: 'mmckd-imputer-run';
+  config: ImputerConfig;
+  train: ImputerTrainOptions;
+  dataset: string;
+  backend: string;
+  history: ImputerEpochRecord[];
+  best: { epoch: number; validLoss: number };
+  finished: string;
+}
+
+/** Returns the default imputer run folder name: `<data>-imputer-<kind>-<preset>-seed<N>`. */
+export function imputerFolderName(datasetSpec: string, kind: ImputerKind, preset: ImputerPresetName, seed: number): string {
+  return runFolderName(datasetSpec, `imputer-${kind}`, preset, seed);
+}
+
+/** Options of `trainOrLoadImputer`. */
+export interface ImputerRunOptions {
+  /** The standardised dataset (its dims and lengths size the imputer). */
+  dataset: MultimodalDataset;
+  /** Imputer config (kind and overrides; dims and lengths come from the data). */
+  config: Partial<ImputerConfig>;
+  preset: ImputerPresetName;
+  train: ImputerTrainOptions;
+  outDir: string;
+  /** Backend name recorded in the run (reuse ignores it). */
+  backend: string;
+  /** Retrain even when the folder holds a finished run of the same config. */
+  fresh?: boolean;
+  callbacks?: ImputerTrainCallbacks & { log?(line: string): void };
+}
+
+/**
+ * Returns a trained imputer: loaded from `outDir` when it holds a finished run of the same
+ * configs, else trained and saved there. The caller disposes the imputer.
+ * @see notebooks/05-computational-cost.ipynb
+ */
+export async function trainOrLoadImputer(o: ImputerRunOptions): Promise<{ imputer: Imputer; record: ImputerRunRecord; reused: boolean }> {
+  const meta = o.dataset.meta;
+  const config = validateImputerConfig({ ...o.config, inputDims: { ...meta.dims }, seqLens: { ...meta.seqLens } }, o.preset);
+  if (o.fresh) rmSync(o.outDir, { recursive: true, force: true });
+  const existing = readJsonIfExists<ImputerRunRecord>(o.outDir, 'imputer-run.json');
+  if (existing && JSON.stringify(existing.config) === JSON.stringify(config) && JSON.stringify(existing.train) === JSON.stringify(o.train)) {
+    o.callbacks?.log?.(`imputer ${config.kind}: reusing ${o.outDir}`);
+    return { imputer: await loadImputer(join(o.outDir, 'imputer')), record: existing, reused: true };
+  }
+  if (existing) throw new Error(`${join(o.outDir, 'imputer-run.json')}: this folder holds an imputer with another config; use another folder or fresh`);
+  const imputer = buildImputer(config, o.train.seed);
+  try {
+    const result = await trainImputer(imputer, o.dataset, o.train, o.callbacks);
+    await saveImputer(imputer, join(o.outDir, 'imputer'), { bestEpoch: result.best.epoch });
+    const record: ImputerRunRecord = {
+      kind: 'mmckd-imputer-run', config, train: o.train, dataset: meta.name, backend: o.backend,
+      history: result.history, best: result.best, finished: new Date().toISOString(),
+    };
+    writeJson(o.outDir, 'imputer-run.json', record); // written last: marks the run finished
+    return { imputer, record, reused: false };
+  } catch (err) {
+    imputer.dispose();
+    throw err;
+  }
+}
