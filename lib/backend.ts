@@ -105,7 +105,7 @@ function packageVersion(load: ModuleLoader, pkg: string): string {
   }
 }
 
-async function activate(choice: BackendChoice, load: ModuleLoader, notes: string[]): Promise<string> {
+async function activate(choice: BackendChoice, load: ModuleLoader, notes: string[], env: Record<string, string | undefined>): Promise<string> {
   if (choice === 'node-gpu' || choice === 'node') {
     load(PACKAGE_OF[choice]); // registers the 'tensorflow' backend on our tfjs-core
     if (!(await tf.setBackend('tensorflow'))) throw new Error("backend 'tensorflow' did not initialise");
@@ -121,6 +121,10 @@ async function activate(choice: BackendChoice, load: ModuleLoader, notes: string
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
     notes.push(`wasm SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off (Node)'}`);
+    // The optional kernel pack (lib/native): OpenBLAS matmuls when the addon is built
+    // (`npm run build:native`), faster copy-free kernels always; MMCKD_NATIVE=0 turns it off.
+    const { enableNativeKernels } = require('./native/index') as typeof import('./native/index');
+    notes.push(enableNativeKernels({ env }).message);
     return 'wasm';
   }
   tf.env().set('PROD', true); // silences tfjs's "install the node backend" banner; the report says it
@@ -155,7 +159,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   for (const choice of order) {
     const notes: string[] = [];
     try {
-      const tfjsBackend = await activate(choice, load, notes);
+      const tfjsBackend = await activate(choice, load, notes, env);
       attempts.push({ backend: choice, ok: true, reason: '' });
       const base = {
         choice,

@@ -10,6 +10,8 @@ export interface KitVersions {
   tfjs: string;
   node: string;
   platform: string;
+  /** Git commit of the kit's checkout when known (a run made from modified files says '+dirty'). */
+  commit?: string;
 }
 
 /** Returns the kit's version (package.json), TensorFlow.js's, Node's and the platform. */
@@ -20,5 +22,20 @@ export function kitVersions(): KitVersions {
   } catch {
     // a copied dist/ without package.json still reports the rest
   }
-  return { kit, tfjs: tf.version.tfjs, node: process.version, platform: `${process.platform}-${process.arch}` };
+  return { kit, tfjs: tf.version.tfjs, node: process.version, platform: `${process.platform}-${process.arch}`, commit: gitCommit() };
+}
+
+let commitCache: string | undefined | null = null;
+
+function gitCommit(): string | undefined {
+  if (commitCache !== null) return commitCache;
+  try {
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: KIT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'lib'], { cwd: KIT_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    commitCache = head + (dirty ? '+dirty' : '');
+  } catch {
+    commitCache = undefined; // not a git checkout (a copied kit)
+  }
+  return commitCache;
 }

@@ -57,20 +57,24 @@ export interface TrainConfig {
   model: Partial<ModelConfig>;
 }
 
-/** Defaults: the `mosi` preset's values, sized for a 2-core CPU. */
+/**
+ * Defaults: the `mosi` preset's values, sized for a 2-core CPU: on the synthetic MOSI-shaped set
+ * the students' validation MAE stops improving after about 10 stage-2 epochs (measured with
+ * 30-epoch runs), so 15 epochs with patience 5 keep a grid of methods x 3 seeds under an hour.
+ */
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   method: 'mmckd' as MethodName,
   seed: 1,
   batchSize: 32,
-  pretrainEpochs: 20,
-  epochs: 30,
+  pretrainEpochs: 15,
+  epochs: 15,
   lr: 1e-3,
   clipNorm: 1,
   schedule: 'cosine' as ScheduleKind,
   warmupEpochs: 1,
-  patience: 8,
+  patience: 5,
   lambda: 0.1,
-  tau: 0.2,
+  tau: 0.07,
   classScheme: 7 as const,
   detachTeacherViews: false,
   teacherInit: 'pretrained' as const,
