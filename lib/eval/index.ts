@@ -5,3 +5,4 @@ export * from './evaluate-subsets';
 export * from './projections';
 export * from './evaluate-protocols';
 export * from './experiment-grid';
+export * from './cost';

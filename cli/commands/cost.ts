@@ -1,0 +1,136 @@
+/**
+ * `mmckd cost`: the inference cost table (parameters, analytic FLOPs, latency at batch 1 and 32,
+ * peak memory) of the teacher, each MM-CKD student and each imputer + teacher (B5). Works without
+ * any trained run (random weights: cost does not depend on them); `--run` and `--imputer` add
+ * P1 test accuracy from trained folders.
+ */
+import { numberOption, parseArgs, stringOption } from '../args';
+import type { CliCommand } from '../command';
+import { selectBackend } from '../../lib/backend';
+import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
+import { loadDataset } from '../../lib/data/load-dataset';
+import { standardizeDataset } from '../../lib/data/standardize';
+import { costRatios, costTableRows, measureCost, withAccuracy, type CostImputer } from '../../lib/eval/cost';
+import { evaluateSubsets, type SubsetResult } from '../../lib/eval/evaluate-subsets';
+import { validateImputerConfig, IMPUTER_KINDS } from '../../lib/imputers/config';
+import { buildImputer, type Imputer } from '../../lib/imputers/imputer';
+import { loadImputer } from '../../lib/imputers/imputer-folder';
+import { imputerPredictors } from '../../lib/imputers/predictor';
+import { memberSeed } from '../../lib/models/model-set';
+import { buildModel, type MsaModel } from '../../lib/models/model';
+import { toMarkdown } from '../../lib/report/table-format';
+import { loadModel } from '../../lib/train/checkpoint';
+import { isTrainPreset, validateTrainConfig } from '../../lib/train/config';
+import { disposeTrainedRun, loadTrainedRun, modelConfigFor, type TrainedRun } from '../../lib/train/run-method';
+
+const USAGE = `Usage: mmckd cost [options]
+
+  --dataset SPEC      synthetic | synthetic:quick | path/to/aligned_50.pkl      (default synthetic)
+  --preset NAME       model size of random models: quick | mosi | mosei          (default mosi)
+  --run DIR           a finished MM-CKD run folder: its teacher and students, with P1 test accuracy
+  --teacher DIR       the teacher the imputers feed (a checkpoint folder, e.g. runs/_stage1/<key>/best/tav;
+                      default: the run's teacher, or a random one)
+  --imputer DIR[,DIR] trained imputer folders (runs/<data>-imputer-<kind>-<preset>-seed<N>); without it,
+                      both imputers with random weights
+  --k LIST            diffusion sampling steps K to measure, e.g. 10,50      (default the imputer's K)
+  --batch-sizes LIST  default 1,32
+  --warmup N          untimed runs before timing                              (default 3)
+  --repeats N         timed runs per configuration                            (default 10)
+  --json              print the report as JSON
+
+Latency is measured on the backend in use (printed with the table); what counts is printed too.`;
+
+const VALUE_OPTIONS = ['dataset', 'preset', 'run', 'teacher', 'imputer', 'k', 'batch-sizes', 'warmup', 'repeats'];
+
+function intList(value: string | undefined, option: string): number[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((s) => Number(s.trim()));
+  if (list.length === 0 || !list.every((n) => Number.isInteger(n) && n >= 1)) throw new Error(`Expected --${option} to be a comma-separated list of integers >= 1, but got '${value}'`);
+  return list;
+}
+
+export const command: CliCommand = {
+  summary: 'inference cost (parameters, FLOPs, latency, memory) of teacher, students and imputer + teacher',
+  usage: USAGE,
+  async run(args) {
+    const p = parseArgs(args, ['json'], VALUE_OPTIONS);
+    const preset = stringOption(p, 'preset', 'mosi')!;
+    if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
+    const log = (line: string) => process.stderr.write(line + '\n');
+    const backend = await selectBackend({ log: true });
+    const spec = stringOption(p, 'dataset', 'synthetic')!;
+    const { dataset } = standardizeDataset(loadDataset(spec));
+    const config = validateTrainConfig({}, preset);
+    const runDir = stringOption(p, 'run');
+    const run: TrainedRun | undefined = runDir ? await loadTrainedRun(runDir) : undefined;
+    const owned: { dispose(): void }[] = [];
+    const random = (s: SubsetName): MsaModel => {
+      const m = buildModel(modelConfigFor(dataset, config, s), memberSeed(config.seed, s));
+      owned.push(m);
+      return m;
+    };
+    try {
+      const teacher = run?.models.tav ?? random('tav');
+      const students: Partial<Record<SubsetName, MsaModel>> = {};
+      for (const s of SUBSET_NAMES.filter((n) => n !== 'tav')) students[s] = run?.models[s] ?? random(s);
+      const teacherDir = stringOption(p, 'teacher');
+      let imputerTeacher = teacher;
+      if (teacherDir) {
+        imputerTeacher = await loadModel(teacherDir);
+        owned.push(imputerTeacher);
+      }
+      const imputerDirs = stringOption(p, 'imputer')?.split(',').filter(Boolean) ?? [];
+      const imputers: Imputer[] = [];
+      for (const dir of imputerDirs) imputers.push(await loadImputer(dir));
+      if (imputerDirs.length === 0) {
+        const imputerPreset = preset === 'quick' ? 'quick' : 'default';
+        for (const kind of IMPUTER_KINDS) {
+          imputers.push(buildImputer(validateImputerConfig({ kind, inputDims: { ...dataset.meta.dims }, seqLens: { ...dataset.meta.seqLens } }, imputerPreset), 1));
+        }
+      }
+      owned.push(...imputers);
+      const ks = intList(stringOption(p, 'k'), 'k');
+      const costImputers: CostImputer[] = imputers.map((imputer) => ({ imputer, sampleSteps: imputer.kind === 'diffusion' ? ks : undefined }));
+      let report = await measureCost({
+        teacher, students, imputers: costImputers, backend: backend.choice,
+        batchSizes: intList(stringOption(p, 'batch-sizes'), 'batch-sizes'),
+        warmup: numberOption(p, 'warmup'), repeats: numberOption(p, 'repeats'), log,
+      });
+      if (imputerTeacher !== teacher) {
+        // imputer rows must use the imputers' teacher: measure them again with it
+        const withTeacher = await measureCost({ teacher: imputerTeacher, students: {}, imputers: costImputers, backend: backend.choice,
+          batchSizes: intList(stringOption(p, 'batch-sizes'), 'batch-sizes'), warmup: numberOption(p, 'warmup'), repeats: numberOption(p, 'repeats'), log });
+        report = { ...report, rows: [...report.rows.filter((r) => r.group !== 'imputer+teacher'), ...withTeacher.rows.filter((r) => r.group === 'imputer+teacher')] };
+      }
+      if (run) {
+        const studentResults = evaluateSubsets(run.predictors, dataset.test);
+        const imputerResults: Record<string, SubsetResult[]> = {};
+        if (imputerDirs.length > 0) {
+          for (const c of costImputers) {
+            for (const k of c.imputer.kind === 'diffusion' ? c.sampleSteps ?? [c.imputer.config.sampleSteps] : [undefined]) {
+              const name = c.imputer.kind === 'diffusion' ? `diffusion K=${k} + teacher` : 'autoencoder + teacher';
+              imputerResults[name] = evaluateSubsets(imputerPredictors(c.imputer, imputerTeacher, { sampleSteps: k }), dataset.test);
+            }
+          }
+        }
+        report = withAccuracy(report, studentResults, imputerResults);
+      }
+      const ratios = costRatios(report);
+      if (p.options.json) {
+        process.stdout.write(JSON.stringify({ ...report, dataset: dataset.meta.name, run: runDir ?? null, imputers: imputerDirs, ratios }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+      } else {
+        process.stdout.write(`\nInference cost per clip on ${dataset.meta.name} (backend ${backend.choice}; ${run ? `trained run ${runDir}` : 'random weights'}):\n\n`);
+        process.stdout.write(toMarkdown(costTableRows(report)) + '\n\n' + report.counts + '\n');
+        process.stdout.write(`Machine: ${report.machine.cpus} cores, load average ${report.machine.loadavg.map((l) => l.toFixed(2)).join(' ')}.\n`);
+        for (const r of ratios) {
+          const lat = Object.entries(r.latencyRatio).map(([b, v]) => `${v.toFixed(1)}x at batch ${b}`).join(', ');
+          process.stdout.write(`${r.imputer}: ${r.flopsRatio.toFixed(1)}x the FLOPs of an MM-CKD student, latency ${lat} (backend ${backend.choice})\n`);
+        }
+      }
+    } finally {
+      for (const o of owned) o.dispose();
+      if (run) disposeTrainedRun(run);
+    }
+    return 0;
+  },
+};
