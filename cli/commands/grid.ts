@@ -9,7 +9,7 @@ import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
-import { ABLATION_VARIANTS, GRID_VARIANTS, METHOD_VARIANTS, runGrid } from '../../lib/eval/experiment-grid';
+import { ABLATION_VARIANTS, GRID_VARIANTS, METHOD_VARIANTS, gridFolderName, runGrid } from '../../lib/eval/experiment-grid';
 import type { ProtocolName } from '../../lib/eval/evaluate-protocols';
 import { findChromium } from '../../lib/report/chromium';
 import { exportFigures } from '../../lib/report/export-figures';
@@ -64,8 +64,7 @@ export const command: CliCommand = {
     if (epochs !== undefined) overrides.epochs = Number(epochs);
     const pre = stringOption(p, 'pretrain-epochs');
     if (pre !== undefined) overrides.pretrainEpochs = Number(pre);
-    const dataName = spec.startsWith('synthetic') ? spec.replace(':', '-') : spec.split('/').pop()!.replace(/\.[^.]+$/, '');
-    const outDir = stringOption(p, 'out') ?? join(kitPaths().runs, `grid-${dataName}-${preset}`);
+    const outDir = stringOption(p, 'out') ?? join(kitPaths().runs, gridFolderName(spec, preset));
     const backend = await selectBackend({ log: true });
     const log = (line: string) => process.stderr.write(line + '\n');
     const t0 = Date.now();

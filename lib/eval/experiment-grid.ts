@@ -120,3 +120,16 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
   }
   return cells;
 }
+
+/** Returns the default grid folder name of a dataset spec and preset: `grid-<data>-<preset>`. */
+export function gridFolderName(datasetSpec: string, preset: string): string {
+  const data = datasetSpec.startsWith('synthetic')
+    ? datasetSpec.replace(':', '-')
+    : (datasetSpec.split(/[\\/]/).pop() ?? datasetSpec).replace(/\.[^.]+$/, '');
+  return `grid-${data}-${preset}`;
+}
+
+/** Returns the run folder of one grid cell, `<gridDir>/<variant>-seed<N>` (what notebooks reuse). */
+export function gridCellDir(gridDir: string, variant: string, seed: number): string {
+  return join(gridDir, `${variant}-seed${seed}`);
+}

@@ -12,6 +12,7 @@ import { rateCurveFigure } from './line-figures';
 import { meanStdTable, type MeanStdRow } from './mean-std';
 import type { TableRow } from './table-format';
 import { writeTable } from './write-table';
+import { formatMeanStd } from './table-format';
 
 /** The metrics the tables report (MMSA keys). */
 export const REPORT_METRICS = ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
@@ -149,4 +150,21 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
     );
   }
   return figs;
+}
+
+/**
+ * Returns display rows: the `keys` columns as they are, `n`, and each metric as 'mean ± std'
+ * (std omitted when n = 1). For notebooks and the README; the CSV keeps the numbers.
+ */
+export function meanStdDisplayRows(rows: MeanStdRow[], keys: readonly string[], metrics: readonly string[], digits = 4): Record<string, string | number>[] {
+  return rows.map((r) => {
+    const out: Record<string, string | number> = {};
+    for (const k of keys) out[k] = r[k];
+    out.n = r.n;
+    for (const m of metrics) {
+      const std = Number(r[`${m}_std`]);
+      out[m] = formatMeanStd(Number(r[`${m}_mean`]), Number.isFinite(std) ? std : undefined, digits);
+    }
+    return out;
+  });
 }

@@ -22,3 +22,4 @@ export * from './live-training';
 export * from './training-figures';
 export * from './projection-space';
 export * from './grid-report';
+export * from './collect';

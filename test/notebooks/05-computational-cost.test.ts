@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runQuickNotebook } from './helpers';
+
+test('notebook 05-computational-cost trains both imputers (quick), scores them under P1 and measures cost with the backend printed', () => {
+  const { outputs } = runQuickNotebook('05');
+  const all = outputs.join('\n');
+  for (const kind of ['autoencoder', 'diffusion']) {
+    const m = all.match(new RegExp(`${kind} imputer: (\\d+) parameters, (\\d+) epochs, valid loss (\\d+\\.\\d+) -> best (\\d+\\.\\d+)`));
+    assert.ok(m, `${kind} imputer trained`);
+    assert.ok(Number(m[4]) <= Number(m[3]), `${kind}: the best validation loss is not above the first`);
+  }
+  for (const s of ['tav', 'ta', 'tv', 'av', 't', 'a', 'v']) {
+    assert.match(all, new RegExp(`\\n${s}: MM-CKD \\d\\.\\d{4}, teacher zero-fill \\(B1\\) \\d\\.\\d{4}, autoencoder \\+ teacher \\d\\.\\d{4}, diffusion K=10 \\+ teacher \\d\\.\\d{4}, diffusion K=50 \\+ teacher \\d\\.\\d{4}`));
+  }
+  const rows = [...all.matchAll(/\n([^:\n]+): (\d+) params, (\d+\.\d+) MFLOPs, b1 (\d+\.\d+) ms\/clip \[IQR \d+\.\d+\], b32 (\d+\.\d+) ms\/clip \[IQR \d+\.\d+\] \(backend (\w+(?:-\w+)?)\)/g)];
+  assert.deepEqual(rows.map((r) => r[1]), [
+    'teacher', 'student ta', 'student tv', 'student av', 'student t', 'student a', 'student v',
+    'MM-CKD students (mean)', 'autoencoder + teacher', 'diffusion K=10 + teacher', 'diffusion K=50 + teacher',
+  ]);
+  const flops = Object.fromEntries(rows.map((r) => [r[1], Number(r[3])]));
+  assert.ok(flops['diffusion K=50 + teacher'] > flops['diffusion K=10 + teacher'] && flops['diffusion K=10 + teacher'] > flops['teacher']);
+  assert.ok(flops['autoencoder + teacher'] > flops['MM-CKD students (mean)']);
+  const ratios = [...all.matchAll(/(autoencoder|diffusion K=\d+) \+ teacher: (\d+\.\d)x the FLOPs of an MM-CKD student, (\d+\.\d)x at batch 1, (\d+\.\d)x at batch 32 its latency \(backend \w+\); mean MAE (\d\.\d{4}) vs MM-CKD (\d\.\d{4})/g)];
+  assert.equal(ratios.length, 3);
+  for (const r of ratios) assert.ok(Number(r[2]) > 1, `${r[1]}: imputation costs more FLOPs than a student`);
+  assert.match(all, /machine: \d+ cores, load average/);
+  assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 2, 'two scatter figures');
+});
