@@ -6,7 +6,7 @@
  * @see notebooks/00-quickstart.ipynb
  */
 import { join } from 'node:path';
-import type { FigureSpec } from './figure-spec';
+import { captionLine, type FigureSpec } from './figure-spec';
 import { figureHtml, type FigureHtmlOptions } from './inline-html';
 import { tableHtml, type TableHtmlOptions, type TableRow } from './table-format';
 import { writeFileAtomic } from './atomic-write';
@@ -21,8 +21,32 @@ function collectDir(env: Record<string, string | undefined> = process.env): stri
 
 const jsonSafe = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
 
-/** Returns the HTML of a figure for a notebook, and collects its spec when collecting. */
-export function showFigure(spec: FigureSpec, options: FigureHtmlOptions = {}): string {
+/**
+ * Returns the spec with its caption drawn as the title and subtitle (dataset, seeds, backend),
+ * for specs whose layout was built elsewhere (lib/data's figures) and carries no subtitle.
+ */
+export function withCaptionTitle(spec: FigureSpec): FigureSpec {
+  const title = spec.layout.title as { subtitle?: unknown; font?: unknown } | string | undefined;
+  if (title && typeof title === 'object' && title.subtitle) return spec;
+  return {
+    ...spec,
+    layout: {
+      ...spec.layout,
+      title: {
+        text: spec.caption.title,
+        x: 0.01,
+        xanchor: 'left',
+        font: { size: 17 },
+        subtitle: { text: captionLine(spec.caption), font: { size: 12, color: '#444' } },
+      },
+      margin: { ...(spec.layout.margin as Record<string, number> | undefined), t: Math.max(90, Number((spec.layout.margin as Record<string, number> | undefined)?.t ?? 0)) },
+    },
+  };
+}
+
+/** Returns the HTML of a figure for a notebook (caption drawn), and collects its spec when collecting. */
+export function showFigure(input: FigureSpec, options: FigureHtmlOptions = {}): string {
+  const spec = withCaptionTitle(input);
   const dir = collectDir();
   if (dir) writeFileAtomic(join(dir, 'figures', `${spec.id}.json`), JSON.stringify(spec, jsonSafe));
   return figureHtml(spec, options);

@@ -1,0 +1,124 @@
+/**
+ * `npm run reproduce [-- --quick] [-- --fresh]`: the kit's main job. Runs notebooks 01-05
+ * headless on the embedded synthetic dataset (full settings, or the quick ones), collects every
+ * figure and table they show, and writes them to figures/ as PNG + SVG and CSV + Markdown, with
+ * figures/README.md listing what made them. Finished training runs are reused (the notebooks
+ * train grid cells under runs/); --fresh starts the runs over.
+ *
+ * Quick mode writes to build/reproduce-quick/ (runs and figures) and leaves figures/ alone.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ROOT, runNotebooks } from './notebook-runner';
+import type { FigureSpec } from '../lib/report/figure-spec';
+import { exportFigures } from '../lib/report/export-figures';
+import { findChromium } from '../lib/report/chromium';
+import { writeTable } from '../lib/report/write-table';
+import type { TableRow } from '../lib/report/table-format';
+import { kitVersions } from '../lib/versions';
+
+/** Options of `reproduce`. */
+export interface ReproduceOptions {
+  quick?: boolean;
+  fresh?: boolean;
+  /** Output root (default: figures/ and runs/ for full, build/reproduce-quick/ for quick). */
+  outRoot?: string;
+  /** Notebooks to run (default 01..05). */
+  notebooks?: string[];
+  log?: (line: string) => void;
+}
+
+/** What a reproduction wrote. */
+export interface ReproduceResult {
+  figuresDir: string;
+  runsDir: string;
+  figures: string[];
+  tables: string[];
+  notebooks: { name: string; seconds: number }[];
+  skippedExport?: string;
+}
+
+function readJsonFiles<T>(dir: string): { name: string; value: T }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.json$/, ''), value: JSON.parse(readFileSync(join(dir, f), 'utf8')) as T }));
+}
+
+/** Runs the reproduction; returns the files it wrote. */
+export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResult> {
+  const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const outRoot = o.outRoot ?? (o.quick ? join(ROOT, 'build', 'reproduce-quick') : ROOT);
+  const figuresDir = join(outRoot, 'figures');
+  const runsDir = join(outRoot, 'runs');
+  const collectDir = join(outRoot, 'build', 'collect');
+  if (o.fresh) rmSync(runsDir, { recursive: true, force: true });
+  rmSync(collectDir, { recursive: true, force: true });
+  mkdirSync(figuresDir, { recursive: true });
+  const started = Date.now();
+  log(`reproduce: ${o.quick ? 'quick' : 'full'} settings; runs in ${runsDir}; figures in ${figuresDir}`);
+
+  const runs = runNotebooks({
+    only: o.notebooks ?? ['01', '02', '03', '04', '05'],
+    quick: o.quick,
+    outDir: join(outRoot, 'build', 'notebooks'),
+    env: { MMCKD_RUNS_DIR: runsDir, MMCKD_COLLECT_DIR: collectDir, MMCKD_FIGURES_DIR: figuresDir },
+  });
+
+  const specs = readJsonFiles<FigureSpec>(join(collectDir, 'figures')).map((f) => f.value);
+  const tables = readJsonFiles<{ rows: TableRow[]; columns: string[] | null }>(join(collectDir, 'tables'));
+  const tableFiles: string[] = [];
+  for (const t of tables) {
+    tableFiles.push(...writeTable(t.value.rows, join(figuresDir, 'tables'), t.name, t.value.columns ? { columns: t.value.columns } : {}).map((f) => f.path));
+  }
+  let figureFiles: string[] = [];
+  let skippedExport: string | undefined;
+  if (!findChromium()) {
+    skippedExport = 'no Chromium found: figures not exported (sudo apt-get install chromium, or set MMCKD_CHROMIUM)';
+    log(`reproduce: ${skippedExport}`);
+  } else {
+    log(`reproduce: exporting ${specs.length} figures as PNG and SVG ...`);
+    const res = await exportFigures(specs, figuresDir, { formats: ['png', 'svg'] });
+    figureFiles = res.files.map((f) => f.path);
+  }
+  const v = kitVersions();
+  const index = [
+    '# Reproduced figures and tables',
+    '',
+    `Made by \`npm run reproduce${o.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: kit ${v.kit}` +
+      `${v.commit ? ` (commit ${v.commit})` : ''}, TensorFlow.js ${v.tfjs}, Node ${v.node}, ${v.platform}. Every figure's caption names its dataset, seeds and backend.`,
+    '',
+    '## Figures',
+    '',
+    ...specs.map((s) => `- \`${s.id}\`: ${s.caption.title} — [PNG](${s.id}.png), [SVG](${s.id}.svg)`),
+    '',
+    '## Tables',
+    '',
+    ...tables.map((t) => `- \`${t.name}\`: [CSV](tables/${t.name}.csv), [Markdown](tables/${t.name}.md)`),
+    '',
+    '## Notebooks',
+    '',
+    ...runs.map((r) => `- ${relative(ROOT, r.notebook)}: ${r.seconds.toFixed(0)} s`),
+    '',
+  ].join('\n');
+  writeFileSync(join(figuresDir, 'README.md'), index);
+  rmSync(collectDir, { recursive: true, force: true });
+  log(`reproduce: ${figureFiles.length} figure files, ${tableFiles.length} table files in ${((Date.now() - started) / 1000).toFixed(0)} s; see ${join(figuresDir, 'README.md')}`);
+  return {
+    figuresDir,
+    runsDir,
+    figures: figureFiles,
+    tables: tableFiles,
+    notebooks: runs.map((r) => ({ name: relative(ROOT, r.notebook), seconds: r.seconds })),
+    skippedExport,
+  };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  reproduce({ quick: args.includes('--quick'), fresh: args.includes('--fresh') }).catch((err) => {
+    process.stderr.write(`reproduce: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
