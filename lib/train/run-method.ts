@@ -90,10 +90,12 @@ async function runStage(
   o: RunMethodOptions,
   epochs: number,
   dir = join(o.outDir, stage),
+  initialBest?: Parameters<typeof trainModels>[0]['initialBest'],
 ): Promise<TrainerState> {
   const c = o.config;
   const done = readJsonIfExists<TrainerState>(dir, 'done.json');
   if (done) {
+    if (initialBest) for (const init of Object.values(initialBest)) tf.dispose(Object.values(init!.weights));
     for (const name of Object.keys(models) as SubsetName[]) {
       const best = await loadModel(join(dir, 'best', name));
       const w = best.getWeights();
@@ -107,6 +109,7 @@ async function runStage(
   let resume: Parameters<typeof trainModels>[0]['resume'];
   const saved = readJsonIfExists<TrainerState>(dir, 'state.json');
   if (saved) {
+    if (initialBest) for (const init of Object.values(initialBest)) tf.dispose(Object.values(init!.weights));
     for (const name of Object.keys(models) as SubsetName[]) {
       const current = loadTensors(join(dir, 'current'), name);
       models[name]!.setWeights(Object.fromEntries(current.map((t) => [t.name, t.tensor])));
@@ -139,6 +142,7 @@ async function runStage(
     patience: c.patience,
     seed: c.seed + (stage === 'stage1' ? 0 : 1),
     resume,
+    initialBest: resume ? undefined : initialBest,
     callbacks: {
       onStep: o.callbacks?.onStep,
       async onEpochEnd(record, state, ctx) {
@@ -148,7 +152,10 @@ async function runStage(
           tf.dispose(Object.values(w));
         }
         for (const [name, w] of Object.entries(ctx.bestWeights) as [SubsetName, Record<string, tf.Tensor>][]) {
-          if (record.improved.includes(name)) await saveTensors(w, join(dir, 'best-weights'), name);
+          // Improved now, or carried in from stage 1 and not on disk yet.
+          if (record.improved.includes(name) || !existsSync(join(dir, 'best-weights', `${name}.json`))) {
+            await saveTensors(w, join(dir, 'best-weights'), name);
+          }
         }
         const opt = await ctx.optimizer.getWeights();
         await saveTensors(opt, dir, 'optimizer');
@@ -184,12 +191,14 @@ export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
 
   const history: EpochRecord[] = [];
   let teacher: MsaModel | undefined;
+  let teacherStage1: { epoch: number; validMae: number } | undefined;
   if (stageNeedsTeacher(c)) {
     teacher = buildModel(modelConfigFor(o.dataset, c, 'tav'), memberSeed(c.seed, 'tav'));
     const s1Dir = o.stage1CacheDir ? join(o.stage1CacheDir, stage1Key(o)) : join(o.outDir, 'stage1');
     if (o.stage1CacheDir) o.callbacks?.log?.(`stage1: shared teacher pretraining in ${s1Dir}`);
     const s1 = await runStage('stage1', { tav: teacher }, ['tav'], regressionObjective({ tav: teacher }), o, c.pretrainEpochs, s1Dir);
     history.push(...s1.history);
+    teacherStage1 = s1.best.tav;
   }
 
   const models: Partial<Record<SubsetName, MsaModel>> = {};
@@ -211,7 +220,9 @@ export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
       c.method === 'b2' || c.lambda === 0
         ? regressionObjective(models)
         : onlineDistillationObjective(models, c, c.method === 'mmckd');
-    const s2 = await runStage('stage2', models, [...SUBSET_NAMES], objective, o, c.epochs);
+    // The pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it on validation.
+    const carried = teacherStage1 && models.tav === teacher ? { tav: { validMae: teacherStage1.validMae, weights: teacher!.getWeights() } } : undefined;
+    const s2 = await runStage('stage2', models, [...SUBSET_NAMES], objective, o, c.epochs, join(o.outDir, 'stage2'), carried);
     history.push(...s2.history);
   }
   for (const s of SUBSET_NAMES) {

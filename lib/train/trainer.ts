@@ -107,6 +107,11 @@ export interface TrainerOptions {
   callbacks?: TrainerCallbacks;
   /** Continue from this state; models, best weights and optimizer must be restored by the caller. */
   resume?: { state: TrainerState; bestWeights: Partial<Record<SubsetName, Record<string, tf.Tensor>>>; optimizer: tf.Optimizer };
+  /**
+   * Best checkpoints carried in from an earlier stage (epoch -1): a model keeps them unless this
+   * stage beats their validation MAE. The trainer owns (and disposes) the weights. Ignored on resume.
+   */
+  initialBest?: Partial<Record<SubsetName, { validMae: number; weights: Record<string, tf.Tensor> }>>;
 }
 
 /** Result: the history, the best record per model, and whether early stopping ended the stage. */
@@ -154,6 +159,14 @@ export async function trainModels(o: TrainerOptions): Promise<TrainerResult> {
     stoppedEarly: false,
   };
   const bestWeights: Partial<Record<SubsetName, Record<string, tf.Tensor>>> = o.resume?.bestWeights ?? {};
+  if (!o.resume) {
+    for (const [name, init] of Object.entries(o.initialBest ?? {}) as [SubsetName, { validMae: number; weights: Record<string, tf.Tensor> }][]) {
+      state.best[name] = { epoch: -1, validMae: init.validMae };
+      bestWeights[name] = init.weights;
+    }
+  } else {
+    for (const init of Object.values(o.initialBest ?? {})) tf.dispose(Object.values(init!.weights));
+  }
   const started = Date.now();
   const epochsAtStart = state.nextEpoch;
   const stepsPerEpoch = Math.ceil(o.train.ids.length / o.batchSize);

@@ -156,3 +156,22 @@ test('an interrupted run resumes from its last epoch and ends where an uninterru
   assert.ok(run.versions.tfjs && run.finished);
   disposeTrainedRun(reloaded);
 });
+
+test('a pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it on validation', async () => {
+  const data = await quickDataset();
+  const c = quickConfig();
+  const teacher = buildModel(modelConfigFor(data, c, 'tav'), 3);
+  const stage1 = teacher.getWeights();
+  const before = predictSplit(modelPredictor(teacher), data.valid, splitBatches);
+  const before1 = tf.memory().numTensors;
+  const { state } = await trainModels({
+    stage: 'stage2', models: { tav: teacher }, objective: regressionObjective({ tav: teacher }),
+    train: data.train, valid: data.valid, batches: splitBatches, epochs: 2, batchSize: 32, lr: 1e-2,
+    schedule: 'constant', warmupEpochs: 0, clipNorm: 1, patience: 5, seed: 3,
+    initialBest: { tav: { validMae: -1, weights: stage1 } }, // nothing can beat a negative MAE
+  });
+  assert.equal(state.best.tav!.epoch, -1);
+  assert.deepEqual(Array.from(predictSplit(modelPredictor(teacher), data.valid, splitBatches)), Array.from(before));
+  assert.equal(tf.memory().numTensors, before1 - Object.keys(stage1).length, 'the carried weights were released');
+  teacher.dispose();
+});
