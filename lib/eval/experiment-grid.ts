@@ -39,8 +39,12 @@ export const GRID_VARIANTS: Readonly<Record<string, Partial<TrainConfig>>> = Obj
 /** The method rows of the main tables. */
 export const METHOD_VARIANTS: readonly string[] = ['mmckd', 'b1', 'b2', 'b3', 'b4'];
 
-/** The ablations of MM-CKD (MM-CKD itself is the reference row). */
-export const ABLATION_VARIANTS: readonly string[] = ['mmckd', 'mmckd-lambda0', 'mmckd-unsupervised', 'mmckd-3class', 'mmckd-2class', 'mmckd-tau0.2', 'mmckd-tau0.5', 'mmckd-lambda1', 'mmckd-detached', 'mmckd-scratch'];
+/**
+ * The ablations of MM-CKD (MM-CKD itself is the reference row). No MVSC (lambda 0) and
+ * unsupervised views are the B2 and B4 cells, which train exactly those configurations
+ * ('mmckd-lambda0' and 'mmckd-unsupervised' exist as variants too, for grids without B2/B4).
+ */
+export const ABLATION_VARIANTS: readonly string[] = ['mmckd', 'b2', 'b4', 'mmckd-3class', 'mmckd-2class', 'mmckd-tau0.2', 'mmckd-tau0.5', 'mmckd-lambda1', 'mmckd-detached', 'mmckd-scratch'];
 
 /** What to run. */
 export interface GridSpec {

@@ -12,7 +12,8 @@ test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3 and ablatio
     assert.match(all, new RegExp(`P3 ${v}: MAE at 0\\.1 \\d\\.\\d{4}, at 0\\.7 \\d\\.\\d{4}`));
   }
   assert.match(all, /\[1\/4\] mmckd seed 1: finished, reusing/, 'the ablation grid reuses the method cell');
-  for (const v of ['mmckd-lambda0', 'mmckd-3class', 'mmckd-detached']) assert.match(all, new RegExp(`ablation ${v}: student MAE \\d\\.\\d{4}`));
+  assert.match(all, /\[2\/4\] b2 seed 1: finished, reusing/);
+  for (const v of ['b2', 'mmckd-3class', 'mmckd-detached']) assert.match(all, new RegExp(`ablation ${v}: student MAE \\d\\.\\d{4}`));
   assert.match(all, /av: MM-CKD - B2 = -?\d\.\d{4} MAE \(within the seed spread\)/, 'one seed is never called a finding');
   assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 6);
 });
