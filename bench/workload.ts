@@ -9,6 +9,7 @@ import { buildModelSet, disposeModelSet, type MsaModel } from '../lib/models/ind
 import type { ModelConfig } from '../lib/models/config';
 import { onlineDistillationObjective } from '../lib/train/objectives';
 import { clipByGlobalNorm } from '../lib/train/schedule';
+import { FlatAdam, clipAndApplyGradients } from '../lib/train/flat-adam';
 import { SUBSET_NAMES, type SubsetName } from '../lib/data/modalities';
 import type { Batch } from '../lib/data/types';
 
@@ -55,12 +56,20 @@ export interface TrainingStep {
   dispose(): void;
 }
 
+/**
+ * The optimizer the trainer uses (FlatAdam), or tf.train.adam with per-variable clipping when
+ * MMCKD_BENCH_OPTIMIZER=tfjs (the same update, issued variable by variable: for comparisons).
+ */
+export function makeOptimizer(lr: number): tf.Optimizer {
+  return process.env.MMCKD_BENCH_OPTIMIZER === 'tfjs' ? tf.train.adam(lr) : new FlatAdam(lr);
+}
+
 /** Builds the seven models and an Adam optimizer; `run` does what trainModels does per batch. */
 export function makeTrainingStep(model: Partial<ModelConfig> = {}, batchSize: number = BENCH_SHAPES.batch): TrainingStep {
   const models = buildModelSet(model, SUBSET_NAMES, 0);
   const objective = onlineDistillationObjective(models, BENCH_TRAIN, true);
   const varList = Object.values(models).flatMap((m) => m.variables());
-  const optimizer = tf.train.adam(BENCH_TRAIN.lr);
+  const optimizer = makeOptimizer(BENCH_TRAIN.lr);
   const batch = randomBatch(batchSize, 1234);
   return {
     models,
@@ -74,9 +83,13 @@ export function makeTrainingStep(model: Partial<ModelConfig> = {}, batchSize: nu
       const values = packed!.dataSync();
       packed!.dispose();
       step.value.dispose();
-      const clipped = clipByGlobalNorm(step.grads, BENCH_TRAIN.clipNorm);
-      optimizer.applyGradients(clipped.grads as unknown as Record<string, tf.Variable>);
-      tf.dispose(clipped.grads);
+      if (optimizer instanceof FlatAdam) {
+        clipAndApplyGradients(optimizer, step.grads, BENCH_TRAIN.clipNorm); // as lib/train/trainer.ts
+      } else {
+        const clipped = clipByGlobalNorm(step.grads, BENCH_TRAIN.clipNorm);
+        optimizer.applyGradients(clipped.grads as unknown as Record<string, tf.Variable>);
+        tf.dispose(clipped.grads);
+      }
       return values[0];
     },
     dispose() {

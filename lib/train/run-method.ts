@@ -17,6 +17,7 @@ import { memberSeed } from '../models/model-set';
 import { kitVersions } from '../versions';
 import type { TrainConfig } from './config';
 import { loadModel, loadTensors, saveModel, saveTensors } from './checkpoint';
+import { FlatAdam } from './flat-adam';
 import { offlineDistillationObjective, onlineDistillationObjective, regressionObjective, type Objective } from './objectives';
 import { modelPredictor, zeroFillPredictor, type Predictor } from './predict';
 import { newRunRecord, readJsonIfExists, writeJson, type RunRecord } from './run-folder';
@@ -119,9 +120,10 @@ async function runStage(
     for (const name of Object.keys(saved.best) as SubsetName[]) {
       bestWeights[name] = Object.fromEntries(loadTensors(join(dir, 'best-weights'), name).map((t) => [t.name, t.tensor]));
     }
-    const optimizer = tf.train.adam(c.lr);
+    const optimizer = new FlatAdam(c.lr); // reads tf.train.adam's checkpoint format too
     const optState = loadTensors(dir, 'optimizer');
     await optimizer.setWeights(optState);
+    tf.dispose(optState.map((t) => t.tensor)); // setWeights copied them
     resume = { state: saved, bestWeights, optimizer };
     o.callbacks?.log?.(`${stage}: resuming at epoch ${saved.nextEpoch} from ${dir}`);
   }

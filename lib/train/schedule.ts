@@ -27,15 +27,27 @@ export function learningRateAt(lr: number, kind: ScheduleKind, warmupEpochs: num
   return lr;
 }
 
+/** Returns the L2 norm of a flat float32 vector, summed in float64 (one read of the buffer). */
+function flatNorm(flat: tf.Tensor1D): number {
+  const data = flat.dataSync();
+  let s = 0;
+  for (let i = 0; i < data.length; i++) s += data[i] * data[i];
+  return Math.sqrt(s);
+}
+
 /**
  * Scales gradients so their global L2 norm is at most `maxNorm` (0 disables). Returns new
- * tensors (the inputs are disposed) and the norm before clipping.
+ * tensors (the inputs are disposed) and the norm before clipping. The norm is computed from the
+ * gradients concatenated into one buffer (one read, summed in float64).
  */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): { grads: tf.NamedTensorMap; norm: number } {
   const names = Object.keys(grads);
-  const normTensor = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]))))));
-  const norm = normTensor.dataSync()[0];
-  normTensor.dispose();
+  const flat = tf.tidy(() => {
+    const parts = names.map((n) => tf.reshape(grads[n], [-1]));
+    return (parts.length === 1 ? tf.clone(parts[0]) : tf.concat(parts, 0)) as tf.Tensor1D;
+  });
+  const norm = flatNorm(flat);
+  flat.dispose();
   if (maxNorm <= 0 || !(norm > maxNorm)) return { grads, norm };
   const scale = maxNorm / (norm + 1e-6);
   const out: tf.NamedTensorMap = {};
@@ -44,4 +56,15 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): { g
     grads[n].dispose();
   }
   return { grads: out, norm };
+}
+
+/**
+ * `clipByGlobalNorm` on gradients already concatenated into one flat vector: one read for the
+ * norm, one multiply when clipping. Always returns a new tensor (a clone when no clipping is
+ * needed) and keeps the input: the caller disposes both.
+ */
+export function clipFlatByGlobalNorm(flat: tf.Tensor1D, maxNorm: number): { flat: tf.Tensor1D; norm: number } {
+  const norm = flatNorm(flat);
+  if (maxNorm <= 0 || !(norm > maxNorm)) return { flat: tf.clone(flat), norm };
+  return { flat: tf.mul(flat, maxNorm / (norm + 1e-6)), norm };
 }

@@ -12,7 +12,8 @@ import { disposeBatch } from '../data/types';
 import type { MsaModel } from '../models/model';
 import type { ScheduleKind } from './config';
 import type { Objective } from './objectives';
-import { clipByGlobalNorm, learningRateAt } from './schedule';
+import { learningRateAt } from './schedule';
+import { FlatAdam, clipAndApplyGradients } from './flat-adam';
 import { validationMae } from './predict';
 
 /** Yields the batches of a split; the trainer disposes each batch after use. */
@@ -149,7 +150,8 @@ function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
 export async function trainModels(o: TrainerOptions): Promise<TrainerResult> {
   const trainable = o.trainable ?? (Object.keys(o.models) as SubsetName[]);
   const varList = trainable.flatMap((n) => o.models[n]!.variables());
-  const optimizer = o.resume?.optimizer ?? tf.train.adam(o.lr);
+  // tf.train.adam's update over one flat buffer: bitwise the same, ~370 kernel calls instead of ~5,000.
+  const optimizer = o.resume?.optimizer ?? new FlatAdam(o.lr);
   const state: TrainerState = o.resume?.state ?? {
     stage: o.stage,
     nextEpoch: 0,
@@ -202,11 +204,9 @@ export async function trainModels(o: TrainerOptions): Promise<TrainerResult> {
         tf.dispose(step.grads);
         throw new TrainingDivergedError(o.stage, epoch, steps, terms);
       }
-      const clipped = clipByGlobalNorm(step.grads, o.clipNorm);
-      optimizer.applyGradients(clipped.grads);
-      tf.dispose(clipped.grads);
+      const gradNorm = clipAndApplyGradients(optimizer, step.grads, o.clipNorm); // disposes the gradients
       for (const [k, v] of Object.entries(terms)) sums[k] = (sums[k] ?? 0) + v;
-      gradNormSum += clipped.norm;
+      gradNormSum += gradNorm;
       steps++;
       if (o.callbacks?.onStep) {
         const elapsed = (Date.now() - started) / 1000;
