@@ -22,6 +22,15 @@ export interface ContrastiveOptions {
   detach?: boolean[];
 }
 
+/**
+ * Returns x - max(x, rows) with the max treated as a constant: the gradient is dy itself. The max
+ * is computed outside the tape, so autodiff does not differentiate it (a broadcast Equal and more).
+ */
+const subtractRowMax = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor2D;
+  return { value: tf.sub(x, tf.max(x, 1, true)), gradFunc: (dy: tf.Tensor) => tf.clone(dy) };
+}) as unknown as (x: tf.Tensor2D) => tf.Tensor2D;
+
 function checkViews(views: tf.Tensor2D[], tau: number, detach: boolean[] | undefined): void {
   if (views.length === 0) throw new Error('Expected at least one view, but got none');
   const [n, p] = views[0].shape;
@@ -52,27 +61,41 @@ export function mvscLoss(
   const n = views[0].shape[0];
   const classCount = classes instanceof Int32Array ? classes.length : classes.shape[0];
   if (classCount !== n) throw new Error(`Expected ${n} classes (one per clip), but got ${classCount}`);
+  // Masks from the classes, in JavaScript (no kernels): positive[i][a] = 1 when a != i shares
+  // i's class; selfBias = -1e9 on the diagonal (self is not in A(i)), 0 elsewhere.
+  const c = classes instanceof Int32Array ? classes : Int32Array.from(classes.dataSync(), (x) => Math.trunc(x));
+  const size = m * n;
+  const positive = new Float32Array(size * size);
+  const selfBias = new Float32Array(size * size);
+  const positiveCount = new Float32Array(size);
+  const hasPositive = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const ci = c[i % n];
+    let count = 0;
+    for (let a = 0; a < size; a++) {
+      if (a !== i && c[a % n] === ci) {
+        positive[i * size + a] = 1;
+        count++;
+      }
+    }
+    selfBias[i * size + i] = -1e9;
+    positiveCount[i] = Math.max(count, 1);
+    hasPositive[i] = count > 0 ? 1 : 0;
+  }
+  const anchors = Math.max(hasPositive.reduce((s, x) => s + x, 0), 1);
   return tf.tidy(() => {
-    const normalised = views.map((v, i) => {
-      const z = tf.div(v, tf.sqrt(tf.add(tf.sum(tf.square(v), 1, true), 1e-12))) as tf.Tensor2D; // [N, p]
-      return options.detach?.[i] ? stopGradient(z) : z;
-    });
-    const z = m === 1 ? normalised[0] : tf.concat(normalised, 0); // [M*N, p]
+    // Detaching a view before or after its normalisation gives the same values and no gradient.
+    const raw = views.map((v, i) => (options.detach?.[i] ? stopGradient(v) : v));
+    const x = m === 1 ? raw[0] : tf.concat(raw, 0); // [M*N, p]
+    const z = tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-12))) as tf.Tensor2D; // [M*N, p], rows l2-normalised
     const logits = tf.div(tf.matMul(z, tf.transpose(z)), tau); // [M*N, M*N]
-    // masks
-    const c = classes instanceof Int32Array ? tf.tensor1d(classes, 'int32') : tf.cast(classes, 'int32');
-    const cAll = m === 1 ? c : tf.tile(c, [m]); // [M*N] class of every view
-    const notSelf = tf.sub(1, tf.eye(m * n)); // [M*N, M*N] mask self-contrast
-    const positive = tf.mul(tf.cast(tf.equal(cAll.expandDims(1), cAll.expandDims(0)), 'float32'), notSelf); // [M*N, M*N]
-    // stable log-sum-exp over A(i): self gets -1e9, then subtract the row max (no gradient needed)
-    const masked = tf.add(logits, tf.mul(tf.sub(notSelf, 1), 1e9)); // [M*N, M*N]
-    const shifted = tf.sub(masked, stopGradient(tf.max(masked, 1, true))); // [M*N, M*N], row max 0
+    // stable log-sum-exp over A(i): self gets -1e9, then subtract the row max (no gradient through it)
+    const masked = tf.add(logits, tf.tensor2d(selfBias, [size, size])); // [M*N, M*N]
+    const shifted = subtractRowMax(masked as tf.Tensor2D); // [M*N, M*N], row max 0
     const logProb = tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), 1, true))); // [M*N, M*N], sum >= 1
     // mean over positives, then over anchors that have any
-    const positiveCount = tf.sum(positive, 1); // [M*N]
-    const meanLogProb = tf.div(tf.sum(tf.mul(positive, logProb), 1), tf.maximum(positiveCount, 1)); // [M*N]
-    const hasPositive = tf.cast(tf.greater(positiveCount, 0), 'float32'); // [M*N]
-    const anchors = tf.maximum(tf.sum(hasPositive), 1);
-    return tf.sub(0, tf.div(tf.sum(tf.mul(hasPositive, meanLogProb)), anchors)) as tf.Scalar; // 0 - x: +0, never -0, without anchors
+    const positiveMask = tf.tensor2d(positive, [size, size]);
+    const meanLogProb = tf.div(tf.sum(tf.mul(positiveMask, logProb), 1), tf.tensor1d(positiveCount)); // [M*N]
+    return tf.sub(0, tf.div(tf.sum(tf.mul(tf.tensor1d(hasPositive), meanLogProb)), anchors)) as tf.Scalar; // 0 - x: +0, never -0, without anchors
   });
 }
