@@ -11,6 +11,7 @@
 import { MODALITIES, SUBSET_NAMES, subsetName, type Modality, type SubsetName } from '../data/modalities';
 import { frameMissing } from '../data/missing/frame-missing';
 import { randomModalityMissing } from '../data/missing/random-modality-missing';
+import type { MaskedSplit } from '../data/missing/masks';
 import type { MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
 import { predict, type Predictor } from '../train/predict';
@@ -78,42 +79,36 @@ function curveAuilc(results: RateResult[]): Partial<Record<MsaMetricKey, number>
   return out;
 }
 
+/** Scores routed predictions on `mask(rate)` of the split at each rate; returns the curve. */
+function rateCurve(
+  protocol: 'P2' | 'P3',
+  predictors: Record<SubsetName, Predictor>,
+  split: MultimodalSplit,
+  rates: readonly number[],
+  mask: (rate: number) => MaskedSplit,
+): RateCurve {
+  const results = rates.map((rate) => {
+    const masked = mask(rate);
+    const subsets = subsetsFromAvailability(masked.available, split.ids.length);
+    const pred = predictRouted(predictors, masked.split, subsets);
+    const m = msaMetrics(pred, split.labels);
+    return { rate, metrics: m.rounded, raw: m.raw, routed: countRouted(subsets) };
+  });
+  return { protocol, results, auilc: curveAuilc(results) };
+}
+
 /**
  * P2: every frame of every modality dropped with probability `rate` (MMSA `generate_m`, separate
  * seeds per modality from `seed`); a clip that lost every frame of a modality is routed to the
  * model without it.
  */
-export function evaluateFrameRates(
-  predictors: Record<SubsetName, Predictor>,
-  split: MultimodalSplit,
-  rates: readonly number[] = FRAME_RATES,
-  seed = 0,
-): RateCurve {
-  const results = rates.map((rate) => {
-    const masked = frameMissing(split, rate, seed);
-    const subsets = subsetsFromAvailability(masked.available, split.ids.length);
-    const pred = predictRouted(predictors, masked.split, subsets);
-    const m = msaMetrics(pred, split.labels);
-    return { rate, metrics: m.rounded, raw: m.raw, routed: countRouted(subsets) };
-  });
-  return { protocol: 'P2', results, auilc: curveAuilc(results) };
+export function evaluateFrameRates(predictors: Record<SubsetName, Predictor>, split: MultimodalSplit, rates: readonly number[] = FRAME_RATES, seed = 0): RateCurve {
+  return rateCurve('P2', predictors, split, rates, (rate) => frameMissing(split, rate, seed));
 }
 
 /** P3: each clip loses each modality with probability `rate` (one always kept); routed by what is left. */
-export function evaluateModalityRates(
-  predictors: Record<SubsetName, Predictor>,
-  split: MultimodalSplit,
-  rates: readonly number[] = MODALITY_RATES,
-  seed = 0,
-): RateCurve {
-  const results = rates.map((rate) => {
-    const masked = randomModalityMissing(split, rate, seed);
-    const subsets = subsetsFromAvailability(masked.available, split.ids.length);
-    const pred = predictRouted(predictors, masked.split, subsets);
-    const m = msaMetrics(pred, split.labels);
-    return { rate, metrics: m.rounded, raw: m.raw, routed: countRouted(subsets) };
-  });
-  return { protocol: 'P3', results, auilc: curveAuilc(results) };
+export function evaluateModalityRates(predictors: Record<SubsetName, Predictor>, split: MultimodalSplit, rates: readonly number[] = MODALITY_RATES, seed = 0): RateCurve {
+  return rateCurve('P3', predictors, split, rates, (rate) => randomModalityMissing(split, rate, seed));
 }
 
 /** Which protocols to run. */

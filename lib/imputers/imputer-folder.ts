@@ -6,11 +6,10 @@
  * backend, dataset) and `imputer/`; a finished folder with the same config is reused.
  * @see notebooks/05-computational-cost.ipynb
  */
-import * as tf from '@tensorflow/tfjs';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MultimodalDataset } from '../data/types';
-import { CheckpointError, fileSystemHandler } from '../train/checkpoint';
+import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
 import { readJsonIfExists, runFolderName, writeJson } from '../train/run-folder';
 import { validateImputerConfig, type ImputerConfig, type ImputerKind, type ImputerPresetName, type ImputerTrainOptions } from './config';
 import { buildImputer, type Imputer } from './imputer';
@@ -25,43 +24,14 @@ export interface ImputerTopology {
 
 /** Saves an imputer (config + weights) to `dir` (`model.json` + `weights.bin`); returns the weight bytes. */
 export async function saveImputer(imputer: Imputer, dir: string, metadata: Record<string, unknown> = {}): Promise<number> {
-  const weights = imputer.getWeights();
-  try {
-    const { data, specs } = await tf.io.encodeWeights(weights);
-    const topology: ImputerTopology = { kind: 'mmckd-imputer', config: imputer.config, seed: imputer.seed };
-    await fileSystemHandler(dir).save!({
-      modelTopology: topology as unknown as tf.io.ModelArtifacts['modelTopology'],
-      weightSpecs: specs,
-      weightData: data,
-      format: 'mmckd-imputer',
-      generatedBy: `TensorFlow.js v${tf.version.tfjs}`,
-      userDefinedMetadata: metadata as tf.io.ModelArtifacts['userDefinedMetadata'],
-    });
-    return data.byteLength;
-  } finally {
-    tf.dispose(Object.values(weights));
-  }
+  const topology: ImputerTopology = { kind: 'mmckd-imputer', config: imputer.config, seed: imputer.seed };
+  return saveCheckpoint(imputer, topology, dir, metadata);
 }
 
 /** Loads an imputer saved by `saveImputer` (a checkpoint folder, or a run folder holding `imputer/`). */
 export async function loadImputer(dir: string): Promise<Imputer> {
   const folder = readJsonIfExists<ImputerRunRecord>(dir, 'imputer-run.json') ? join(dir, 'imputer') : dir;
-  const artifacts = await fileSystemHandler(folder).load!();
-  const topology = artifacts.modelTopology as unknown as ImputerTopology;
-  if (!topology || topology.kind !== 'mmckd-imputer') {
-    throw new CheckpointError(join(folder, 'model.json'), `expected modelTopology.kind 'mmckd-imputer', but got ${JSON.stringify(topology?.kind)}`);
-  }
-  const weights = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
-  const imputer = buildImputer(topology.config, topology.seed);
-  try {
-    imputer.setWeights(weights);
-  } catch (err) {
-    imputer.dispose();
-    throw new CheckpointError(join(folder, 'weights.bin'), (err as Error).message);
-  } finally {
-    tf.dispose(Object.values(weights));
-  }
-  return imputer;
+  return loadCheckpoint<ImputerTopology, Imputer>(folder, 'mmckd-imputer', (t) => buildImputer(t.config, t.seed));
 }
 
 /** What `imputer-run.json` records. */

@@ -96,17 +96,26 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-/** Saves a model (config + weights) to `dir`; returns the number of bytes of weights. */
-export async function saveModel(model: MsaModel, dir: string, seed = 0, metadata: Record<string, unknown> = {}): Promise<number> {
-  const weights = model.getWeights();
+/** Something with named weights and a topology to rebuild it from (a model or an imputer). */
+export interface Checkpointable {
+  getWeights(): Record<string, tf.Tensor>;
+  setWeights(weights: Record<string, tf.Tensor>): void;
+  dispose(): void;
+}
+
+/**
+ * Saves `topology` (a JSON object with a `kind`) and the weights of `owner` to `dir`
+ * (`model.json` + `weights.bin`, atomically); returns the number of bytes of weights.
+ */
+export async function saveCheckpoint(owner: Checkpointable, topology: { kind: string }, dir: string, metadata: Record<string, unknown> = {}): Promise<number> {
+  const weights = owner.getWeights();
   try {
     const { data, specs } = await tf.io.encodeWeights(weights);
-    const topology: MsaTopology = { kind: 'mmckd-msa-model', config: model.config, seed };
     await fileSystemHandler(dir).save!({
       modelTopology: topology as unknown as tf.io.ModelArtifacts['modelTopology'],
       weightSpecs: specs,
       weightData: data,
-      format: 'mmckd-msa-model',
+      format: topology.kind,
       generatedBy: `TensorFlow.js v${tf.version.tfjs}`,
       userDefinedMetadata: metadata as tf.io.ModelArtifacts['userDefinedMetadata'],
     });
@@ -116,24 +125,38 @@ export async function saveModel(model: MsaModel, dir: string, seed = 0, metadata
   }
 }
 
-/** Loads a model saved by `saveModel`: rebuilds it from its config and assigns its weights. */
-export async function loadModel(dir: string): Promise<MsaModel> {
+/**
+ * Loads a checkpoint written by `saveCheckpoint`: checks its topology's kind, rebuilds the owner
+ * with `build(topology)` and assigns the weights. Errors name the file at fault.
+ */
+export async function loadCheckpoint<T extends { kind: string }, O extends Checkpointable>(dir: string, kind: T['kind'], build: (topology: T) => O): Promise<O> {
   const artifacts = await fileSystemHandler(dir).load!();
-  const topology = artifacts.modelTopology as unknown as MsaTopology;
-  if (!topology || topology.kind !== 'mmckd-msa-model') {
-    throw new CheckpointError(join(dir, 'model.json'), `expected modelTopology.kind 'mmckd-msa-model', but got ${JSON.stringify(topology?.kind)}`);
+  const topology = artifacts.modelTopology as unknown as T;
+  if (!topology || topology.kind !== kind) {
+    throw new CheckpointError(join(dir, 'model.json'), `expected modelTopology.kind '${kind}', but got ${JSON.stringify(topology?.kind)}`);
   }
   const weights = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
-  const model = buildModel(topology.config, topology.seed);
+  const owner = build(topology);
   try {
-    model.setWeights(weights);
+    owner.setWeights(weights);
   } catch (err) {
-    model.dispose();
+    owner.dispose();
     throw new CheckpointError(join(dir, 'weights.bin'), (err as Error).message);
   } finally {
     tf.dispose(Object.values(weights));
   }
-  return model;
+  return owner;
+}
+
+/** Saves a model (config + weights) to `dir`; returns the number of bytes of weights. */
+export async function saveModel(model: MsaModel, dir: string, seed = 0, metadata: Record<string, unknown> = {}): Promise<number> {
+  const topology: MsaTopology = { kind: 'mmckd-msa-model', config: model.config, seed };
+  return saveCheckpoint(model, topology, dir, metadata);
+}
+
+/** Loads a model saved by `saveModel`: rebuilds it from its config and assigns its weights. */
+export async function loadModel(dir: string): Promise<MsaModel> {
+  return loadCheckpoint<MsaTopology, MsaModel>(dir, 'mmckd-msa-model', (t) => buildModel(t.config, t.seed));
 }
 
 /** A tensor with its name, as optimizers' getWeights returns them. */
