@@ -75,6 +75,7 @@ function countRouted(subsets: readonly SubsetName[]): Partial<Record<SubsetName,
 
 function curveAuilc(results: RateResult[]): Partial<Record<MsaMetricKey, number>> {
   const out: Partial<Record<MsaMetricKey, number>> = {};
+  if (results.length < 2) return out; // an area needs two rates
   for (const k of MSA_METRIC_KEYS) out[k] = auilc(results.map((r) => r.rate), results.map((r) => r.raw[k]));
   return out;
 }
