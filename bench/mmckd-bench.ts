@@ -6,11 +6,15 @@
  * Prints a table and writes bench/results/latest.{md,json} plus a dated copy.
  *
  * Options: --backends wasm+blas,wasm,cpu,node  --steps 20  --cpu-steps 2  --no-torch  --no-write
+ *   --baseline <commit> [--baseline-backends wasm+blas]: also run the step of that commit (a git
+ *     worktree under the system temp folder) in the same run, as "before" rows;
+ *   --rounds <n>: run every tfjs backend (and baseline) n times, interleaved, and report the median
+ *     of the per-run medians (the machine may be loaded: interleaving spreads the load evenly).
  * Each backend runs in its own child process (kernel registrations and peak memory stay apart).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, loadavg, totalmem } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { activateBenchBackend } from './backends';
@@ -33,6 +37,8 @@ interface BackendResult {
   tensorsBefore?: number;
   tensorsDuring?: number;
   tensorsAfter?: number;
+  /** Step medians of every run (with --rounds). */
+  roundsMs?: number[];
 }
 
 interface TorchResult {
@@ -97,9 +103,23 @@ async function runChild(backend: string, steps: number): Promise<BackendResult> 
   };
 }
 
-function spawnBackend(backend: string, steps: number): BackendResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', backend, '--steps', String(steps)], {
-    encoding: 'utf8', cwd: resolve(__dirname, '..'), maxBuffer: 1 << 24,
+/** Returns a git worktree of `commit` (created once, with this checkout's node_modules and native build). */
+function baselineTree(commit: string): { dir: string; sha: string } {
+  const root = resolve(__dirname, '..');
+  const sha = execFileSync('git', ['rev-parse', '--short', commit], { cwd: root, encoding: 'utf8' }).trim();
+  const dir = join(tmpdir(), `mmckd-bench-baseline-${sha}`);
+  if (!existsSync(join(dir, 'bench', 'mmckd-bench.ts'))) {
+    execFileSync('git', ['worktree', 'add', '--detach', dir, sha], { cwd: root, stdio: 'ignore' });
+  }
+  for (const sub of ['node_modules', join('native', 'build')]) {
+    if (!existsSync(join(dir, sub)) && existsSync(join(root, sub))) symlinkSync(join(root, sub), join(dir, sub));
+  }
+  return { dir, sha };
+}
+
+function spawnBackend(backend: string, steps: number, tree = resolve(__dirname, '..')): BackendResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(tree, 'bench', 'mmckd-bench.ts'), '--child', backend, '--steps', String(steps)], {
+    encoding: 'utf8', cwd: tree, maxBuffer: 1 << 24,
   });
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (r.status !== 0 || !line) return { backend, ok: false, reason: `child failed (${r.status}): ${(r.stderr || '').trim().split('\n').pop()}` };
@@ -146,9 +166,29 @@ async function main(): Promise<void> {
   const backends = arg('--backends', 'node-gpu,node,wasm+blas,wasm,cpu').split(',');
   const load0 = loadavg()[0];
   const torch1 = process.argv.includes('--no-torch') ? undefined : spawnTorch(1, steps);
-  const results = backends.map((b) => {
-    process.stderr.write(`bench: ${b} ...\n`);
-    return spawnBackend(b, b === 'cpu' ? cpuSteps : steps);
+  const rounds = Math.max(1, Number(arg('--rounds', '1')));
+  const baseline = process.argv.includes('--baseline') ? baselineTree(arg('--baseline', 'HEAD')) : undefined;
+  const baselineBackends = baseline ? arg('--baseline-backends', 'wasm+blas').split(',') : [];
+  // Runs: [label, backend, tree]; a baseline run goes right before the same backend's current run.
+  const runs: Array<{ label: string; backend: string; tree?: string }> = [];
+  for (const b of backends) {
+    if (baseline && baselineBackends.includes(b)) runs.push({ label: `${b} (before, ${baseline.sha})`, backend: b, tree: baseline.dir });
+    runs.push({ label: b, backend: b });
+  }
+  const perRun: BackendResult[][] = runs.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    runs.forEach((run, i) => {
+      if (round > 0 && !perRun[i][0]?.ok) return; // does not load here: once is enough
+      process.stderr.write(`bench: ${run.label}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''} ...\n`);
+      perRun[i].push({ ...spawnBackend(run.backend, run.backend === 'cpu' ? cpuSteps : steps, run.tree), backend: run.label });
+    });
+  }
+  const results = perRun.map((rs) => {
+    const ok = rs.filter((r) => r.ok);
+    if (ok.length <= 1) return rs[0];
+    const mid = median(ok.map((r) => r.stepMs!));
+    const pick = ok.find((r) => r.stepMs === mid)!;
+    return { ...pick, roundsMs: ok.map((r) => r.stepMs!) };
   });
   const torch1b = process.argv.includes('--no-torch') ? undefined : spawnTorch(1, steps); // second sample, after the tfjs runs
   const torch2 = process.argv.includes('--no-torch') ? undefined : spawnTorch(2, steps);
@@ -160,6 +200,7 @@ async function main(): Promise<void> {
   const out = (s: string) => lines.push(s);
   out(`MM-CKD benchmark: online training step (teacher + 6 students), batch ${BENCH_SHAPES.batch}, MOSI shapes (768/5/20, T=50), d=32, 1 layer, 4 heads`);
   out(`machine: ${hostname()}, ${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average at start ${load0.toFixed(2)}, end ${loadavg()[0].toFixed(2)}`);
+  out(`command: npx tsx bench/mmckd-bench.ts ${process.argv.slice(2).join(' ')}`);
   out(`versions: ${Object.entries(versions()).map(([k, v]) => `${k} ${v}`).join(', ')}${torchRef ? `, torch ${torchRef.torch}` : ''}`);
   out('');
   out('| engine | step ms | train samples/s | ratio to PyTorch 1 thread | params | peak RSS MiB | tensors before / during / after |');
@@ -175,6 +216,7 @@ async function main(): Promise<void> {
     if (okTorch(t)) out(`| PyTorch ${t.torch} ${label} | ${fmt(t.step_ms)} | ${fmt(t.step_samples_per_s)} | ${refSps ? fmt(t.step_samples_per_s / refSps, 2) : '-'} | ${t.params_total} | ${fmt(t.peak_rss_mib, 0)} | n/a |`);
     else if (t) out(`| PyTorch ${label} | failed: ${t.error} | | | | | |`);
   }
+  for (const r of results.filter((x) => x.roundsMs)) out(`\n${r.backend}: step medians of ${r.roundsMs!.length} interleaved runs: ${r.roundsMs!.map((x) => fmt(x)).join(', ')} ms (the median is shown).`);
   if (okTorch(torch1) && okTorch(torch1b)) out(`\nPyTorch 1-thread step, two samples in this run: ${fmt(torch1.step_ms)} ms (before the tfjs runs), ${fmt(torch1b.step_ms)} ms (after); the faster is the reference.`);
   out('');
   out('Inference, clips per second (batch 32, training false, prediction read back):');
@@ -199,7 +241,7 @@ async function main(): Promise<void> {
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:]/g, '-').slice(0, 16);
-    const json = JSON.stringify({ date: new Date().toISOString(), host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, loadavgStart: load0, versions: versions(), steps, results, torch: { reference: torchRef, first: torch1, second: torch1b, twoThreads: torch2 } }, null, 1);
+    const json = JSON.stringify({ date: new Date().toISOString(), host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, loadavgStart: load0, versions: versions(), steps, rounds, baseline: baseline?.sha, results, torch: { reference: torchRef, first: torch1, second: torch1b, twoThreads: torch2 } }, null, 1);
     writeFileSync(join(dir, 'latest.md'), text + '\n');
     writeFileSync(join(dir, 'latest.json'), json + '\n');
     writeFileSync(join(dir, `${stamp}.md`), text + '\n');
