@@ -25,10 +25,26 @@
 import * as tf from '@tensorflow/tfjs';
 import { clipByGlobalNorm, clipFlatByGlobalNorm } from './schedule';
 
+/** Backends whose Reshape is a zero-copy view of the same data (no layout change). */
+const VIEW_RESHAPE_BACKENDS = new Set(['wasm', 'cpu']);
+
+/**
+ * Returns `t` reshaped to `shape`. On the wasm and cpu backends a reshape only shares the data
+ * under a new shape: this does the same without a kernel call (hundreds per step here, each
+ * paying the engine's per-kernel bookkeeping); elsewhere it is tf.reshape.
+ */
+function reshapeView(t: tf.Tensor, shape: number[]): tf.Tensor {
+  const engine = tf.engine();
+  const onThisBackend = engine.state.tensorInfo.get(t.dataId)?.backend === engine.backend;
+  if (!VIEW_RESHAPE_BACKENDS.has(engine.backendName) || !onThisBackend || engine.state.gradientDepth > 0) return tf.reshape(t, shape);
+  engine.backend.incRef(t.dataId);
+  return engine.makeTensorFromTensorInfo({ dataId: t.dataId, shape, dtype: t.dtype });
+}
+
 /** Returns the tensors reshaped to 1-D and concatenated in order (a new tensor; inputs are kept). */
 export function flattenTensors(tensors: tf.Tensor[]): tf.Tensor1D {
   return tf.tidy(() => {
-    const flat = tensors.map((t) => tf.reshape(t, [-1]));
+    const flat = tensors.map((t) => reshapeView(t, [t.size]));
     return (flat.length === 1 ? tf.clone(flat[0]) : tf.concat(flat, 0)) as tf.Tensor1D;
   });
 }
@@ -139,7 +155,7 @@ export class FlatAdam extends tf.Optimizer {
       const x = cached ? this.x! : flattenTensors(variables);
       const newX = tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -lr), x);
       const parts = layout.sizes.length === 1 ? [newX] : tf.split(newX, layout.sizes);
-      parts.forEach((p, i) => variables[i].assign(tf.reshape(p, layout.shapes[i])));
+      parts.forEach((p, i) => variables[i].assign(reshapeView(p, layout.shapes[i])));
       return [newM, newV, newX] as tf.Tensor1D[];
     });
     tf.dispose([this.m!, this.v!, this.x].filter((t): t is tf.Tensor1D => t !== undefined));
