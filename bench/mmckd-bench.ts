@@ -118,8 +118,10 @@ function baselineTree(commit: string): { dir: string; sha: string } {
 }
 
 function spawnBackend(backend: string, steps: number, tree = resolve(__dirname, '..')): BackendResult {
+  // lib/backend.ts enables the OpenBLAS pack on 'wasm' by itself: the plain 'wasm' row turns it off.
+  const env = backend === 'wasm' ? { ...process.env, MMCKD_NATIVE: '0' } : process.env;
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(tree, 'bench', 'mmckd-bench.ts'), '--child', backend, '--steps', String(steps)], {
-    encoding: 'utf8', cwd: tree, maxBuffer: 1 << 24,
+    encoding: 'utf8', cwd: tree, maxBuffer: 1 << 24, env,
   });
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (r.status !== 0 || !line) return { backend, ok: false, reason: `child failed (${r.status}): ${(r.stderr || '').trim().split('\n').pop()}` };
@@ -176,7 +178,10 @@ async function main(): Promise<void> {
     runs.push({ label: b, backend: b });
   }
   const perRun: BackendResult[][] = runs.map(() => []);
+  const torchRounds: Array<TorchResult | { error: string }> = [];
   for (let round = 0; round < rounds; round++) {
+    // With --rounds, PyTorch 1 thread is sampled in every round too (after round 1's first sample).
+    if (round > 0 && !process.argv.includes('--no-torch')) torchRounds.push(spawnTorch(1, steps));
     runs.forEach((run, i) => {
       if (round > 0 && !perRun[i][0]?.ok) return; // does not load here: once is enough
       process.stderr.write(`bench: ${run.label}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ''} ...\n`);
@@ -193,7 +198,11 @@ async function main(): Promise<void> {
   const torch1b = process.argv.includes('--no-torch') ? undefined : spawnTorch(1, steps); // second sample, after the tfjs runs
   const torch2 = process.argv.includes('--no-torch') ? undefined : spawnTorch(2, steps);
   const okTorch = (t: typeof torch1): t is TorchResult => !!t && !('error' in t);
-  const torchRef = okTorch(torch1) && okTorch(torch1b) ? (torch1.step_ms <= torch1b.step_ms ? torch1 : torch1b) : okTorch(torch1) ? torch1 : undefined;
+  const torchSamples = [torch1, ...torchRounds, torch1b].filter(okTorch);
+  // Two samples (default): the faster is the reference. With --rounds: the median sample, as for tfjs.
+  const torchRef = torchSamples.length === 0 ? undefined
+    : rounds > 1 ? torchSamples.find((t) => t.step_ms === median(torchSamples.map((x) => x.step_ms)))
+    : torchSamples.reduce((a, b) => (b.step_ms < a.step_ms ? b : a));
   const refSps = torchRef?.step_samples_per_s;
 
   const lines: string[] = [];
@@ -217,7 +226,12 @@ async function main(): Promise<void> {
     else if (t) out(`| PyTorch ${label} | failed: ${t.error} | | | | | |`);
   }
   for (const r of results.filter((x) => x.roundsMs)) out(`\n${r.backend}: step medians of ${r.roundsMs!.length} interleaved runs: ${r.roundsMs!.map((x) => fmt(x)).join(', ')} ms (the median is shown).`);
-  if (okTorch(torch1) && okTorch(torch1b)) out(`\nPyTorch 1-thread step, two samples in this run: ${fmt(torch1.step_ms)} ms (before the tfjs runs), ${fmt(torch1b.step_ms)} ms (after); the faster is the reference.`);
+  if (rounds > 1 && torchSamples.length > 0) {
+    out(`\nPyTorch 1-thread step, ${torchSamples.length} samples in this run (before, between the rounds, after): ${torchSamples.map((t) => fmt(t.step_ms)).join(', ')} ms; the median is the reference.`);
+    const bestTorch = Math.min(...torchSamples.map((t) => t.step_ms));
+    const bestOf = results.filter((r) => r.ok).map((r) => `${r.backend} ${fmt(bestTorch / Math.min(...(r.roundsMs ?? [r.stepMs!])), 2)}`);
+    out(`Ratio to PyTorch 1 thread with best-of-samples on both sides (${fmt(bestTorch)} ms): ${bestOf.join(', ')}.`);
+  } else if (okTorch(torch1) && okTorch(torch1b)) out(`\nPyTorch 1-thread step, two samples in this run: ${fmt(torch1.step_ms)} ms (before the tfjs runs), ${fmt(torch1b.step_ms)} ms (after); the faster is the reference.`);
   out('');
   out('Inference, clips per second (batch 32, training false, prediction read back):');
   out(`| engine | ${SUBSET_NAMES.join(' | ')} | imputer + teacher |`);
@@ -241,7 +255,7 @@ async function main(): Promise<void> {
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:]/g, '-').slice(0, 16);
-    const json = JSON.stringify({ date: new Date().toISOString(), host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, loadavgStart: load0, versions: versions(), steps, rounds, baseline: baseline?.sha, results, torch: { reference: torchRef, first: torch1, second: torch1b, twoThreads: torch2 } }, null, 1);
+    const json = JSON.stringify({ date: new Date().toISOString(), host: hostname(), cpus: cpus().length, cpu: cpus()[0]?.model, loadavgStart: load0, versions: versions(), steps, rounds, baseline: baseline?.sha, results, torch: { reference: torchRef, first: torch1, rounds: torchRounds, second: torch1b, twoThreads: torch2 } }, null, 1);
     writeFileSync(join(dir, 'latest.md'), text + '\n');
     writeFileSync(join(dir, 'latest.json'), json + '\n');
     writeFileSync(join(dir, `${stamp}.md`), text + '\n');
