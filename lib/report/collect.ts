@@ -6,7 +6,8 @@
  * @see notebooks/00-quickstart.ipynb
  */
 import { join } from 'node:path';
-import { captionLine, type FigureSpec } from './figure-spec';
+import type { FigureSpec } from './figure-spec';
+import { captionTitle } from './layout';
 import { figureHtml, type FigureHtmlOptions } from './inline-html';
 import { tableHtml, type TableHtmlOptions, type TableRow } from './table-format';
 import { writeFileAtomic } from './atomic-write';
@@ -32,13 +33,7 @@ export function withCaptionTitle(spec: FigureSpec): FigureSpec {
     ...spec,
     layout: {
       ...spec.layout,
-      title: {
-        text: spec.caption.title,
-        x: 0.01,
-        xanchor: 'left',
-        font: { size: 17 },
-        subtitle: { text: captionLine(spec.caption), font: { size: 12, color: '#444' } },
-      },
+      title: captionTitle(spec.caption),
       margin: { ...(spec.layout.margin as Record<string, number> | undefined), t: Math.max(90, Number((spec.layout.margin as Record<string, number> | undefined)?.t ?? 0)) },
     },
   };

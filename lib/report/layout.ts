@@ -48,16 +48,21 @@ export function axis(title: string, extra: Record<string, unknown> = {}): Record
   };
 }
 
+/** Returns the plotly title of a figure: the caption's title, with dataset, seeds and backend as subtitle. */
+export function captionTitle(caption: FigureBase['caption']): Record<string, unknown> {
+  return {
+    text: caption.title,
+    x: 0.01,
+    xanchor: 'left',
+    font: { size: 17 },
+    subtitle: { text: captionLine(caption), font: { size: 12, color: '#444' } },
+  };
+}
+
 /** Returns the layout every figure starts from: title, caption subtitle, fonts, margins, legend. */
 export function baseLayout(base: FigureBase): PlotlyLayout {
   return {
-    title: {
-      text: base.caption.title,
-      x: 0.01,
-      xanchor: 'left',
-      font: { size: 17 },
-      subtitle: { text: captionLine(base.caption), font: { size: 12, color: '#444' } },
-    },
+    title: captionTitle(base.caption),
     font: { family: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', size: 13, color: '#222' },
     margin: { t: 78, r: 24, b: 60, l: 70 },
     paper_bgcolor: '#ffffff',
