@@ -15,6 +15,7 @@ test('notebook 00-quickstart executes headless and shows backend, tensors, table
   assert.match(outs[1], /\[0\.5, -1\] = -1\.5 -2\.5/);
   assert.match(outs[1], /live tensors before\/after: (\d+) \1\n/);
   assert.match(outs[2], /<table/);
+  assert.match(outs[2], /arquero table: 7 rows x 4 columns/);
   assert.match(outs[2], /tav: text \+ audio \+ vision/);
   assert.match(outs[2], /v: vision/);
   assert.match(outs[3], /Plotly\.newPlot|Plotly\.react/);
