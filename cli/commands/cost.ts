@@ -6,6 +6,7 @@
  */
 import { numberOption, parseArgs, stringOption } from '../args';
 import type { CliCommand } from '../command';
+import { finiteOrNull } from '../../lib/train/run-folder';
 import { selectBackend } from '../../lib/backend';
 import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
 import { loadDataset } from '../../lib/data/load-dataset';
@@ -117,7 +118,7 @@ export const command: CliCommand = {
       }
       const ratios = costRatios(report);
       if (p.options.json) {
-        process.stdout.write(JSON.stringify({ ...report, dataset: dataset.meta.name, run: runDir ?? null, imputers: imputerDirs, ratios }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+        process.stdout.write(JSON.stringify({ ...report, dataset: dataset.meta.name, run: runDir ?? null, imputers: imputerDirs, ratios }, finiteOrNull, 2) + '\n');
       } else {
         process.stdout.write(`\nInference cost per clip on ${dataset.meta.name} (backend ${backend.choice}; ${run ? `trained run ${runDir}` : 'random weights'}):\n\n`);
         process.stdout.write(toMarkdown(costTableRows(report)) + '\n\n' + report.counts + '\n');

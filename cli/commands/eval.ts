@@ -13,7 +13,7 @@ import { evaluateProtocols, type ProtocolName, type RateCurve } from '../../lib/
 import { MSA_METRIC_KEYS } from '../../lib/eval/metrics';
 import { writeTable } from '../../lib/report/write-table';
 import { disposeTrainedRun, loadTrainedRun } from '../../lib/train/run-method';
-import { readRunRecord, writeJson, type RunRecord } from '../../lib/train/run-folder';
+import { finiteOrNull, readRunRecord, writeJson, type RunRecord } from '../../lib/train/run-folder';
 
 const USAGE = `Usage: mmckd eval --run DIR [--protocol subsets|rates|mr|all] [--eval-seed N] [--json]
 
@@ -60,7 +60,7 @@ export const command: CliCommand = {
       }
       if (evaluation.p3) writeTable(curveRows(evaluation.p3), tables, 'p3-modality-rates');
       if (p.options.json) {
-        process.stdout.write(JSON.stringify({ run: runDir, method: record.config.method, seed: record.seed, backend: backend.choice, ...evaluation }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+        process.stdout.write(JSON.stringify({ run: runDir, method: record.config.method, seed: record.seed, backend: backend.choice, ...evaluation }, finiteOrNull, 2) + '\n');
         return 0;
       }
       const keys = ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;

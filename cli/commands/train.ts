@@ -15,7 +15,7 @@ import { METHOD_NAMES, isTrainPreset, validateTrainConfig, type MethodName, type
 import { combineCallbacks, terminalProgress } from '../../lib/train/progress';
 import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
 import { splitBatches } from '../../lib/train/batch-source';
-import { runFolderName, writeJson } from '../../lib/train/run-folder';
+import { finiteOrNull, runFolderName, writeJson } from '../../lib/train/run-folder';
 
 const USAGE = `Usage: mmckd train [options]
 
@@ -103,7 +103,7 @@ export const command: CliCommand = {
       const metrics = { split: 'test', protocol: 'P1', method: a.config.method, seed: a.config.seed, backend: backend.choice, subsets: results };
       writeJson(outDir, 'metrics.json', metrics);
       if (a.json) {
-        process.stdout.write(JSON.stringify(metrics, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+        process.stdout.write(JSON.stringify(metrics, finiteOrNull, 2) + '\n');
       } else {
         const keys = ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
         process.stdout.write(`\nTest metrics (P1, ${a.config.method}, seed ${a.config.seed}, backend ${backend.choice}):\n`);

@@ -11,7 +11,7 @@ import type { MultimodalDataset } from '../data/types';
 import { validateTrainConfig, type TrainConfig, type TrainPresetName } from '../train/config';
 import { splitBatches } from '../train/batch-source';
 import { disposeTrainedRun, runMethod } from '../train/run-method';
-import { readJsonIfExists, writeJson } from '../train/run-folder';
+import { datasetShortName, readJsonIfExists, writeJson } from '../train/run-folder';
 import type { TrainerCallbacks } from '../train/trainer';
 import { evaluateProtocols, type ProtocolName, type RunEvaluation } from './evaluate-protocols';
 
@@ -127,10 +127,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
 
 /** Returns the default grid folder name of a dataset spec and preset: `grid-<data>-<preset>`. */
 export function gridFolderName(datasetSpec: string, preset: string): string {
-  const data = datasetSpec.startsWith('synthetic')
-    ? datasetSpec.replace(':', '-')
-    : (datasetSpec.split(/[\\/]/).pop() ?? datasetSpec).replace(/\.[^.]+$/, '');
-  return `grid-${data}-${preset}`;
+  return `grid-${datasetShortName(datasetSpec)}-${preset}`;
 }
 
 /** Returns the run folder of one grid cell, `<gridDir>/<variant>-seed<N>` (what notebooks reuse). */

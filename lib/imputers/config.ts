@@ -6,7 +6,7 @@
  * @see notebooks/05-computational-cost.ipynb
  */
 import { MODALITIES, type Modality } from '../data/modalities';
-import type { ScheduleKind } from '../train/config';
+import type { LoopOptions, ScheduleKind } from '../train/config';
 
 /** B5a: MMIN-style cascaded residual autoencoder; B5b: IMDer-style conditional diffusion. */
 export type ImputerKind = 'autoencoder' | 'diffusion';
@@ -57,20 +57,8 @@ export const DEFAULT_IMPUTER_CONFIG: Readonly<ImputerConfig> = Object.freeze({
   x0Clip: 5,
 });
 
-/** Training options of an imputer (the loop in lib/imputers/train-imputer.ts). */
-export interface ImputerTrainOptions {
-  seed: number;
-  batchSize: number;
-  /** Maximum epochs. */
-  epochs: number;
-  lr: number;
-  /** Global-norm gradient clipping (0 disables). */
-  clipNorm: number;
-  schedule: ScheduleKind;
-  warmupEpochs: number;
-  /** Early stopping on the validation loss. */
-  patience: number;
-}
+/** Training options of an imputer (the loop in lib/imputers/train-imputer.ts): the kit's loop options. */
+export type ImputerTrainOptions = LoopOptions;
 
 /** Training defaults (the full setting). */
 export const DEFAULT_IMPUTER_TRAIN_OPTIONS: Readonly<ImputerTrainOptions> = Object.freeze({

@@ -7,10 +7,10 @@
  */
 import { join } from 'node:path';
 import type { FigureSpec } from './figure-spec';
-import { captionTitle } from './layout';
 import { figureHtml, type FigureHtmlOptions } from './inline-html';
 import { tableHtml, type TableHtmlOptions, type TableRow } from './table-format';
 import { writeFileAtomic } from './atomic-write';
+import { finiteOrNull } from '../train/run-folder';
 
 /** The environment variable naming the collection folder. */
 export const COLLECT_ENV = 'MMCKD_COLLECT_DIR';
@@ -20,30 +20,10 @@ function collectDir(env: Record<string, string | undefined> = process.env): stri
   return d && d.trim() !== '' ? d : undefined;
 }
 
-const jsonSafe = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
-
-/**
- * Returns the spec with its caption drawn as the title and subtitle (dataset, seeds, backend),
- * for specs whose layout was built elsewhere (lib/data's figures) and carries no subtitle.
- */
-export function withCaptionTitle(spec: FigureSpec): FigureSpec {
-  const title = spec.layout.title as { subtitle?: unknown; font?: unknown } | string | undefined;
-  if (title && typeof title === 'object' && title.subtitle) return spec;
-  return {
-    ...spec,
-    layout: {
-      ...spec.layout,
-      title: captionTitle(spec.caption),
-      margin: { ...(spec.layout.margin as Record<string, number> | undefined), t: Math.max(90, Number((spec.layout.margin as Record<string, number> | undefined)?.t ?? 0)) },
-    },
-  };
-}
-
-/** Returns the HTML of a figure for a notebook (caption drawn), and collects its spec when collecting. */
-export function showFigure(input: FigureSpec, options: FigureHtmlOptions = {}): string {
-  const spec = withCaptionTitle(input);
+/** Returns the HTML of a figure for a notebook, and collects its spec when collecting. */
+export function showFigure(spec: FigureSpec, options: FigureHtmlOptions = {}): string {
   const dir = collectDir();
-  if (dir) writeFileAtomic(join(dir, 'figures', `${spec.id}.json`), JSON.stringify(spec, jsonSafe));
+  if (dir) writeFileAtomic(join(dir, 'figures', `${spec.id}.json`), JSON.stringify(spec, finiteOrNull));
   return figureHtml(spec, options);
 }
 
@@ -51,6 +31,6 @@ export function showFigure(input: FigureSpec, options: FigureHtmlOptions = {}): 
 export function showTable(name: string, rows: TableRow[], options: TableHtmlOptions = {}): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`Expected a file-name safe table name, but got ${JSON.stringify(name)}`);
   const dir = collectDir();
-  if (dir) writeFileAtomic(join(dir, 'tables', `${name}.json`), JSON.stringify({ rows, columns: options.columns ?? null }, jsonSafe));
+  if (dir) writeFileAtomic(join(dir, 'tables', `${name}.json`), JSON.stringify({ rows, columns: options.columns ?? null }, finiteOrNull));
   return tableHtml(rows, options);
 }

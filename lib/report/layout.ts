@@ -73,11 +73,19 @@ export function baseLayout(base: FigureBase): PlotlyLayout {
   };
 }
 
-/** Returns a FigureSpec after checking the id and caption. */
+/**
+ * Returns a FigureSpec after checking the id and caption. A layout built elsewhere (lib/data's
+ * figures, a user's traces) that has no caption subtitle gets the caption as its title, so every
+ * spec shows its dataset, seeds and backend wherever it is drawn or exported.
+ */
 export function makeSpec(base: FigureBase, data: PlotlyTrace[], layout: PlotlyLayout): FigureSpec {
   checkFigureId(base.id);
   checkCaption(base.caption);
-  return { id: base.id, data, layout, caption: base.caption };
+  const title = layout.title as { subtitle?: unknown } | string | undefined;
+  if (title && typeof title === 'object' && title.subtitle) return { id: base.id, data, layout, caption: base.caption };
+  const margin = layout.margin as Record<string, number> | undefined;
+  const captioned = { ...layout, title: captionTitle(base.caption), margin: { ...margin, t: Math.max(90, margin?.t ?? 0) } };
+  return { id: base.id, data, layout: captioned, caption: base.caption };
 }
 
 /** One facet of a grid: the axis names a trace uses and the layout keys to set. */

@@ -6,6 +6,7 @@
  */
 import type { EpochRecord, StepProgress, TrainerCallbacks } from '../train/trainer';
 import { formatDuration } from '../train/progress';
+import { escapeHtml } from './table-format';
 
 /** What the display needs from tslab's `newDisplay()` (or any object with an `html` method). */
 export interface HtmlDisplay {
@@ -13,10 +14,6 @@ export interface HtmlDisplay {
 }
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /** One series of a small chart. */
 export interface SvgSeries {

@@ -106,7 +106,8 @@ export function toMarkdown(input: TableRow[] | TableLike, options: TableFormatOp
   return [header, rule, ...body].join('\n') + '\n';
 }
 
-function escapeHtml(s: string): string {
+/** Returns text with &, < and > and " escaped for HTML text and attributes. */
+export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

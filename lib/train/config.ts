@@ -21,15 +21,12 @@ export const METHOD_NAMES: readonly MethodName[] = ['mmckd', 'b1', 'b2', 'b3', '
 /** Learning-rate schedule over stage 2 (stage 1 uses the same kind). */
 export type ScheduleKind = 'constant' | 'cosine' | 'step';
 
-/** Every training hyperparameter. */
-export interface TrainConfig {
-  method: MethodName;
+/** The options of one optimisation loop, shared by the kit's trainers (the models' and the imputers'). */
+export interface LoopOptions {
   /** Seed of initialisation, shuffling and dropout. */
   seed: number;
   batchSize: number;
-  /** Stage 1: maximum teacher pretraining epochs (0 skips stage 1). */
-  pretrainEpochs: number;
-  /** Stage 2: maximum epochs. */
+  /** Maximum epochs (for the models: of stage 2). */
   epochs: number;
   /** Adam learning rate. */
   lr: number;
@@ -38,8 +35,15 @@ export interface TrainConfig {
   schedule: ScheduleKind;
   /** Linear warm-up epochs at the start of each stage. */
   warmupEpochs: number;
-  /** Early stopping: stop when no model improved its validation MAE for this many epochs. */
+  /** Early stopping: stop when nothing improved on validation for this many epochs. */
   patience: number;
+}
+
+/** Every training hyperparameter of MM-CKD and the baselines. */
+export interface TrainConfig extends LoopOptions {
+  method: MethodName;
+  /** Stage 1: maximum teacher pretraining epochs (0 skips stage 1). */
+  pretrainEpochs: number;
   /** Weight of the contrastive loss (MVSC for mmckd, unsupervised for b4). */
   lambda: number;
   /** Temperature of the contrastive loss. */

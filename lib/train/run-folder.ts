@@ -60,9 +60,12 @@ export function readJsonIfExists<T>(dir: string, file: string): T | undefined {
   }
 }
 
+/** JSON.stringify replacer that writes NaN and infinities as null (JSON has no NaN). */
+export const finiteOrNull = (_key: string, value: unknown): unknown => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
+
 /** Writes `<dir>/<file>` as pretty JSON, atomically. NaN and infinities are written as null. */
 export function writeJson(dir: string, file: string, value: unknown): void {
-  writeFileAtomically(join(dir, file), JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  writeFileAtomically(join(dir, file), JSON.stringify(value, finiteOrNull, 2) + '\n');
 }
 
 /** Reads run.json of a run folder; throws naming the folder when it is not a run. */
@@ -72,10 +75,14 @@ export function readRunRecord(dir: string): RunRecord {
   return r;
 }
 
-/** Returns the default run folder name, shared by the CLI and the notebooks: `<data>-<method>-<preset>-seed<N>`. */
-export function runFolderName(datasetSpec: string, method: string, preset: string, seed: number): string {
-  const base = datasetSpec.startsWith('synthetic')
+/** Returns a file-name-safe short name of a dataset spec: 'synthetic-quick', or the file's base name. */
+export function datasetShortName(datasetSpec: string): string {
+  return datasetSpec.startsWith('synthetic')
     ? datasetSpec.replace(':', '-')
     : (datasetSpec.split(/[\\/]/).pop() ?? datasetSpec).replace(/\.[^.]+$/, '');
-  return `${base}-${method}-${preset}-seed${seed}`;
+}
+
+/** Returns the default run folder name, shared by the CLI and the notebooks: `<data>-<method>-<preset>-seed<N>`. */
+export function runFolderName(datasetSpec: string, method: string, preset: string, seed: number): string {
+  return `${datasetShortName(datasetSpec)}-${method}-${preset}-seed${seed}`;
 }
