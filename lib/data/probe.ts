@@ -54,11 +54,14 @@ function choleskySolve(A: Float64Array, b: Float64Array, n: number): Float64Arra
 
 /** Result of `ridgeProbe`. */
 export interface ProbeResult {
-  modality: Modality;
+  /** The modalities whose mean-pooled features were concatenated. */
+  modalities: Modality[];
   /** R^2 on the fitting split. */
   r2Fit: number;
   /** R^2 on the evaluation split (may be negative). */
   r2Eval: number;
+  /** The probe's predictions for the evaluation split's clips. */
+  evalPredictions: Float64Array;
 }
 
 /** Returns 1 - SS_res / SS_tot of predictions against labels. */
@@ -75,15 +78,32 @@ export function rSquared(pred: ArrayLike<number>, labels: ArrayLike<number>): nu
   return tot > 0 ? 1 - res / tot : 0;
 }
 
+/** Returns [N, sum D_m] float64: the mean-pooled features of the modalities side by side. */
+function pooledFeatures(split: MultimodalSplit, modalities: readonly Modality[]): { X: Float64Array; D: number } {
+  const parts = modalities.map((m) => ({ pooled: meanPool(split.features[m]), dim: split.features[m].dim }));
+  const D = parts.reduce((s, p) => s + p.dim, 0);
+  const n = split.labels.length;
+  const X = new Float64Array(n * D);
+  for (let i = 0; i < n; i++) {
+    let offset = 0;
+    for (const p of parts) {
+      X.set(p.pooled.subarray(i * p.dim, (i + 1) * p.dim), i * D + offset);
+      offset += p.dim;
+    }
+  }
+  return { X, D };
+}
+
 /**
  * Fits ridge regression (penalty `lambda` on standardised mean-pooled features) of the label on
- * one modality of `fit`, and returns R^2 on `fit` and on `evaluate`.
+ * one modality of `fit`, or several side by side, and returns R^2 on `fit` and on `evaluate`
+ * with the predictions for `evaluate`.
  * @see notebooks/01-data-prep.ipynb
  */
-export function ridgeProbe(fit: MultimodalSplit, evaluate: MultimodalSplit, modality: Modality, lambda = 1): ProbeResult {
-  const D = fit.features[modality].dim;
-  const Xf = meanPool(fit.features[modality]);
-  const Xe = meanPool(evaluate.features[modality]);
+export function ridgeProbe(fit: MultimodalSplit, evaluate: MultimodalSplit, modalities: Modality | readonly Modality[], lambda = 1): ProbeResult {
+  const mods: Modality[] = typeof modalities === 'string' ? [modalities] : [...modalities];
+  const { X: Xf, D } = pooledFeatures(fit, mods);
+  const { X: Xe } = pooledFeatures(evaluate, mods);
   const n = fit.labels.length;
   // standardise with the fitting split's statistics
   const mu = new Float64Array(D);
@@ -125,9 +145,11 @@ export function ridgeProbe(fit: MultimodalSplit, evaluate: MultimodalSplit, moda
     }
     return out;
   };
+  const evalPredictions = predict(Xe, evaluate.labels.length);
   return {
-    modality,
+    modalities: mods,
     r2Fit: rSquared(predict(Xf, n), fit.labels),
-    r2Eval: rSquared(predict(Xe, evaluate.labels.length), evaluate.labels),
+    r2Eval: rSquared(evalPredictions, evaluate.labels),
+    evalPredictions,
   };
 }
