@@ -95,7 +95,11 @@ export function predict(
   const n = available.length;
   const out = new Float32Array(n);
   const groups = new Map<SubsetName, number[]>();
-  available.forEach((s, i) => groups.set(s, [...(groups.get(s) ?? []), i]));
+  available.forEach((s, i) => {
+    const rows = groups.get(s);
+    if (rows) rows.push(i);
+    else groups.set(s, [i]);
+  });
   for (const [subset, rows] of groups) {
     const predictor = predictors[subset];
     if (!predictor) throw new Error(`Expected a model for the available modalities '${subset}', but none was given`);
