@@ -1,7 +1,8 @@
 /**
- * `mmckd eval --run DIR --protocol subsets|rates|mr|all [--json]`: scores a finished run under
- * P1 (seven subsets), P2 (frame-level rates 0..1, with AUILC) and P3 (modality-missing rates
- * 0.1..0.7) on its dataset's test split; writes evaluation.json and CSV/Markdown tables to the run.
+ * `mmckd eval --run DIR --protocol subsets|rates|mr-imder|mr-clip|all [--json]`: scores a
+ * finished run under P1 (seven subsets), P2 (frame-level rates 0..1, with AUILC), P3 (IMDer's
+ * per-batch modality-missing rates 0.1..0.7) and P3c (the per-clip variant) on its dataset's test
+ * split; writes evaluation.json and CSV/Markdown tables to the run.
  */
 import { join } from 'node:path';
 import { numberOption, parseArgs, stringOption } from '../args';
@@ -9,18 +10,30 @@ import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
-import { evaluateProtocols, type ProtocolName, type RateCurve } from '../../lib/eval/evaluate-protocols';
+import { evaluateProtocols, isProtocolName, PROTOCOL_NAMES, type ProtocolName, type RateCurve } from '../../lib/eval/evaluate-protocols';
 import { MSA_METRIC_KEYS } from '../../lib/eval/metrics';
 import { writeTable } from '../../lib/report/write-table';
 import { disposeTrainedRun, loadTrainedRun } from '../../lib/train/run-method';
 import { finiteOrNull, readRunRecord, writeJson, type RunRecord } from '../../lib/train/run-folder';
 
-const USAGE = `Usage: mmckd eval --run DIR [--protocol subsets|rates|mr|all] [--eval-seed N] [--json]
+const USAGE = `Usage: mmckd eval --run DIR [--protocol subsets|rates|mr-imder|mr-clip|all] [--eval-seed N] [--json]
 
-  subsets  P1: each of the seven modality subsets, answered by its own model
-  rates    P2: frame-level missing rate 0.0..1.0 (MMSA generate_m), per rate and AUILC
-  mr       P3: random modality-missing rate 0.1..0.7 (at least one modality kept)
+  subsets   P1: each of the seven modality subsets, answered by its own model
+  rates     P2: frame-level missing rate 0.0..1.0 (MMSA generate_m), per rate and AUILC
+  mr-imder  P3: modality-missing rate 0.1..0.7 as IMDer applies it, per batch (a share of the
+            batches keeps one modality, a share two, the rest all three); compare with IMDer
+  mr-clip   P3c: modality-missing rate 0.1..0.7 per clip (each modality dropped with
+            probability r, at least one kept): the kit's variant, easier at the same rate
+  all       all four (default)
 Every method is scored on the same masks (--eval-seed, default 0).`;
+
+/** Returns the protocols an --protocol value names; throws naming the accepted values. */
+export function parseProtocol(value: string): ProtocolName[] {
+  if (value === 'all') return [...PROTOCOL_NAMES];
+  if (isProtocolName(value)) return [value];
+  const hint = value === 'mr' ? " ('mr' is now mr-imder, IMDer's per-batch P3, or mr-clip, the per-clip P3c)" : '';
+  throw new Error(`Expected --protocol to be ${PROTOCOL_NAMES.join(', ')} or all, but got '${value}'${hint}`);
+}
 
 /** Returns the dataset spec a run was trained on (recorded, or inferred for older runs). */
 export function datasetSpecOf(record: RunRecord): string {
@@ -35,30 +48,29 @@ function curveRows(curve: RateCurve): Record<string, number>[] {
 }
 
 export const command: CliCommand = {
-  summary: 'evaluate a trained run under P1 (subsets), P2 (frame rates, AUILC) and P3 (modality-missing rates)',
+  summary: 'evaluate a trained run under P1 (subsets), P2 (frame rates, AUILC), P3 (IMDer modality-missing rates, per batch) and P3c (per clip)',
   usage: USAGE,
   async run(args) {
     const p = parseArgs(args, ['json'], ['run', 'protocol', 'eval-seed']);
     const runDir = stringOption(p, 'run');
     if (!runDir) throw new Error('--run DIR is required (a folder written by mmckd train)');
-    const which = stringOption(p, 'protocol', 'all')!;
-    const map: Record<string, ProtocolName[]> = { subsets: ['subsets'], rates: ['rates'], mr: ['mr'], all: ['subsets', 'rates', 'mr'] };
-    if (!map[which]) throw new Error(`Expected --protocol to be subsets, rates, mr or all, but got '${which}'`);
+    const protocols = parseProtocol(stringOption(p, 'protocol', 'all')!);
     const evalSeed = numberOption(p, 'eval-seed', 0)!;
     const record = readRunRecord(runDir);
     const backend = await selectBackend({ log: !p.options.json });
     const { dataset } = standardizeDataset(loadDataset(datasetSpecOf(record)));
     const run = await loadTrainedRun(runDir);
     try {
-      const evaluation = evaluateProtocols(run.predictors, dataset.test, map[which], evalSeed);
-      writeJson(runDir, 'evaluation.json', { protocols: map[which], config: record.config, backend: backend.choice, evaluation });
+      const evaluation = evaluateProtocols(run.predictors, dataset.test, protocols, evalSeed);
+      writeJson(runDir, 'evaluation.json', { protocols, config: record.config, backend: backend.choice, evaluation });
       const tables = join(runDir, 'tables');
       if (evaluation.p1) writeTable(evaluation.p1.map((r) => ({ subset: r.subset, ...r.metrics })), tables, 'p1-subsets');
       if (evaluation.p2) {
         writeTable(curveRows(evaluation.p2), tables, 'p2-frame-rates');
         writeTable([Object.fromEntries(Object.entries(evaluation.p2.auilc).map(([k, v]) => [`AUILC_${k}`, v!]))], tables, 'p2-auilc');
       }
-      if (evaluation.p3) writeTable(curveRows(evaluation.p3), tables, 'p3-modality-rates');
+      if (evaluation.p3) writeTable(curveRows(evaluation.p3), tables, 'p3-modality-rates-imder');
+      if (evaluation.p3c) writeTable(curveRows(evaluation.p3c), tables, 'p3c-modality-rates-per-clip');
       if (p.options.json) {
         process.stdout.write(JSON.stringify({ run: runDir, method: record.config.method, seed: record.seed, backend: backend.choice, ...evaluation }, finiteOrNull, 2) + '\n');
         return 0;
@@ -68,7 +80,12 @@ export const command: CliCommand = {
       const line = (first: string, m: Record<string, number>) => `${first.padEnd(8)}${keys.map((k) => (Number.isFinite(m[k]) ? m[k].toFixed(4) : 'undefined').padStart(15)).join('')}`;
       const out: string[] = [`Run ${runDir}: ${record.config.method}, seed ${record.seed}, trained on ${record.backend.choice}, evaluated on ${backend.choice}, mask seed ${evalSeed}`];
       if (evaluation.p1) out.push('', 'P1 modality subsets (test)', head('subset'), ...evaluation.p1.map((r) => line(r.subset, r.metrics)));
-      for (const [name, curve] of [['P2 frame-level missing rate (test)', evaluation.p2], ['P3 random modality-missing rate (test)', evaluation.p3]] as const) {
+      const curves = [
+        ['P2 frame-level missing rate (test)', evaluation.p2],
+        [`P3 modality-missing rate, IMDer per batch (test, batches of ${evaluation.p3?.batchSize})`, evaluation.p3],
+        ['P3c modality-missing rate, per clip (test)', evaluation.p3c],
+      ] as const;
+      for (const [name, curve] of curves) {
         if (!curve) continue;
         out.push('', name, head('rate'), ...curve.results.map((r) => line(r.rate.toFixed(1), r.metrics)));
         if (curve.protocol === 'P2') {

@@ -9,8 +9,8 @@ import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
-import { ABLATION_VARIANTS, GRID_VARIANTS, METHOD_VARIANTS, gridFolderName, runGrid } from '../../lib/eval/experiment-grid';
-import type { ProtocolName } from '../../lib/eval/evaluate-protocols';
+import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, METHOD_VARIANTS, gridFolderName, runGrid } from '../../lib/eval/experiment-grid';
+import { isProtocolName, PROTOCOL_NAMES } from '../../lib/eval/evaluate-protocols';
 import { findChromium } from '../../lib/report/chromium';
 import { exportFigures } from '../../lib/report/export-figures';
 import { gridFigures, gridTables, writeGridTables } from '../../lib/report/grid-report';
@@ -25,8 +25,10 @@ const USAGE = `Usage: mmckd grid [options]
   --preset NAME       quick | mosi | mosei                                   (default mosi)
   --variants LIST     comma-separated, or 'methods' (${METHOD_VARIANTS.join(',')}),
                       'ablations' (${ABLATION_VARIANTS.join(',')}), or 'all'   (default methods)
-  --seeds LIST        comma-separated seeds                                  (default 1,2,3)
-  --protocols LIST    subsets,rates,mr                                       (default all three)
+  --seeds LIST        comma-separated seeds                                  (default ${DEFAULT_GRID_SEEDS.join(',')})
+  --protocols LIST    ${PROTOCOL_NAMES.join(',').padEnd(55)}(default all four)
+                      P1 subsets, P2 frame rates, P3 IMDer's per-batch modality-missing
+                      rate (mr-imder), P3c the per-clip variant (mr-clip)
   --out DIR           grid folder (default runs/grid-<data>-<preset>)
   --epochs N --pretrain-epochs N   override the preset for every cell
   --no-figures        skip PNG/SVG export
@@ -52,13 +54,15 @@ export const command: CliCommand = {
     const preset = stringOption(p, 'preset', 'mosi')!;
     if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
     const variants = parseVariants(stringOption(p, 'variants', 'methods')!);
-    const seeds = stringOption(p, 'seeds', '1,2,3')!.split(',').map((s) => {
+    const seeds = stringOption(p, 'seeds', DEFAULT_GRID_SEEDS.join(','))!.split(',').map((s) => {
       const n = Number(s);
       if (!Number.isInteger(n) || n < 0) throw new Error(`Expected --seeds to be integers >= 0, but got '${s}'`);
       return n;
     });
-    const protocols = stringOption(p, 'protocols', 'subsets,rates,mr')!.split(',') as ProtocolName[];
-    for (const pr of protocols) if (!['subsets', 'rates', 'mr'].includes(pr)) throw new Error(`Expected --protocols among subsets, rates, mr, but got '${pr}'`);
+    const protocols = stringOption(p, 'protocols', PROTOCOL_NAMES.join(','))!.split(',').map((pr) => {
+      if (!isProtocolName(pr)) throw new Error(`Expected --protocols among ${PROTOCOL_NAMES.join(', ')}, but got '${pr}'${pr === 'mr' ? " ('mr' is now mr-imder or mr-clip)" : ''}`);
+      return pr;
+    });
     const overrides: Partial<TrainConfig> = {};
     const epochs = stringOption(p, 'epochs');
     if (epochs !== undefined) overrides.epochs = Number(epochs);
@@ -76,6 +80,10 @@ export const command: CliCommand = {
     const tables = await gridTables(cells);
     const files = writeGridTables(tables, join(outDir, 'tables'));
     writeJson(outDir, 'grid.json', { dataset: dataset.meta.name, spec, preset, variants, seeds, protocols, backend: backend.choice, cells: cells.map((c) => ({ variant: c.variant, seed: c.seed, runDir: c.runDir })) });
+    for (const r of tables.mmckdVsB2) {
+      const f = (v: string | number) => Number(v).toFixed(4);
+      log(`grid: MM-CKD - B2 test MAE, ${r.subset}: ${f(r.mean_diff)}, 95% CI [${f(r.ci_low)}, ${f(r.ci_high)}] over ${r.n} seeds: ${r.verdict}`);
+    }
     log(`grid: ${cells.length} cells (${cells.filter((c) => c.computed).length} computed now) in ${((Date.now() - t0) / 1000).toFixed(0)} s; tables: ${files.filter((f) => f.endsWith('.md')).join(', ')}`);
     if (!p.options['no-figures']) {
       const figs = gridFigures(tables, METHOD_VARIANTS, ABLATION_VARIANTS, { dataset: dataset.meta.name, seeds, backend: backend.choice });

@@ -1,8 +1,9 @@
 /**
- * Protocols P2 (frame-level missing rate) and P3 (random modality-missing rate), and a run's
- * evaluation under P1-P3. Every method is scored on the same masks (a fixed evaluation seed),
- * and each clip goes to the predictor of the modalities it still has (MM-CKD's routing; B1 and
- * the imputers answer every subset with the teacher).
+ * Protocols P2 (frame-level missing rate), P3 (modality-missing rate as IMDer applies it, per
+ * batch) and P3c (the kit's per-clip variant), and a run's evaluation under P1-P3c. Every method
+ * is scored on the same masks (a fixed evaluation seed), and each clip goes to the predictor of
+ * the modalities it still has (MM-CKD's routing; B1 and the imputers answer every subset with the
+ * teacher). P3 is the one to compare with published curves; P3c is easier at the same rate.
  *
  * As in P1, removed frames and modalities are zero-filled and the models see the clips' valid
  * lengths, never the protocol's masks (MMSA's `generate_m` likewise keeps `input_len`).
@@ -11,6 +12,7 @@
 import { MODALITIES, SUBSET_NAMES, subsetName, type Modality, type SubsetName } from '../data/modalities';
 import { frameMissing } from '../data/missing/frame-missing';
 import { randomModalityMissing } from '../data/missing/random-modality-missing';
+import { IMDER_BATCH_SIZE, imderBatchMissing } from '../data/missing/imder-batch-missing';
 import type { MaskedSplit } from '../data/missing/masks';
 import type { MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
@@ -23,7 +25,7 @@ import { msaMetrics, MSA_METRIC_KEYS, type MsaMetricKey, type MsaMetricValues } 
 /** P2 frame-level rates (TFR-Net / EMT-DLFR): 0.0, 0.1, ..., 1.0. */
 export const FRAME_RATES: readonly number[] = Array.from({ length: 11 }, (_, i) => i / 10);
 
-/** P3 modality-missing rates (IMDer): 0.1, ..., 0.7. */
+/** P3 and P3c modality-missing rates (IMDer): 0.1, ..., 0.7. */
 export const MODALITY_RATES: readonly number[] = Array.from({ length: 7 }, (_, i) => (i + 1) / 10);
 
 /** Metrics at one missing rate. */
@@ -35,12 +37,17 @@ export interface RateResult {
   routed: Partial<Record<SubsetName, number>>;
 }
 
+/** The rate curves: P2 frame-level, P3 modality-missing per batch (IMDer), P3c per clip. */
+export type RateProtocol = 'P2' | 'P3' | 'P3c';
+
 /** A curve of metrics over rates, with the area under each indicator's curve (trapezoid). */
 export interface RateCurve {
-  protocol: 'P2' | 'P3';
+  protocol: RateProtocol;
   results: RateResult[];
   /** AUILC of each metric over the curve's rates (raw values, not normalised). */
   auilc: Partial<Record<MsaMetricKey, number>>;
+  /** P3 only: the clips per batch of IMDer's plan (see `imderEvaluationBatchSize`). */
+  batchSize?: number;
 }
 
 /** Returns the subset of each clip from an [N, 3] availability; 'tav' when none is left. */
@@ -82,7 +89,7 @@ function curveAuilc(results: RateResult[]): Partial<Record<MsaMetricKey, number>
 
 /** Scores routed predictions on `mask(rate)` of the split at each rate; returns the curve. */
 function rateCurve(
-  protocol: 'P2' | 'P3',
+  protocol: RateProtocol,
   predictors: Record<SubsetName, Predictor>,
   split: MultimodalSplit,
   rates: readonly number[],
@@ -107,32 +114,72 @@ export function evaluateFrameRates(predictors: Record<SubsetName, Predictor>, sp
   return rateCurve('P2', predictors, split, rates, (rate) => frameMissing(split, rate, seed));
 }
 
-/** P3: each clip loses each modality with probability `rate` (one always kept); routed by what is left. */
-export function evaluateModalityRates(predictors: Record<SubsetName, Predictor>, split: MultimodalSplit, rates: readonly number[] = MODALITY_RATES, seed = 0): RateCurve {
-  return rateCurve('P3', predictors, split, rates, (rate) => randomModalityMissing(split, rate, seed));
+/**
+ * Returns the batch size of IMDer's plan on `numClips` clips: `preferred` (IMDer's 32 on MOSI),
+ * shrunk to ceil(numClips / 10) when the split would give fewer than 10 batches. IMDer's code
+ * counts against D = round(batches / 10) * 10 and drops nothing at all when D is 0 (5 batches or
+ * fewer), so a small split (the quick preset's 96 test clips) would otherwise show no P3 effect.
+ */
+export function imderEvaluationBatchSize(numClips: number, preferred = IMDER_BATCH_SIZE): number {
+  return Math.ceil(numClips / preferred) >= 10 ? preferred : Math.max(1, Math.ceil(numClips / 10));
 }
 
-/** Which protocols to run. */
-export type ProtocolName = 'subsets' | 'rates' | 'mr';
+/**
+ * P3 (IMDer, per batch): the test clips, shuffled from `seed` and batched, lose modalities by
+ * batch as IMDer's released code does (`imderBatchMissing`); routed by what is left.
+ */
+export function evaluateImderModalityRates(
+  predictors: Record<SubsetName, Predictor>,
+  split: MultimodalSplit,
+  rates: readonly number[] = MODALITY_RATES,
+  seed = 0,
+  batchSize = imderEvaluationBatchSize(split.ids.length),
+): RateCurve {
+  const curve = rateCurve('P3', predictors, split, rates, (rate) => imderBatchMissing(split, rate, seed, { batchSize }));
+  return { ...curve, batchSize };
+}
+
+/** P3c (per clip, the kit's variant): each clip loses each modality with probability `rate` (one always kept). */
+export function evaluateClipModalityRates(predictors: Record<SubsetName, Predictor>, split: MultimodalSplit, rates: readonly number[] = MODALITY_RATES, seed = 0): RateCurve {
+  return rateCurve('P3c', predictors, split, rates, (rate) => randomModalityMissing(split, rate, seed));
+}
+
+/**
+ * Which protocols to run: 'subsets' (P1), 'rates' (P2), 'mr-imder' (P3, IMDer's per-batch
+ * modality-missing rate) and 'mr-clip' (P3c, the per-clip variant).
+ */
+export type ProtocolName = 'subsets' | 'rates' | 'mr-imder' | 'mr-clip';
+
+/** Every protocol, in report order: the default of evaluations, grids and the CLI. */
+export const PROTOCOL_NAMES: readonly ProtocolName[] = ['subsets', 'rates', 'mr-imder', 'mr-clip'];
+
+/** Returns true when the string names a protocol. */
+export function isProtocolName(s: string): s is ProtocolName {
+  return (PROTOCOL_NAMES as readonly string[]).includes(s);
+}
 
 /** A run's evaluation under the chosen protocols (test split). */
 export interface RunEvaluation {
   evalSeed: number;
   p1?: SubsetResult[];
   p2?: RateCurve;
+  /** P3, IMDer's per-batch modality-missing rate. */
   p3?: RateCurve;
+  /** P3c, the per-clip modality-missing rate. */
+  p3c?: RateCurve;
 }
 
 /** Evaluates predictors on `split` under the given protocols with one evaluation seed. */
 export function evaluateProtocols(
   predictors: Record<SubsetName, Predictor>,
   split: MultimodalSplit,
-  protocols: readonly ProtocolName[] = ['subsets', 'rates', 'mr'],
+  protocols: readonly ProtocolName[] = PROTOCOL_NAMES,
   evalSeed = 0,
 ): RunEvaluation {
   const out: RunEvaluation = { evalSeed };
   if (protocols.includes('subsets')) out.p1 = evaluateSubsets(predictors, split, SUBSET_NAMES);
   if (protocols.includes('rates')) out.p2 = evaluateFrameRates(predictors, split, FRAME_RATES, evalSeed);
-  if (protocols.includes('mr')) out.p3 = evaluateModalityRates(predictors, split, MODALITY_RATES, evalSeed);
+  if (protocols.includes('mr-imder')) out.p3 = evaluateImderModalityRates(predictors, split, MODALITY_RATES, evalSeed);
+  if (protocols.includes('mr-clip')) out.p3c = evaluateClipModalityRates(predictors, split, MODALITY_RATES, evalSeed);
   return out;
 }

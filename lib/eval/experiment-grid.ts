@@ -1,19 +1,20 @@
 /**
  * The experiment grid: methods and ablations x seeds, each cell trained into its own run folder
- * and evaluated under P1-P3 on the same masks. Resumable: a finished, evaluated cell is skipped;
+ * and evaluated under P1-P3c on the same masks. Resumable: a finished, evaluated cell is skipped;
  * an interrupted one resumes from its last epoch.
  * @see notebooks/04-missing-modality-ablations.ipynb
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendReport } from '../backend';
+import type { SubsetName } from '../data/modalities';
 import type { MultimodalDataset } from '../data/types';
 import { validateTrainConfig, type TrainConfig, type TrainPresetName } from '../train/config';
 import { splitBatches } from '../train/batch-source';
 import { disposeTrainedRun, runMethod } from '../train/run-method';
 import { datasetShortName, readJsonIfExists, writeJson } from '../train/run-folder';
-import type { TrainerCallbacks } from '../train/trainer';
-import { evaluateProtocols, type ProtocolName, type RunEvaluation } from './evaluate-protocols';
+import type { EpochRecord, TrainerCallbacks } from '../train/trainer';
+import { evaluateProtocols, PROTOCOL_NAMES, type ProtocolName, type RunEvaluation } from './evaluate-protocols';
 
 /**
  * The grid's variants: the five methods and MM-CKD's ablations, each a config override.
@@ -46,19 +47,24 @@ export const METHOD_VARIANTS: readonly string[] = ['mmckd', 'b1', 'b2', 'b3', 'b
  */
 export const ABLATION_VARIANTS: readonly string[] = ['mmckd', 'b2', 'b4', 'mmckd-3class', 'mmckd-2class', 'mmckd-tau0.2', 'mmckd-tau0.5', 'mmckd-lambda1', 'mmckd-detached', 'mmckd-scratch'];
 
+/** The grid's default seeds, 1..5: enough for a paired t-interval to tell a gain from noise. */
+export const DEFAULT_GRID_SEEDS: readonly number[] = [1, 2, 3, 4, 5];
+
 /** What to run. */
 export interface GridSpec {
   dataset: MultimodalDataset;
   datasetSpec: string;
   preset: TrainPresetName;
   variants: readonly string[];
-  seeds: readonly number[];
+  /** Training seeds (default DEFAULT_GRID_SEEDS). */
+  seeds?: readonly number[];
   /** Folder of the grid: one run folder per cell, `<variant>-seed<N>`. */
   outDir: string;
   /** Shared stage-1 teachers (default `<outDir>/_stage1`). */
   stage1CacheDir?: string;
-  /** Seed of the P2/P3 masks, the same for every cell (default 0). */
+  /** Seed of the P2/P3/P3c masks, the same for every cell (default 0). */
   evalSeed?: number;
+  /** Default PROTOCOL_NAMES (P1, P2, P3 and P3c). */
   protocols?: readonly ProtocolName[];
   backend: BackendReport;
   /** Extra overrides applied to every cell (e.g. fewer epochs). */
@@ -73,6 +79,8 @@ export interface GridCell {
   runDir: string;
   config: TrainConfig;
   evaluation: RunEvaluation;
+  /** Best validation MAE of each model the run kept (its checkpoint's), from the run's history. */
+  validMae: Partial<Record<SubsetName, number>>;
   /** True when the cell was trained or evaluated in this call (false: read from its folder). */
   computed: boolean;
 }
@@ -84,22 +92,58 @@ export function gridCellConfig(variant: string, seed: number, preset: TrainPrese
   return validateTrainConfig({ ...overrides, ...v, seed, model: { ...(overrides.model ?? {}), ...(v.model ?? {}) } }, preset);
 }
 
+/**
+ * Returns each model's best validation MAE over a run's history (both stages): the value of the
+ * checkpoint the run keeps, since a model's best checkpoint is its lowest validation MAE.
+ */
+export function bestValidMae(history: readonly EpochRecord[]): Partial<Record<SubsetName, number>> {
+  const best: Partial<Record<SubsetName, number>> = {};
+  for (const record of history) {
+    for (const [name, mae] of Object.entries(record.validMae) as [SubsetName, number][]) {
+      if (Number.isFinite(mae) && (best[name] === undefined || mae < best[name]!)) best[name] = mae;
+    }
+  }
+  return best;
+}
+
+/** What a grid cell's evaluation.json holds (protocol names as written, old ones included). */
+export interface SavedEvaluation {
+  protocols: string[];
+  evaluation: RunEvaluation;
+  config: TrainConfig;
+}
+
+/**
+ * Returns a saved evaluation in today's vocabulary. Before P3 was split, protocol 'mr' was the
+ * per-clip curve under `p3`: the same computation as today's 'mr-clip' (`p3c`), so it moves there
+ * and is never read as IMDer's per-batch P3.
+ */
+export function migrateSavedEvaluation(saved: SavedEvaluation): SavedEvaluation {
+  if (!saved.protocols.includes('mr')) return saved;
+  const { p3, ...rest } = saved.evaluation;
+  const evaluation: RunEvaluation = p3 ? { ...rest, p3c: { ...p3, protocol: 'P3c' } } : rest;
+  return { ...saved, protocols: saved.protocols.map((p) => (p === 'mr' ? 'mr-clip' : p)), evaluation };
+}
+
 /** Trains and evaluates every cell that is not finished yet; returns all cells in grid order. */
 export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
   const cells: GridCell[] = [];
-  const protocols = spec.protocols ?? ['subsets', 'rates', 'mr'];
+  const protocols = spec.protocols ?? PROTOCOL_NAMES;
+  const seeds = spec.seeds ?? DEFAULT_GRID_SEEDS;
   const evalSeed = spec.evalSeed ?? 0;
-  const total = spec.variants.length * spec.seeds.length;
+  const total = spec.variants.length * seeds.length;
   for (const variant of spec.variants) {
-    for (const seed of spec.seeds) {
+    for (const seed of seeds) {
       const config = gridCellConfig(variant, seed, spec.preset, spec.overrides);
       const runDir = join(spec.outDir, `${variant}-seed${seed}`);
       const label = `[${cells.length + 1}/${total}] ${variant} seed ${seed}`;
-      const saved = readJsonIfExists<{ protocols: ProtocolName[]; evaluation: RunEvaluation; config: TrainConfig }>(runDir, 'evaluation.json');
+      const stored = readJsonIfExists<SavedEvaluation>(runDir, 'evaluation.json');
+      const saved = stored && migrateSavedEvaluation(stored);
       const finished = readJsonIfExists<{ finished?: string }>(runDir, 'run.json')?.finished;
       if (saved && finished && protocols.every((p) => saved.protocols.includes(p)) && saved.evaluation.evalSeed === evalSeed && JSON.stringify(saved.config) === JSON.stringify(config)) {
         spec.callbacks?.log?.(`${label}: finished, reusing ${runDir}`);
-        cells.push({ variant, seed, runDir, config, evaluation: saved.evaluation, computed: false });
+        const validMae = bestValidMae(readJsonIfExists<EpochRecord[]>(runDir, 'history.json') ?? []);
+        cells.push({ variant, seed, runDir, config, evaluation: saved.evaluation, validMae, computed: false });
         continue;
       }
       spec.callbacks?.log?.(`${label}: ${existsSync(runDir) ? 'resuming' : 'training'} -> ${runDir}`);
@@ -116,7 +160,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
       try {
         const evaluation = evaluateProtocols(run.predictors, spec.dataset.test, protocols, evalSeed);
         writeJson(runDir, 'evaluation.json', { protocols, config, backend: spec.backend.choice, evaluation });
-        cells.push({ variant, seed, runDir, config, evaluation, computed: true });
+        cells.push({ variant, seed, runDir, config, evaluation, validMae: bestValidMae(run.history), computed: true });
       } finally {
         disposeTrainedRun(run);
       }

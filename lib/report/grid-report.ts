@@ -1,15 +1,18 @@
 /**
- * Tables and figures of an experiment grid: P1 per subset, P2 curves and AUILC, P3 curves, and
- * the ablations, each as mean and std over seeds, from the cells `runGrid` returns.
+ * Tables and figures of an experiment grid: P1 per subset, P2 curves and AUILC, P3 (IMDer, per
+ * batch) and P3c (per clip) curves, and the ablations, each as mean and std over seeds, from the
+ * cells `runGrid` returns; and two paired-by-seed tables: MM-CKD minus B2 per subset with its
+ * t-interval, and the teacher before and after stage 2.
  * @see notebooks/04-missing-modality-ablations.ipynb
  */
-import { SUBSET_NAMES } from '../data/modalities';
+import { SUBSET_NAMES, type SubsetName } from '../data/modalities';
 import type { GridCell } from '../eval/experiment-grid';
 import type { RateCurve } from '../eval/evaluate-protocols';
 import type { FigureCaption, FigureSpec } from './figure-spec';
 import { barFigure, groupedBarFigure } from './bar-figures';
 import { rateCurveFigure } from './line-figures';
 import { meanStdTable, type MeanStdRow } from './mean-std';
+import { pairedDifference, sampleMeanSd } from './paired-difference';
 import type { TableRow } from './table-format';
 import { writeTable } from './write-table';
 import { formatMeanStd } from './table-format';
@@ -25,9 +28,16 @@ export interface GridTables {
   p1: MeanStdRow[];
   p2Auilc: MeanStdRow[];
   p2: MeanStdRow[];
+  /** P3, IMDer's per-batch modality-missing rate. */
   p3: MeanStdRow[];
+  /** P3c, the per-clip modality-missing rate. */
+  p3c: MeanStdRow[];
   /** Mean over the six students (P1) per variant: the ablation summary. */
   students: MeanStdRow[];
+  /** MM-CKD minus B2, test MAE per P1 subset, paired by seed (`pairedSubsetTable`). */
+  mmckdVsB2: MeanStdRow[];
+  /** The teacher's test and valid MAE after stage 1, after MM-CKD and after stage 2 with lambda 0 (`teacherTable`). */
+  teacher: MeanStdRow[];
 }
 
 /** Returns the seed-level records of P1 (one per variant, seed, subset). */
@@ -41,7 +51,7 @@ function pick(values: Record<string, number>, keys: readonly string[]): Record<s
   return Object.fromEntries(keys.map((k) => [k, values[k]]));
 }
 
-function curveRecords(cells: GridCell[], which: 'p2' | 'p3'): TableRow[] {
+function curveRecords(cells: GridCell[], which: 'p2' | 'p3' | 'p3c'): TableRow[] {
   return cells.flatMap((c) => {
     const curve: RateCurve | undefined = c.evaluation[which];
     return (curve?.results ?? []).map((r) => ({ variant: c.variant, seed: c.seed, rate: r.rate, ...pick(r.raw, ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7']) }));
@@ -57,6 +67,7 @@ export async function gridTables(cells: GridCell[]): Promise<GridTables> {
   const p2Auilc = await meanStdTable(auilcRecords, ['variant'], AUILC_METRICS.map((k) => `AUILC_${k}`));
   const p2 = await meanStdTable(curveRecords(cells, 'p2'), ['variant', 'rate'], ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7']);
   const p3 = await meanStdTable(curveRecords(cells, 'p3'), ['variant', 'rate'], ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7']);
+  const p3c = await meanStdTable(curveRecords(cells, 'p3c'), ['variant', 'rate'], ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7']);
   const studentRecords = cells.map((c) => {
     const rows = (c.evaluation.p1 ?? []).filter((r) => r.subset !== 'tav');
     const mean = (k: string) => rows.reduce((s, r) => s + r.raw[k as keyof typeof r.raw], 0) / Math.max(1, rows.length);
@@ -71,7 +82,67 @@ export async function gridTables(cells: GridCell[]): Promise<GridTables> {
     };
   });
   const students = await meanStdTable(studentRecords, ['variant'], ['student_MAE', 'student_Non0_acc_2', 'no_text_MAE', 'teacher_MAE']);
-  return { p1, p2Auilc, p2, p3, students };
+  return { p1, p2Auilc, p2, p3, p3c, students, mmckdVsB2: pairedSubsetTable(cells, 'mmckd', 'b2'), teacher: teacherTable(cells) };
+}
+
+/** The row label of the mean over the six students in `pairedSubsetTable`. */
+export const STUDENTS_ROW = 'students';
+
+function p1Mae(cell: GridCell, subset: SubsetName | typeof STUDENTS_ROW): number {
+  const rows = (cell.evaluation.p1 ?? []).filter((r) => (subset === STUDENTS_ROW ? r.subset !== 'tav' : r.subset === subset));
+  return rows.length === (subset === STUDENTS_ROW ? SUBSET_NAMES.length - 1 : 1) ? rows.reduce((s, r) => s + r.raw.MAE, 0) / rows.length : NaN;
+}
+
+/**
+ * Returns the paired difference `a` minus `b` of test MAE per P1 subset, plus a row for the mean
+ * of the six students, over the seeds where both variants have a cell: columns subset, n,
+ * mean_diff, sd, ci_low, ci_high (95% Student t-interval) and verdict ('better' when the interval
+ * lies below 0: `a` has the lower MAE). Empty when the grid lacks either variant.
+ * @see notebooks/04-missing-modality-ablations.ipynb
+ */
+export function pairedSubsetTable(cells: GridCell[], a = 'mmckd', b = 'b2'): MeanStdRow[] {
+  const bySeed = (v: string) => new Map(cells.filter((c) => c.variant === v).map((c) => [c.seed, c]));
+  const ca = bySeed(a);
+  const cb = bySeed(b);
+  const seeds = [...ca.keys()].filter((s) => cb.has(s)).sort((x, y) => x - y);
+  if (seeds.length === 0) return [];
+  return [...SUBSET_NAMES, STUDENTS_ROW as typeof STUDENTS_ROW].flatMap((subset) => {
+    const pairs = seeds.map((s) => [p1Mae(ca.get(s)!, subset), p1Mae(cb.get(s)!, subset)]).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+    if (pairs.length === 0) return [];
+    const d = pairedDifference(pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+    return [{ subset, n: d.n, mean_diff: d.meanDiff, sd: d.sd, ci_low: d.ciLow, ci_high: d.ciHigh, verdict: d.verdict }];
+  });
+}
+
+/** The three teachers of `teacherTable`: the column prefix and the variant whose 'tav' model it is. */
+export const TEACHER_SOURCES: readonly { name: string; variant: string; what: string }[] = [
+  { name: 'stage1', variant: 'b1', what: 'the stage-1 teacher (B1)' },
+  { name: 'mmckd', variant: 'mmckd', what: 'the teacher after online MM-CKD' },
+  { name: 'b2', variant: 'b2', what: 'the teacher after stage 2 with L1 only (lambda 0, B2)' },
+];
+
+/**
+ * Returns the teacher ('tav' model) per seed, then mean and std rows: columns seed ('mean',
+ * 'std' on the last two rows) and `<source>_test_MAE`, `<source>_valid_MAE` for each source of
+ * TEACHER_SOURCES present in the grid (test MAE from P1, valid MAE of the kept checkpoint).
+ * Empty when none is present.
+ * @see notebooks/04-missing-modality-ablations.ipynb
+ */
+export function teacherTable(cells: GridCell[]): MeanStdRow[] {
+  const sources = TEACHER_SOURCES.filter((t) => cells.some((c) => c.variant === t.variant));
+  if (sources.length === 0) return [];
+  const seeds = [...new Set(cells.filter((c) => sources.some((t) => t.variant === c.variant)).map((c) => c.seed))].sort((x, y) => x - y);
+  const columns = sources.flatMap((t) => [[`${t.name}_test_MAE`, t.variant, 'test'], [`${t.name}_valid_MAE`, t.variant, 'valid']] as const);
+  const value = (variant: string, seed: number, which: 'test' | 'valid') => {
+    const cell = cells.find((c) => c.variant === variant && c.seed === seed);
+    if (!cell) return NaN;
+    return which === 'test' ? p1Mae(cell, 'tav') : cell.validMae?.tav ?? NaN;
+  };
+  const rows: MeanStdRow[] = seeds.map((seed) => Object.fromEntries([['seed', seed], ...columns.map(([col, v, which]) => [col, value(v, seed, which)])]));
+  const stats = columns.map(([col]) => sampleMeanSd(rows.map((r) => Number(r[col])).filter(Number.isFinite)));
+  rows.push(Object.fromEntries([['seed', 'mean'], ...columns.map(([col], i) => [col, stats[i].mean])]));
+  rows.push(Object.fromEntries([['seed', 'std'], ...columns.map(([col], i) => [col, stats[i].sd])]));
+  return rows;
 }
 
 /** Writes every table of a grid as CSV and Markdown under `dir`; returns the file names. */
@@ -88,7 +159,7 @@ function rowsOf(rows: MeanStdRow[], key: string, value: string | number): MeanSt
   return rows.filter((r) => r[key] === value);
 }
 
-/** Returns the grid's figures: P1 bars, P2 and P3 curves (MAE and Acc-2), ablation bars. */
+/** Returns the grid's figures: P1 bars, P2, P3 and P3c curves (MAE and Acc-2), ablation bars. */
 export function gridFigures(tables: GridTables, methods: readonly string[], ablations: readonly string[], caption: Omit<FigureCaption, 'title'>, prefix = 'grid'): FigureSpec[] {
   const figs: FigureSpec[] = [];
   const present = (v: string) => tables.p1.some((r) => r.variant === v);
@@ -110,7 +181,8 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
   }
   for (const [which, title, rateTitle] of [
     ['p2', 'P2: frame-level missing rate', 'frame missing rate'],
-    ['p3', 'P3: random modality-missing rate', 'modality missing rate'],
+    ['p3', 'P3 (IMDer, per batch): modality-missing rate', 'modality missing rate (IMDer, per batch)'],
+    ['p3c', 'P3c (per clip): modality-missing rate', 'modality missing rate (per clip)'],
   ] as const) {
     const rows = tables[which];
     const withRows = shown.filter((v) => rows.some((r) => r.variant === v));

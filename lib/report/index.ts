@@ -17,6 +17,8 @@ export * from './atomic-write';
 export * from './table-format';
 export * from './write-table';
 export * from './mean-std';
+export { studentTCdf, studentTQuantile } from './student-t';
+export * from './paired-difference';
 export * from './esm';
 export * from './live-training';
 export * from './training-figures';

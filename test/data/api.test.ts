@@ -7,6 +7,7 @@ test('lib/data/index exports the data layer', () => {
   const fns: unknown[] = [
     data.createRng, data.generateSynthetic, data.syntheticConfig, data.unpickle, data.loadMmsaPickle, data.parseMmsaPickle,
     data.loadCsd, data.cachedLoad, data.loadDataset, data.applyModalitySubset, data.frameMissing, data.randomModalityMissing,
+    data.imderBatchMissing, data.imderBatchPlan, data.applyModalityAvailability,
     data.fitStandardizer, data.standardizeDataset, data.batches, data.summarizeDataset, data.ridgeProbe, data.labelHistogramFigure,
     data.maskHeatmapFigure,
   ];

@@ -77,7 +77,7 @@ test('P2 is seeded, with a different stream per modality, and can keep text ends
   }
 });
 
-test('P3 never drops all modalities; observed rate matches rate - rate^3/3', () => {
+test('P3c (per clip) never drops all modalities; observed rate matches rate - rate^3/3', () => {
   for (const rate of [0.1, 0.4, 0.7]) {
     const r = randomModalityMissing(split, rate, 99);
     const n = split.labels.length;
@@ -96,4 +96,15 @@ test('P3 never drops all modalities; observed rate matches rate - rate^3/3', () 
     assert.ok(Math.abs(observed - effectiveModalityMissingRate(rate)) < 0.035, `rate ${rate}: observed ${observed}`);
   }
   assert.equal(splitHash(split), before, 'input unchanged');
+});
+
+test('P3c is seeded, and keeps one modality in about 78% of clips at 0.7 (IMDer: every clip)', () => {
+  const a = randomModalityMissing(split, 0.7, 5);
+  assert.deepEqual([...a.available], [...randomModalityMissing(split, 0.7, 5).available]);
+  assert.notDeepEqual([...a.available], [...randomModalityMissing(split, 0.7, 6).available]);
+  const n = split.labels.length;
+  let one = 0;
+  for (let i = 0; i < n; i++) if (a.available[i * 3] + a.available[i * 3 + 1] + a.available[i * 3 + 2] === 1) one++;
+  const expected = 3 * 0.7 * 0.7 * 0.3 + 0.7 ** 3; // one kept, or all dropped and one restored
+  assert.ok(Math.abs(one / n - expected) < 0.06, `one-modality share ${one / n} vs ${expected}`);
 });

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
 import { modalityAvailability } from '../../lib/data/missing/random-modality-missing';
-import { evaluateFrameRates, evaluateModalityRates, predictRouted, subsetsFromAvailability } from '../../lib/eval/evaluate-protocols';
+import { imderBatchMissing } from '../../lib/data/missing/imder-batch-missing';
+import {
+  evaluateClipModalityRates, evaluateFrameRates, evaluateImderModalityRates, evaluateProtocols, imderEvaluationBatchSize, predictRouted, subsetsFromAvailability,
+} from '../../lib/eval/evaluate-protocols';
 import { evaluateSubsets } from '../../lib/eval/evaluate-subsets';
 import type { Predictor } from '../../lib/train/predict';
 import { runMethod, disposeTrainedRun } from '../../lib/train/run-method';
@@ -23,9 +26,34 @@ test('availability maps to subset names, and a clip with nothing left goes to th
   assert.deepEqual(subsetsFromAvailability(a, 5), ['tav', 'tv', 'a', 'tav', 'v']);
 });
 
-test('P3 routes every clip to the predictor of the modalities it kept', async () => {
+function countSubsets(subsets: SubsetName[]): Partial<Record<SubsetName, number>> {
+  const counts: Partial<Record<SubsetName, number>> = {};
+  for (const s of subsets) counts[s] = (counts[s] ?? 0) + 1;
+  return counts;
+}
+
+test('P3 (IMDer, per batch) routes every clip by its batch plan; small splits get at least 10 batches', async () => {
   const data = await quickDataset();
-  const curve = evaluateModalityRates(constant, data.test, [0.5], 7);
+  const n = data.test.ids.length;
+  assert.equal(imderEvaluationBatchSize(686), 32, "MOSI's test split keeps IMDer's batch size");
+  assert.equal(imderEvaluationBatchSize(96), 10, 'the quick split is cut into 10 batches');
+  const batchSize = imderEvaluationBatchSize(n);
+  assert.ok(Math.ceil(n / batchSize) >= 10);
+  const curve = evaluateImderModalityRates(constant, data.test, [0.3, 0.7], 7);
+  assert.equal(curve.protocol, 'P3');
+  assert.equal(curve.batchSize, batchSize);
+  for (const [i, rate] of [0.3, 0.7].entries()) {
+    const masked = imderBatchMissing(data.test, rate, 7, { batchSize });
+    assert.deepEqual(curve.results[i].routed, countSubsets(subsetsFromAvailability(masked.available, n)));
+  }
+  const oneModality = (['t', 'a', 'v'] as SubsetName[]).reduce((s, k) => s + (curve.results[1].routed[k] ?? 0), 0);
+  assert.equal(oneModality, n, 'at 0.7 with 10 batches (D = 10) every batch keeps one modality');
+});
+
+test('P3c (per clip) routes every clip to the predictor of the modalities it kept', async () => {
+  const data = await quickDataset();
+  const curve = evaluateClipModalityRates(constant, data.test, [0.5], 7);
+  assert.equal(curve.protocol, 'P3c');
   const expected = subsetsFromAvailability(modalityAvailability(data.test.ids.length, 0.5, 7), data.test.ids.length);
   const counts: Partial<Record<SubsetName, number>> = {};
   for (const s of expected) counts[s] = (counts[s] ?? 0) + 1;
@@ -47,7 +75,16 @@ test('P2 at rate 0 equals the teacher under P1, and AUILC is the trapezoid over 
   disposeTrainedRun(run);
 });
 
-test('mmckd eval --protocol all prints the P1, P2 and P3 tables of a run', async () => {
+test('evaluateProtocols runs only the protocols named, P3 and P3c under their own fields', async () => {
+  const data = await quickDataset();
+  const e = evaluateProtocols(constant, data.test, ['mr-imder', 'mr-clip'], 3);
+  assert.deepEqual(Object.keys(e).sort(), ['evalSeed', 'p3', 'p3c']);
+  assert.equal(e.p3!.protocol, 'P3');
+  assert.equal(e.p3c!.protocol, 'P3c');
+  assert.deepEqual(e.p3!.results.map((r) => r.rate), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]);
+});
+
+test('mmckd eval --protocol all prints the P1, P2, P3 and P3c tables of a run', async () => {
   const data = await quickDataset();
   const dir = mkdtempSync(join(tmpdir(), 'mmckd-evalcli-'));
   const run = await runMethod({ dataset: data, datasetSpec: 'synthetic:quick', config: quickConfig({ epochs: 1, pretrainEpochs: 1 }), outDir: dir, batches: splitBatches, backend: await selectBackend() });
@@ -67,5 +104,7 @@ test('mmckd eval --protocol all prints the P1, P2 and P3 tables of a run', async
   assert.match(out, /\nav\s+\d\.\d{4}/);
   assert.match(out, /P2 frame-level missing rate \(test\)[\s\S]*\n1\.0\s/);
   assert.match(out, /AUILC  Has0_acc_2 0\.\d{4}/);
-  assert.match(out, /P3 random modality-missing rate \(test\)[\s\S]*\n0\.7\s/);
+  assert.match(out, /P3 modality-missing rate, IMDer per batch \(test, batches of 10\)[\s\S]*\n0\.7\s/);
+  assert.match(out, /P3c modality-missing rate, per clip \(test\)[\s\S]*\n0\.7\s/);
+  await assert.rejects(main(['eval', '--run', dir, '--protocol', 'mr']), /mr-imder.*mr-clip/);
 });

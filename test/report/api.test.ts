@@ -9,7 +9,8 @@ test('lib/report/index exports the documented API', () => {
     'lineCurvesFigure', 'rateCurveFigure', 'groupedBarFigure', 'barFigure', 'scatterFigure', 'projectionScatterFigure',
     'heatmapFigure', 'pca2d', 'figureHtml', 'figureMimeBundle', 'resetPlotlyInline', 'tableHtml', 'exportFigures',
     'findChromium', 'requireChromium', 'writeTable', 'formatMeanStd', 'meanStdTable', 'toCsv', 'toMarkdown', 'loadArquero',
-    'importEsm', 'captionLine', 'plotlyBundlePath',
+    'importEsm', 'captionLine', 'plotlyBundlePath', 'studentTQuantile', 'studentTCdf', 'pairedDifference', 'sampleMeanSd',
+    'pairedSubsetTable', 'teacherTable', 'gridTables', 'writeGridTables', 'gridFigures',
   ] as const;
   for (const name of fns) assert.equal(typeof report[name], 'function', name);
   assert.equal(report.PLOTLY_MIME_TYPE, 'application/vnd.plotly.v1+json');

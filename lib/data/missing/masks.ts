@@ -67,3 +67,30 @@ export function droppedFraction(original: MultimodalSplit, masked: MaskedSplit):
   }
   return out;
 }
+
+/**
+ * Returns the split with every modality a clip lost (0 in the [N, 3] `available`, MODALITIES
+ * order) zeroed for that clip, its length kept (as in P1), and the masks of what is left.
+ */
+export function applyModalityAvailability(split: MultimodalSplit, available: Uint8Array): MaskedSplit {
+  const n = split.labels.length;
+  if (available.length !== n * MODALITIES.length) {
+    throw new Error(`Expected available to have ${n * MODALITIES.length} entries ([N, 3]), but got ${available.length}`);
+  }
+  const features = {} as Record<Modality, ModalityFeatures>;
+  const masks = {} as Record<Modality, Uint8Array>;
+  MODALITIES.forEach((m, mi) => {
+    const f = split.features[m];
+    const data = f.data.slice();
+    const mask = validFrameMask(f);
+    const clipSize = f.seqLen * f.dim;
+    for (let i = 0; i < n; i++) {
+      if (available[i * MODALITIES.length + mi]) continue;
+      data.fill(0, i * clipSize, (i + 1) * clipSize);
+      mask.fill(0, i * f.seqLen, (i + 1) * f.seqLen);
+    }
+    features[m] = { ...f, data, lengths: f.lengths.slice() };
+    masks[m] = mask;
+  });
+  return { split: { ...split, features }, masks, available };
+}

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bestValidMae, DEFAULT_GRID_SEEDS, migrateSavedEvaluation } from '../../lib/eval/experiment-grid';
+import type { RateCurve } from '../../lib/eval/evaluate-protocols';
+import { validateTrainConfig } from '../../lib/train/config';
+import type { EpochRecord } from '../../lib/train/trainer';
+
+const epoch = (stage: string, validMae: EpochRecord['validMae']): EpochRecord => ({ stage, epoch: 0, lr: 1e-3, trainLoss: {}, validMae, improved: [], gradNorm: 1, seconds: 1 });
+
+test("bestValidMae is each model's lowest validation MAE over both stages (its kept checkpoint)", () => {
+  const history = [epoch('stage1', { tav: 0.9 }), epoch('stage1', { tav: 0.8 }), epoch('stage2', { tav: 0.85, t: 1.1 }), epoch('stage2', { tav: 0.79, t: 1.2 })];
+  assert.deepEqual(bestValidMae(history), { tav: 0.79, t: 1.1 });
+  assert.deepEqual(bestValidMae(history.slice(0, 3)), { tav: 0.8, t: 1.1 }, 'the stage-1 teacher stays when stage 2 does not beat it');
+  assert.deepEqual(bestValidMae([]), {});
+});
+
+test('the grid defaults to seeds 1..5', () => {
+  assert.deepEqual(DEFAULT_GRID_SEEDS, [1, 2, 3, 4, 5]);
+});
+
+test("a saved evaluation from before the split moves its per-clip 'mr' curve from p3 to p3c", () => {
+  const config = validateTrainConfig({}, 'quick');
+  const curve = { protocol: 'P3', results: [], auilc: {} } as unknown as RateCurve;
+  const old = { protocols: ['subsets', 'mr'], config, evaluation: { evalSeed: 0, p3: curve } };
+  const moved = migrateSavedEvaluation(old);
+  assert.deepEqual(moved.protocols, ['subsets', 'mr-clip']);
+  assert.equal(moved.evaluation.p3, undefined);
+  assert.equal(moved.evaluation.p3c!.protocol, 'P3c');
+  const current = { protocols: ['subsets', 'mr-imder'], config, evaluation: { evalSeed: 0, p3: curve } };
+  assert.equal(migrateSavedEvaluation(current), current);
+});

@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
+import { MSA_METRIC_KEYS, type MsaMetricValues } from '../../lib/eval/metrics';
+import type { RateCurve } from '../../lib/eval/evaluate-protocols';
+import type { GridCell } from '../../lib/eval/experiment-grid';
+import { validateTrainConfig } from '../../lib/train/config';
+import { gridFigures, gridTables, pairedSubsetTable, teacherTable, writeGridTables } from '../../lib/report/grid-report';
+
+function metrics(mae: number): MsaMetricValues {
+  return Object.fromEntries(MSA_METRIC_KEYS.map((k) => [k, k === 'MAE' ? mae : 0.7])) as MsaMetricValues;
+}
+
+function curve(protocol: 'P3' | 'P3c', base: number): RateCurve {
+  return { protocol, auilc: {}, results: [0.1, 0.7].map((rate) => ({ rate, metrics: metrics(base + rate), raw: metrics(base + rate), routed: {} })) };
+}
+
+/** A fake evaluated cell: test MAE per subset from `mae`, valid MAE of the teacher. */
+function cell(variant: string, seed: number, mae: (s: SubsetName) => number, validTav: number): GridCell {
+  return {
+    variant, seed, runDir: `/nowhere/${variant}-seed${seed}`, config: validateTrainConfig({ seed }, 'quick'), computed: false,
+    evaluation: { evalSeed: 0, p1: SUBSET_NAMES.map((subset) => ({ subset, metrics: metrics(mae(subset)), raw: metrics(mae(subset)), n: 10 })), p3: curve('P3', 1), p3c: curve('P3c', 0.9) },
+    validMae: { tav: validTav },
+  };
+}
+
+// Per seed s: B2's MAE is 1.0 + 0.01 s on every subset. MM-CKD is lower by 0.05 ± 0.01 on tav
+// (better), higher by 0.05 ± 0.01 on 'a' (worse), and alternates ±0.05 on 't' (within noise).
+const jitter = [0, 0.01, -0.01, 0.005, -0.005];
+const SEEDS = [1, 2, 3, 4, 5];
+function mmckdMae(s: number, subset: SubsetName): number {
+  const b2 = 1 + 0.01 * s;
+  if (subset === 'tav') return b2 - 0.05 + jitter[s - 1];
+  if (subset === 'a') return b2 + 0.05 + jitter[s - 1];
+  if (subset === 't') return b2 + (s % 2 ? 0.05 : -0.05);
+  return b2;
+}
+const cells: GridCell[] = [
+  ...SEEDS.map((s) => cell('b1', s, () => 1.1 + 0.01 * s, 0.9 + 0.01 * s)),
+  ...SEEDS.map((s) => cell('mmckd', s, (sub) => mmckdMae(s, sub), 0.85 + 0.01 * s)),
+  ...SEEDS.slice(0, 4).map((s) => cell('b2', s, () => 1 + 0.01 * s, 0.88 + 0.01 * s)), // B2 lacks seed 5
+];
+
+test('pairedSubsetTable pairs MM-CKD and B2 by seed per subset, with the t-interval and verdict', () => {
+  const rows = pairedSubsetTable(cells);
+  assert.deepEqual(rows.map((r) => r.subset), [...SUBSET_NAMES, 'students']);
+  assert.deepEqual(Object.keys(rows[0]), ['subset', 'n', 'mean_diff', 'sd', 'ci_low', 'ci_high', 'verdict']);
+  const of = (s: string) => rows.find((r) => r.subset === s)!;
+  for (const r of rows) assert.equal(r.n, 4, 'seeds 1-4: the seeds both variants have');
+  // tav: differences -0.05 + jitter[0..3] = -0.05, -0.04, -0.06, -0.045
+  const d = [-0.05, -0.04, -0.06, -0.045];
+  const mean = d.reduce((a, b) => a + b) / 4;
+  const sd = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / 3);
+  assert.ok(Math.abs(Number(of('tav').mean_diff) - mean) < 1e-12);
+  assert.ok(Math.abs(Number(of('tav').sd) - sd) < 1e-12);
+  const half = (3.182446305283708 * sd) / 2; // t_{0.975,3} sd / sqrt(4)
+  assert.ok(Math.abs(Number(of('tav').ci_high) - (mean + half)) < 1e-9);
+  assert.equal(of('tav').verdict, 'better');
+  assert.equal(of('a').verdict, 'worse');
+  assert.equal(of('t').verdict, 'within noise');
+  assert.equal(Number(of('v').mean_diff), 0);
+  // students: the mean over six students; of them only 'a' (mean +0.05125) and 't' (mean 0) differ
+  assert.ok(Math.abs(Number(of('students').mean_diff) - 0.05125 / 6) < 1e-12);
+  assert.deepEqual(pairedSubsetTable(cells.filter((c) => c.variant !== 'b2')), []);
+});
+
+test('teacherTable lists the teacher per seed after stage 1, MM-CKD and lambda-0 stage 2, then mean and std', () => {
+  const rows = teacherTable(cells);
+  assert.deepEqual(rows.map((r) => r.seed), [1, 2, 3, 4, 5, 'mean', 'std']);
+  assert.deepEqual(Object.keys(rows[0]), ['seed', 'stage1_test_MAE', 'stage1_valid_MAE', 'mmckd_test_MAE', 'mmckd_valid_MAE', 'b2_test_MAE', 'b2_valid_MAE']);
+  assert.ok(Math.abs(Number(rows[0].stage1_test_MAE) - 1.11) < 1e-12);
+  assert.ok(Math.abs(Number(rows[1].mmckd_test_MAE) - (1.02 - 0.05 + 0.01)) < 1e-12);
+  assert.ok(Math.abs(Number(rows[2].b2_valid_MAE) - 0.91) < 1e-12);
+  assert.ok(Number.isNaN(Number(rows[4].b2_test_MAE)), 'B2 has no seed 5');
+  assert.ok(Math.abs(Number(rows[5].stage1_test_MAE) - 1.13) < 1e-12, 'mean over 5 seeds');
+  assert.ok(Math.abs(Number(rows[5].b2_test_MAE) - 1.025) < 1e-12, 'mean over the 4 seeds B2 has');
+  assert.ok(Math.abs(Number(rows[6].stage1_valid_MAE) - Math.sqrt(2.5e-4)) < 1e-12, 'sample std of 0.91..0.95');
+  assert.deepEqual(teacherTable(cells.filter((c) => c.variant === 'b1')).map((r) => Object.keys(r).length), [3, 3, 3, 3, 3, 3, 3]);
+  assert.deepEqual(teacherTable([]), []);
+});
+
+test('gridTables and writeGridTables add P3c, the paired table and the teacher table; figures name P3 and P3c apart', async () => {
+  const tables = await gridTables(cells);
+  assert.equal(tables.mmckdVsB2.length, 8);
+  assert.equal(tables.teacher.length, 7);
+  assert.deepEqual([...new Set(tables.p3c.map((r) => r.rate))], [0.1, 0.7]);
+  assert.ok(Math.abs(Number(tables.p3.find((r) => r.variant === 'b1' && r.rate === 0.7)!.MAE_mean) - 1.7) < 1e-12);
+  assert.ok(Math.abs(Number(tables.p3c.find((r) => r.variant === 'b1' && r.rate === 0.7)!.MAE_mean) - 1.6) < 1e-12);
+  const dir = mkdtempSync(join(tmpdir(), 'mmckd-grid-report-'));
+  const files = writeGridTables(tables, dir).map((f) => f.slice(dir.length + 1));
+  for (const name of ['grid-p3.csv', 'grid-p3c.csv', 'grid-mmckdVsB2.csv', 'grid-teacher.md']) assert.ok(files.includes(name), name);
+  const csv = readFileSync(join(dir, 'grid-mmckdVsB2.csv'), 'utf8').split('\n');
+  assert.equal(csv[0], 'subset,n,mean_diff,sd,ci_low,ci_high,verdict');
+  assert.match(csv[1], /^tav,4,-0\.0488,0\.0085,-0\.\d{4},-0\.\d{4},better$/);
+  const figs = gridFigures(tables, ['mmckd', 'b1', 'b2'], [], { dataset: 'fake', seeds: SEEDS, backend: 'cpu' }, 'methods');
+  const ids = figs.map((f) => f.id);
+  for (const id of ['methods-p3-mae', 'methods-p3c-mae', 'methods-p3c-non0_acc_2']) assert.ok(ids.includes(id), id);
+  assert.match(figs.find((f) => f.id === 'methods-p3-mae')!.caption.title, /^P3 \(IMDer, per batch\)/);
+  assert.match(figs.find((f) => f.id === 'methods-p3c-mae')!.caption.title, /^P3c \(per clip\)/);
+});
