@@ -5,8 +5,17 @@
  */
 import { MODALITIES, SUBSET_NAMES, type Modality, type SubsetName } from '../data/modalities';
 
-/** How encoders tell positions apart: a learned [T, d] table or fixed sinusoids. */
-export type PositionalKind = 'learned' | 'sinusoidal';
+/** How encoders tell positions apart: a learned [T, d] table, fixed sinusoids, or not at all. */
+export type PositionalKind = 'learned' | 'sinusoidal' | 'none';
+
+/** How an encoder pools its frames into h_m: masked mean, or learned attention weights. */
+export type PoolingKind = 'mean' | 'attention';
+
+/** Inter-modal fusion: a transformer over modality tokens, or a ReLU layer over their concatenation. */
+export type FusionKind = 'transformer' | 'concat';
+
+/** Nonlinearity applied to each frame right after the input projection. */
+export type FrameActivationKind = 'none' | 'tanh';
 
 /** Feed-forward nonlinearity: ReLU (fused into the matmul, fastest) or exact GELU (erf). */
 export type ActivationKind = 'relu' | 'gelu';
@@ -31,12 +40,18 @@ export interface ModelConfig {
   dropout: number;
   /** Size p of the projection head output z (the MVSC embedding). */
   projectionDim: number;
-  /** Transformer layers of the fusion over modality tokens. */
+  /** Inter-modal fusion of the pooled h_m into f. */
+  fusion: FusionKind;
+  /** Transformer layers of the fusion over modality tokens (fusion 'transformer' only). */
   fusionLayers: number;
   /** Positional encoding of the modality encoders. */
   positional: PositionalKind;
   /** Feed-forward activation. */
   activation: ActivationKind;
+  /** Pooling of the encoder frames into h_m. */
+  pooling: PoolingKind;
+  /** Per-frame nonlinearity after the input projection (before positions and layers). */
+  frameActivation: FrameActivationKind;
 }
 
 /**
@@ -53,9 +68,12 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   ffnMult: 2,
   dropout: 0.1,
   projectionDim: 32,
+  fusion: 'transformer' as FusionKind,
   fusionLayers: 1,
   positional: 'learned' as PositionalKind,
   activation: 'relu' as ActivationKind,
+  pooling: 'mean' as PoolingKind,
+  frameActivation: 'none' as FrameActivationKind,
 });
 
 /** Named partial configs: `tiny` for tests, `default`, and a larger `mosi` for real features. */
@@ -101,8 +119,17 @@ export function validateModelConfig(partial: Partial<ModelConfig> = {}): ModelCo
   if (typeof c.dropout !== 'number' || !(c.dropout >= 0 && c.dropout < 1)) {
     throw new Error(`Expected dropout to be in [0, 1), but got ${String(c.dropout)}`);
   }
-  if (c.positional !== 'learned' && c.positional !== 'sinusoidal') {
-    throw new Error(`Expected positional to be 'learned' or 'sinusoidal', but got '${String(c.positional)}'`);
+  if (!['learned', 'sinusoidal', 'none'].includes(c.positional)) {
+    throw new Error(`Expected positional to be 'learned', 'sinusoidal' or 'none', but got '${String(c.positional)}'`);
+  }
+  if (c.fusion !== 'transformer' && c.fusion !== 'concat') {
+    throw new Error(`Expected fusion to be 'transformer' or 'concat', but got '${String(c.fusion)}'`);
+  }
+  if (c.pooling !== 'mean' && c.pooling !== 'attention') {
+    throw new Error(`Expected pooling to be 'mean' or 'attention', but got '${String(c.pooling)}'`);
+  }
+  if (c.frameActivation !== 'none' && c.frameActivation !== 'tanh') {
+    throw new Error(`Expected frameActivation to be 'none' or 'tanh', but got '${String(c.frameActivation)}'`);
   }
   if (c.activation !== 'relu' && c.activation !== 'gelu') {
     throw new Error(`Expected activation to be 'relu' or 'gelu', but got '${String(c.activation)}'`);

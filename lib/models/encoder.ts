@@ -1,16 +1,18 @@
 /**
- * The per-modality encoder of MM-CKD (our reconstruction, DESIGN.md "The method"):
- * linear D_m -> d, positions, L pre-LN transformer layers with a key-padding mask, a final
- * LayerNorm and masked mean pooling to h_m [B, d].
+ * The per-modality encoder of MM-CKD (our reconstruction, docs/method.md): linear D_m -> d, an
+ * optional per-frame tanh, positions (learned, sinusoidal or none), L pre-LN transformer layers
+ * with a key-padding mask and a final LayerNorm (L >= 1 only), then pooling to h_m [B, d]:
+ * masked mean, or attention pooling (attention-pooling.ts).
  *
- * A clip whose mask is all zero (the modality is missing) pools to exactly zero: the pooling
- * divides by max(valid frames, 1), and its attention rows are uniform (see attention.ts).
+ * A clip whose mask is all zero (the modality is missing) pools to exactly zero: mean pooling
+ * divides by max(valid frames, 1), attention pooling zeroes the weights of padded frames.
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from './config';
 import { applyDropout, type ForwardContext } from './forward-context';
 import { createLayerNorm } from './layer-norm';
+import { createAttentionPooling } from './attention-pooling';
 import { createLinear } from './linear';
 import type { ParameterStore } from './parameter-store';
 import { keyPaddingBias } from './attention';
@@ -39,29 +41,36 @@ export function createEncoder(
   prefix: string,
   inputDim: number,
   seqLen: number,
-  config: Pick<ModelConfig, 'd' | 'layers' | 'heads' | 'ffnMult' | 'positional' | 'activation'>,
+  config: Pick<ModelConfig, 'd' | 'layers' | 'heads' | 'ffnMult' | 'positional' | 'activation' | 'pooling' | 'frameActivation'>,
 ): ModalityEncoder {
   const { d } = config;
   const input = createLinear(store, `${prefix}.input`, inputDim, d, { inputGrad: false });
   const positions =
     config.positional === 'learned'
       ? store.add(`${prefix}.positions`, [seqLen, d], { kind: 'normal', std: 0.02 })
-      : tf.keep(tf.tensor2d(sinusoidalPositions(seqLen, d), [seqLen, d]));
+      : config.positional === 'sinusoidal'
+        ? tf.keep(tf.tensor2d(sinusoidalPositions(seqLen, d), [seqLen, d]))
+        : undefined;
   const layers = Array.from({ length: config.layers }, (_, i) => createTransformerLayer(store, `${prefix}.layer${i}`, config));
-  const finalNorm = createLayerNorm(store, `${prefix}.norm`, d);
+  // Pre-LN layers leave their output unnormalised: the final norm belongs to them.
+  const finalNorm = config.layers > 0 ? createLayerNorm(store, `${prefix}.norm`, d) : undefined;
+  const attentionPool = config.pooling === 'attention' ? createAttentionPooling(store, `${prefix}.pool`, d) : undefined;
   return {
     apply(x, mask, ctx) {
       const [, t, dim] = x.shape;
       if (dim !== inputDim) throw new Error(`Expected ${prefix} features of size ${inputDim}, but got ${dim}`);
       if (t > seqLen) throw new Error(`Expected ${prefix} sequences of at most ${seqLen} frames, but got ${t}`);
-      const pos = t === seqLen ? positions : tf.slice(positions, [0, 0], [t, d]); // [T, d]
-      let h = applyDropout(tf.add(input.apply(x), pos) as tf.Tensor3D, ctx); // [B, T, d]
+      let h = input.apply(x) as tf.Tensor3D; // [B, T, d]
+      if (config.frameActivation === 'tanh') h = tf.tanh(h);
+      if (positions) h = tf.add(h, t === seqLen ? positions : tf.slice(positions, [0, 0], [t, d])); // + [T, d]
+      h = applyDropout(h, ctx);
       const bias = config.layers > 0 ? keyPaddingBias(mask) : undefined; // [B, 1, 1, T]
       for (const layer of layers) h = layer.apply(h, bias, ctx);
-      return maskedMeanPool(finalNorm.apply(h) as tf.Tensor3D, mask); // [B, d]
+      if (finalNorm) h = finalNorm.apply(h) as tf.Tensor3D;
+      return attentionPool ? attentionPool.apply(h, mask) : maskedMeanPool(h, mask); // [B, d]
     },
     dispose() {
-      if (config.positional === 'sinusoidal') positions.dispose();
+      if (config.positional === 'sinusoidal') positions?.dispose();
     },
   };
 }

@@ -56,11 +56,13 @@ export function modelFlops(config: Partial<ModelConfig>, options: FlopsOptions =
   let total = 0;
   for (const m of mods) {
     const t = c.seqLens[m];
-    const f = denseFlops(t, c.inputDims[m], c.d) + c.layers * transformerLayerFlops(t, c.d, c.ffnMult);
+    // attention pooling: one score per frame (d -> 1) and the weighted sum (2 d per frame)
+    const pooling = c.pooling === 'attention' ? denseFlops(t, c.d, 1) + 2 * t * c.d : 0;
+    const f = denseFlops(t, c.inputDims[m], c.d) + c.layers * transformerLayerFlops(t, c.d, c.ffnMult) + pooling;
     encoders[m] = f;
     total += f;
   }
-  const fusion = c.fusionLayers * transformerLayerFlops(mods.length + 1, c.d, c.ffnMult);
+  const fusion = c.fusion === 'concat' ? denseFlops(1, mods.length * c.d, c.d) : c.fusionLayers * transformerLayerFlops(mods.length + 1, c.d, c.ffnMult);
   const regressionHead = denseFlops(1, c.d, 1);
   const projectionHead = options.excludeTrainingHeads ? 0 : denseFlops(1, c.d, c.d) + denseFlops(1, c.d, c.projectionDim);
   total += fusion + regressionHead + projectionHead;

@@ -1,7 +1,11 @@
 /**
- * Inter-modal fusion (our reconstruction): a small transformer over the modality tokens
- * [cls, h_t, h_a, h_v] (only the model's modalities), each token plus a learned modality-type
- * embedding; f = final LayerNorm of the output at cls, [B, d].
+ * Inter-modal fusion (our reconstruction), two kinds:
+ * - 'transformer': a small transformer over the modality tokens [cls, h_t, h_a, h_v] (only the
+ *   model's modalities), each token plus a learned modality-type embedding; f = final LayerNorm
+ *   of the output at cls, [B, d].
+ * - 'concat': f = ReLU(W [h_t; h_a; h_v] + b), [B, d]. No LayerNorm touches the tokens, so the
+ *   size of h_m (how strongly a clip's cue frames spoke) reaches the head intact; see
+ *   docs/recipe-search.md for what each kind gave.
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +13,7 @@ import type { Modality } from '../data/modalities';
 import type { ModelConfig } from './config';
 import type { ForwardContext } from './forward-context';
 import { createLayerNorm } from './layer-norm';
+import { createLinear } from './linear';
 import type { ParameterStore } from './parameter-store';
 import { createTransformerLayer } from './transformer-layer';
 
@@ -18,14 +23,20 @@ export interface Fusion {
   apply(pooled: tf.Tensor2D[], ctx: ForwardContext): tf.Tensor2D;
 }
 
-/** Creates `${prefix}.cls`, `${prefix}.type` [1 + M, d], the layers and `${prefix}.norm`. */
+/** Creates `${prefix}.concat` (M*d -> d), or `${prefix}.cls`, `${prefix}.type` [1 + M, d], the layers and `${prefix}.norm`. */
 export function createFusion(
   store: ParameterStore,
   prefix: string,
   modalities: readonly Modality[],
-  config: Pick<ModelConfig, 'd' | 'fusionLayers' | 'heads' | 'ffnMult' | 'activation'>,
+  config: Pick<ModelConfig, 'd' | 'fusion' | 'fusionLayers' | 'heads' | 'ffnMult' | 'activation'>,
 ): Fusion {
   const { d } = config;
+  if (config.fusion === 'concat') {
+    const mix = createLinear(store, `${prefix}.concat`, modalities.length * d, d);
+    return {
+      apply: (pooled) => mix.apply(pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1), 'relu') as tf.Tensor2D, // [B, d] from [B, M*d]
+    };
+  }
   const tokens = modalities.length + 1;
   const cls = store.add(`${prefix}.cls`, [1, 1, d], { kind: 'normal', std: 0.02 });
   // Row 0 is the cls token's type; row 1 + i is modality i's (modalities in MMSA order).

@@ -42,6 +42,8 @@ export interface LoopOptions {
 /** Every training hyperparameter of MM-CKD and the baselines. */
 export interface TrainConfig extends LoopOptions {
   method: MethodName;
+  /** Decoupled weight decay (AdamW) of both stages; 0 is plain Adam. */
+  weightDecay: number;
   /** Stage 1: maximum teacher pretraining epochs (0 skips stage 1). */
   pretrainEpochs: number;
   /** Weight of the contrastive loss (MVSC for mmckd, unsupervised for b4). */
@@ -73,6 +75,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   pretrainEpochs: 15,
   epochs: 15,
   lr: 1e-3,
+  weightDecay: 0,
   clipNorm: 1,
   schedule: 'cosine' as ScheduleKind,
   warmupEpochs: 1,
@@ -128,6 +131,7 @@ export function validateTrainConfig(overrides: Partial<TrainConfig> = {}, preset
   need(int(c.pretrainEpochs, 0), 'pretrainEpochs', 'an integer >= 0', c.pretrainEpochs);
   need(int(c.epochs, 0), 'epochs', 'an integer >= 0', c.epochs);
   need(pos(c.lr), 'lr', 'a positive number', c.lr);
+  need(nonneg(c.weightDecay), 'weightDecay', 'a number >= 0', c.weightDecay);
   need(nonneg(c.clipNorm), 'clipNorm', 'a number >= 0', c.clipNorm);
   need(['constant', 'cosine', 'step'].includes(c.schedule), 'schedule', "'constant', 'cosine' or 'step'", c.schedule);
   need(int(c.warmupEpochs, 0), 'warmupEpochs', 'an integer >= 0', c.warmupEpochs);

@@ -82,6 +82,11 @@ export class FlatAdam extends tf.Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
+  /**
+   * Decoupled weight decay (AdamW, Loshchilov & Hutter 2019): each step also subtracts
+   * lr * weightDecay * x, as torch.optim.AdamW does. 0 (the default) is plain Adam, bit for bit.
+   */
+  readonly weightDecay: number;
   /** beta^(step+1) as tf.train.adam accumulates it (float32 products), as JS numbers. */
   private accBeta1: number;
   private accBeta2: number;
@@ -96,8 +101,10 @@ export class FlatAdam extends tf.Optimizer {
   /** Tensors handed out by the last getWeights; released at the next step, getWeights or dispose. */
   private exported: tf.Tensor[] = [];
 
-  constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null) {
+  constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, weightDecay = 0) {
     super();
+    if (!(weightDecay >= 0)) throw new Error(`Expected weightDecay to be a number >= 0, but got ${weightDecay}`);
+    this.weightDecay = weightDecay;
     this.learningRate = learningRate;
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -153,7 +160,8 @@ export class FlatAdam extends tf.Optimizer {
       const mHat = tf.div(newM, oneMinusAccBeta1);
       const vHat = tf.div(newV, oneMinusAccBeta2);
       const x = cached ? this.x! : flattenTensors(variables);
-      const newX = tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -lr), x);
+      const decayed = this.weightDecay > 0 ? tf.mul(x, 1 - lr * this.weightDecay) : x; // AdamW's decoupled decay
+      const newX = tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -lr), decayed);
       const parts = layout.sizes.length === 1 ? [newX] : tf.split(newX, layout.sizes);
       parts.forEach((p, i) => variables[i].assign(reshapeView(p, layout.shapes[i])));
       return [newM, newV, newX] as tf.Tensor1D[];
@@ -279,12 +287,12 @@ export class FlatAdam extends tf.Optimizer {
   }
 
   getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay };
   }
 
   /** @nocollapse */
   static fromConfig<T extends tf.serialization.Serializable>(cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
-    return new cls(config.learningRate, config.beta1, config.beta2, config.epsilon);
+    return new cls(config.learningRate, config.beta1, config.beta2, config.epsilon, config.weightDecay ?? 0);
   }
 }
 

@@ -72,7 +72,7 @@ export function stage1Key(o: Pick<RunMethodOptions, 'dataset' | 'config' | 'back
   const what = {
     data: { name: meta.name, source: meta.source, path: meta.path, details: meta.details, n: [o.dataset.train.ids.length, o.dataset.valid.ids.length, o.dataset.test.ids.length] },
     model: modelConfigFor(o.dataset, c, 'tav'),
-    train: [c.seed, c.batchSize, c.pretrainEpochs, c.lr, c.schedule, c.warmupEpochs, c.clipNorm, c.patience],
+    train: [c.seed, c.batchSize, c.pretrainEpochs, c.lr, c.schedule, c.warmupEpochs, c.clipNorm, c.patience, c.weightDecay],
     backend: o.backend.choice,
   };
   return `${meta.name}-seed${c.seed}-${createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 12)}`;
@@ -120,7 +120,7 @@ async function runStage(
     for (const name of Object.keys(saved.best) as SubsetName[]) {
       bestWeights[name] = Object.fromEntries(loadTensors(join(dir, 'best-weights'), name).map((t) => [t.name, t.tensor]));
     }
-    const optimizer = new FlatAdam(c.lr); // reads tf.train.adam's checkpoint format too
+    const optimizer = new FlatAdam(c.lr, 0.9, 0.999, null, c.weightDecay); // reads tf.train.adam's checkpoint format too
     const optState = loadTensors(dir, 'optimizer');
     await optimizer.setWeights(optState);
     tf.dispose(optState.map((t) => t.tensor)); // setWeights copied them
@@ -138,6 +138,7 @@ async function runStage(
     epochs,
     batchSize: c.batchSize,
     lr: c.lr,
+    weightDecay: c.weightDecay,
     schedule: c.schedule,
     warmupEpochs: c.warmupEpochs,
     clipNorm: c.clipNorm,
