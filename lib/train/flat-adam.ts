@@ -287,7 +287,8 @@ export class FlatAdam extends tf.Optimizer {
   }
 
   getConfig(): tf.serialization.ConfigDict {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay };
+    const adam = { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+    return this.weightDecay > 0 ? { ...adam, weightDecay: this.weightDecay } : adam; // plain Adam: tf.train.adam's config
   }
 
   /** @nocollapse */
