@@ -8,6 +8,7 @@ export * from './pickle';
 export * from './mmsa-pickle';
 export * from './cmu-sdk';
 export * from './cache';
+export * from './export-arrays';
 export * from './load-dataset';
 export * from './missing';
 export * from './standardize';
