@@ -24,4 +24,5 @@ export * from './live-training';
 export * from './training-figures';
 export * from './projection-space';
 export * from './grid-report';
+export * from './reference-comparison';
 export * from './collect';

@@ -7,7 +7,10 @@ test('notebook 01-data-prep executes headless on the quick synthetic set with ta
   const all = outputs.join('\n');
   assert.match(outputs[0], /synthetic-quick \(synthetic\) loaded/);
   assert.match(all, /<table/);
-  assert.equal((all.match(/class="mmckd-figure"/g) ?? []).length >= 6, true, 'label, length, feature and three mask figures');
+  assert.equal((all.match(/class="mmckd-figure"/g) ?? []).length >= 8, true, 'label, length, two feature and four mask figures');
+  assert.match(all, /P3 \(IMDer\) at 0\.5: 10 batches of 10 clips \(the last one 6\), D = 10: 7 keep one modality, 1 two, 2 all three/);
+  assert.match(all, /P3 \(IMDer\) observed missing share 0\.\d{3} of \(clip, modality\) pairs; expected for this split 0\.500/);
+  assert.match(all, /P3c \(per clip\) observed missing share 0\.\d{3} \(expected 0\.458/);
   assert.match(all, /first batch: text \[32, 20, 64\], audio \[32, 20, 5\], vision \[32, 20, 20\] labels \[32\]/);
   assert.match(all, /one epoch: 192 clips; live tensors before\/after: (\d+) \/ \1/);
 });

@@ -7,6 +7,8 @@ test('notebook 02-teacher-pretraining trains the teacher (quick) and scores B1 o
   const all = outputs.join('\n');
   assert.match(all, /dataset synthetic-quick: train\/valid\/test 192\/64\/96, preset quick/);
   assert.match(all, /teacher: \d+ parameters, \d+\.\d\d MFLOPs per clip/);
+  assert.match(all, /model config: d=16, layers=\d+, .*fusion=\w+.*pooling=\w+/, 'the resolved config: the quick preset over the defaults');
+  assert.doesNotMatch(all, /model config: .*=undefined/);
   assert.match(all, /stage 1: 4 epochs, best validation MAE \d\.\d{4} at epoch \d/);
   assert.match(all, /<svg[^>]*>.*validation MAE/s, 'the live display drew its curves');
   assert.match(all, /class="mmckd-figure"/);

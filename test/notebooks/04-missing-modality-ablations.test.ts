@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runQuickNotebook } from './helpers';
 
-test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3 and ablations from its runs', () => {
+test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3, P3c, ablations, the paired MM-CKD - B2 table and the teacher from its runs', () => {
   const { outputs } = runQuickNotebook('04');
   const all = outputs.join('\n');
   assert.match(all, /5 cells, 5 computed now/);
@@ -10,10 +10,16 @@ test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3 and ablatio
   for (const v of ['mmckd', 'b1', 'b2', 'b3', 'b4']) {
     assert.match(all, new RegExp(`P2 AUILC ${v}: MAE \\d\\.\\d{4}, Acc-2 0\\.\\d{4}`));
     assert.match(all, new RegExp(`P3 ${v}: MAE at 0\\.1 \\d\\.\\d{4}, at 0\\.7 \\d\\.\\d{4}`));
+    assert.match(all, new RegExp(`P3c ${v}: MAE at 0\\.1 \\d\\.\\d{4}, at 0\\.7 \\d\\.\\d{4}`));
   }
+  assert.match(all, /P3 \(IMDer\): test clips in batches of 10/, 'the quick test split (96 clips) is batched finer than 32');
+  assert.match(all, /no reference learner table for synthetic-quick\b.*`npm run reference -- --dataset synthetic:quick` makes one/, 'the quick set has no reference table');
   assert.match(all, /\[1\/4\] mmckd seed 1: finished, reusing/, 'the ablation grid reuses the method cell');
   assert.match(all, /\[2\/4\] b2 seed 1: finished, reusing/);
   for (const v of ['b2', 'mmckd-3class', 'mmckd-detached']) assert.match(all, new RegExp(`ablation ${v}: student MAE \\d\\.\\d{4}`));
-  assert.match(all, /av: MM-CKD - B2 = -?\d\.\d{4} MAE \(within the seed spread\)/, 'one seed is never called a finding');
-  assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 6);
+  for (const subset of ['tav', 'av', 'v', 'students']) {
+    assert.match(all, new RegExp(`(^|\\n)${subset}: MM-CKD - B2 = -?\\d\\.\\d{4}, 95% CI \\[n/a, n/a\\] over 1 seed: within noise`), 'one seed has no interval and is never called a finding');
+  }
+  assert.match(all, /teacher test MAE, mean over 1 seed: the stage-1 teacher \(B1\) \d\.\d{4}; the teacher after online MM-CKD \d\.\d{4} \([+-]\d\.\d{4}\); the teacher after stage 2 with L1 only \(lambda 0, B2\) \d\.\d{4} \([+-]\d\.\d{4}\)/);
+  assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 8, 'P1, P2 x2, P3 x2, P3c x2 and the ablations');
 });

@@ -10,7 +10,7 @@ test('lib/report/index exports the documented API', () => {
     'heatmapFigure', 'pca2d', 'figureHtml', 'figureMimeBundle', 'resetPlotlyInline', 'tableHtml', 'exportFigures',
     'findChromium', 'requireChromium', 'writeTable', 'formatMeanStd', 'meanStdTable', 'toCsv', 'toMarkdown', 'loadArquero',
     'importEsm', 'captionLine', 'plotlyBundlePath', 'studentTQuantile', 'studentTCdf', 'pairedDifference', 'sampleMeanSd',
-    'pairedSubsetTable', 'teacherTable', 'gridTables', 'writeGridTables', 'gridFigures',
+    'pairedSubsetTable', 'teacherTable', 'gridTables', 'writeGridTables', 'gridFigures', 'referenceComparisonRows',
   ] as const;
   for (const name of fns) assert.equal(typeof report[name], 'function', name);
   assert.equal(report.PLOTLY_MIME_TYPE, 'application/vnd.plotly.v1+json');
