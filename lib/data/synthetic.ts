@@ -26,10 +26,12 @@
  * 6. Each feature dimension is finally scaled by exp(N(0, dimScaleSpread)), as raw COVAREP /
  *    Facet features have wildly different scales; padding frames stay exactly zero.
  *
- * Why this regime: distillation helps a student that has high variance when it learns from
- * labels alone (see DESIGN.md, "measured risk"): 768-d text with only 1284 training clips, noisy
- * labels, and weak single-modality students. The teacher, which sees three independent readings
- * of s and can out-vote a flipped one, has knowledge the students lack.
+ * Why this regime (calibration targets and measurements: docs/synthetic-data.md): like CMU-MOSI,
+ * text carries most of the sentiment (a text-only model comes close to the full model), audio and
+ * vision alone are weak (binary accuracy about 0.6), and the full model is the best. Distillation
+ * has room where a student learns from labels alone with high variance: 768-d text with only
+ * 1284 training clips, noisy labels, weak single-modality students. The generator favours no
+ * training method: it only sets how much each modality says about s and how noisily.
  * @see notebooks/01-data-prep.ipynb
  */
 import { MODALITIES, type Modality } from './modalities';
@@ -104,9 +106,9 @@ export type SyntheticOverrides = Partial<Omit<SyntheticConfig, 'modalities' | 'c
 };
 
 const MOSI_MODALITIES: Record<Modality, SyntheticModalityConfig> = {
-  text: { dim: 768, cueStrength: 2.4, cueNoise: 0.55, intensityStrength: 0.4, cueFrameFraction: 0.2, styleScale: 0.3 },
-  audio: { dim: 5, cueStrength: 0.5, cueNoise: 1.6, intensityStrength: 0.8, cueFrameFraction: 0.3, styleScale: 0.6 },
-  vision: { dim: 20, cueStrength: 0.6, cueNoise: 1.0, intensityStrength: 0.5, cueFrameFraction: 0.25, styleScale: 0.35 },
+  text: { dim: 768, cueStrength: 4, cueNoise: 0.55, intensityStrength: 0.4, cueFrameFraction: 0.3, styleScale: 0.3 },
+  audio: { dim: 5, cueStrength: 0.5, cueNoise: 2.6, intensityStrength: 0.8, cueFrameFraction: 0.3, styleScale: 0.6 },
+  vision: { dim: 20, cueStrength: 0.6, cueNoise: 2.4, intensityStrength: 0.5, cueFrameFraction: 0.25, styleScale: 0.35 },
 };
 
 /** The default config: the 'mosi' preset (CMU-MOSI aligned_50 sizes). */

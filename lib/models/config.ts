@@ -3,6 +3,7 @@
  * presets, and `validateModelConfig`, which fills defaults and names the field at fault.
  * @see notebooks/02-teacher-pretraining.ipynb
  */
+import type { LinearInitKind } from './parameter-store';
 import { MODALITIES, SUBSET_NAMES, type Modality, type SubsetName } from '../data/modalities';
 
 /** How encoders tell positions apart: a learned [T, d] table, fixed sinusoids, or not at all. */
@@ -52,28 +53,35 @@ export interface ModelConfig {
   pooling: PoolingKind;
   /** Per-frame nonlinearity after the input projection (before positions and layers). */
   frameActivation: FrameActivationKind;
+  /**
+   * Initialisation of every dense weight: Glorot uniform, or uniform(+-1/sqrt(fanIn)) ('fanIn',
+   * torch.nn.Linear's default; 2.4x smaller than Glorot for the 768-d text projection).
+   */
+  init: LinearInitKind;
 }
 
 /**
- * Defaults: sized for speed on a 2-core CPU with the wasm backend (d=32, 1 layer, 4 heads, ReLU)
- * and shaped like aligned CMU-MOSI (dims 768/5/20, length 50).
+ * Defaults: the recipe that learned best on the embedded MOSI-shaped data (docs/recipe-search.md):
+ * per-frame tanh projection to d = 32, attention pooling over time, concatenation fusion, no
+ * transformer layers and no positions; dims and lengths of aligned CMU-MOSI (768/5/20, 50).
  */
 export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   subset: 'tav' as SubsetName,
   inputDims: Object.freeze({ text: 768, audio: 5, vision: 20 }) as Record<Modality, number>,
   seqLens: Object.freeze({ text: 50, audio: 50, vision: 50 }) as Record<Modality, number>,
   d: 32,
-  layers: 1,
+  layers: 0,
   heads: 4,
   ffnMult: 2,
   dropout: 0.1,
   projectionDim: 32,
-  fusion: 'transformer' as FusionKind,
+  fusion: 'concat' as FusionKind,
   fusionLayers: 1,
-  positional: 'learned' as PositionalKind,
+  positional: 'none' as PositionalKind,
   activation: 'relu' as ActivationKind,
-  pooling: 'mean' as PoolingKind,
-  frameActivation: 'none' as FrameActivationKind,
+  pooling: 'attention' as PoolingKind,
+  frameActivation: 'tanh' as FrameActivationKind,
+  init: 'glorot' as LinearInitKind,
 });
 
 /** Named partial configs: `tiny` for tests, `default`, and a larger `mosi` for real features. */
@@ -127,6 +135,9 @@ export function validateModelConfig(partial: Partial<ModelConfig> = {}): ModelCo
   }
   if (c.pooling !== 'mean' && c.pooling !== 'attention') {
     throw new Error(`Expected pooling to be 'mean' or 'attention', but got '${String(c.pooling)}'`);
+  }
+  if (c.init !== 'glorot' && c.init !== 'fanIn') {
+    throw new Error(`Expected init to be 'glorot' or 'fanIn', but got '${String(c.init)}'`);
   }
   if (c.frameActivation !== 'none' && c.frameActivation !== 'tanh') {
     throw new Error(`Expected frameActivation to be 'none' or 'tanh', but got '${String(c.frameActivation)}'`);

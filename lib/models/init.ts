@@ -31,9 +31,10 @@ export function deriveSeed(seed: number, key: string): number {
   return h >>> 0;
 }
 
-/** How a parameter starts: Glorot uniform over (fanIn, fanOut), normal(0, std), or a constant. */
+/** How a parameter starts: Glorot uniform over (fanIn, fanOut), uniform(-limit, limit), normal(0, std), or a constant. */
 export type Initializer =
   | { kind: 'glorot'; fanIn: number; fanOut: number }
+  | { kind: 'uniform'; limit: number }
   | { kind: 'normal'; std: number }
   | { kind: 'constant'; value: number };
 
@@ -45,6 +46,8 @@ export function initialValues(size: number, init: Initializer, rand: UniformSour
   } else if (init.kind === 'glorot') {
     const limit = Math.sqrt(6 / (init.fanIn + init.fanOut));
     for (let i = 0; i < size; i++) out[i] = (2 * rand() - 1) * limit;
+  } else if (init.kind === 'uniform') {
+    for (let i = 0; i < size; i++) out[i] = (2 * rand() - 1) * init.limit;
   } else {
     // Box-Muller: two uniforms per normal, the cosine branch only (simple, deterministic).
     for (let i = 0; i < size; i++) {

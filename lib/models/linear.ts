@@ -8,7 +8,7 @@
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ParameterStore } from './parameter-store';
+import { linearWeightInit, type ParameterStore } from './parameter-store';
 
 /** A dense layer: its sizes and its forward function. */
 export interface Linear {
@@ -59,7 +59,7 @@ export function affineConstantInput(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor
   return f(w, b) as tf.Tensor2D;
 }
 
-/** Creates `${prefix}.w` [inDim, outDim] (Glorot uniform) and `${prefix}.b` [outDim] (zeros). */
+/** Creates `${prefix}.w` [inDim, outDim] (initialised as the store's `linearInit` says) and `${prefix}.b` [outDim] (zeros). */
 export function createLinear(
   store: ParameterStore,
   prefix: string,
@@ -67,7 +67,7 @@ export function createLinear(
   outDim: number,
   options: LinearOptions = {},
 ): Linear {
-  const w = store.add(`${prefix}.w`, [inDim, outDim], { kind: 'glorot', fanIn: inDim, fanOut: outDim }) as tf.Tensor as tf.Tensor2D;
+  const w = store.add(`${prefix}.w`, [inDim, outDim], linearWeightInit(store.linearInit, inDim, outDim)) as tf.Tensor as tf.Tensor2D;
   const b = store.add(`${prefix}.b`, [outDim], { kind: 'constant', value: 0 }) as tf.Tensor as tf.Tensor1D;
   const product = options.inputGrad === false ? affineConstantInput : affine;
   return {

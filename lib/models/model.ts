@@ -86,7 +86,7 @@ export interface MsaModel {
 export function buildModel(config: Partial<ModelConfig>, seed = 0): MsaModel {
   const c = validateModelConfig(config);
   const modalities = subsetModalities(c.subset);
-  const store = new ParameterStore(seed, c.subset);
+  const store = new ParameterStore(seed, c.subset, c.init);
   const encoders = {} as Record<Modality, ModalityEncoder>;
   for (const m of modalities) encoders[m] = createEncoder(store, `encoder.${m}`, c.inputDims[m], c.seqLens[m], c);
   const fusion = createFusion(store, 'fusion', modalities, c);

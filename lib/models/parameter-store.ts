@@ -9,14 +9,28 @@ import { deriveSeed, initialValues, mulberry32, type Initializer } from './init'
 
 let storeCounter = 0;
 
+/**
+ * Initialisation of dense weights: Glorot uniform over (fanIn, fanOut), or uniform
+ * (-1/sqrt(fanIn), 1/sqrt(fanIn)) ('fanIn', torch.nn.Linear's default).
+ */
+export type LinearInitKind = 'glorot' | 'fanIn';
+
+/** Returns the initializer of a [fanIn, fanOut] dense weight under `kind`. */
+export function linearWeightInit(kind: LinearInitKind, fanIn: number, fanOut: number): Initializer {
+  return kind === 'fanIn' ? { kind: 'uniform', limit: 1 / Math.sqrt(fanIn) } : { kind: 'glorot', fanIn, fanOut };
+}
+
 /** Named, seeded, trainable variables of one model, with checkpointing by name. */
 export class ParameterStore {
   private readonly vars = new Map<string, tf.Variable>();
   private readonly uid: string;
   private disposed = false;
 
-  /** Creates an empty store; `seed` makes every parameter's initial values reproducible. */
-  constructor(readonly seed: number, label = 'model') {
+  /**
+   * Creates an empty store; `seed` makes every parameter's initial values reproducible.
+   * `linearInit` sets how dense layers' weights start (see `linearWeightInit`).
+   */
+  constructor(readonly seed: number, label = 'model', readonly linearInit: LinearInitKind = 'glorot') {
     this.uid = `${label}#${storeCounter++}`;
   }
 

@@ -26,6 +26,7 @@ describe('FLOPs', () => {
       inputDims: { text: 3, audio: 1, vision: 1 },
       seqLens: { text: 5, audio: 1, vision: 1 },
       d: 4, heads: 2, layers: 1, ffnMult: 2, projectionDim: 2, fusionLayers: 1,
+      pooling: 'mean' as const, fusion: 'transformer' as const, // the transformer variant of the encoder and fusion
     };
     const f = modelFlops(config);
     assert.equal(f.encoders.text, 120 + 1680);
@@ -46,6 +47,7 @@ describe('parameter counts', () => {
       inputDims: { text: 3, audio: 1, vision: 1 },
       seqLens: { text: 4, audio: 1, vision: 1 },
       d: 4, heads: 2, layers: 1, ffnMult: 2, projectionDim: 2, fusionLayers: 1, positional: 'learned',
+      pooling: 'mean' as const, fusion: 'transformer' as const, frameActivation: 'none' as const,
     });
     // layer: ln1 8 + qkv (4*12 + 12) 60 + out (16 + 4) 20 + ln2 8 + ffn1 (32 + 8) 40 + ffn2 (32 + 4) 36 = 172
     // encoder: input (12 + 4) 16 + positions 16 + layer 172 + norm 8 = 212

@@ -9,7 +9,7 @@
  * one uniform draw per (clip, frame) position of the [N, T] mask, padding included, and a
  * separate seed per modality. For text MMSA works on BERT token ids: it keeps [CLS] and [SEP]
  * (the first and last valid token) and writes the [UNK] id 100 into dropped tokens. The kit's
- * text stream is token FEATURES, so dropped text frames are zeroed like the others (DESIGN.md);
+ * text stream is token FEATURES, so dropped text frames are zeroed like the others (docs/method.md, "Protocols");
  * `keepTextEnds: true` keeps the first and last valid text frame as MMSA keeps [CLS] / [SEP].
  * Lengths are unchanged (MMSA keeps `input_len`); `masks` holds the surviving frames. The
  * draws come from the kit's generator, not numpy's Mersenne Twister, so masks match MMSA's in
