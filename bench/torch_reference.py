@@ -1,13 +1,17 @@
 """PyTorch reference of the MM-CKD training step and inference, for bench/mmckd-bench.ts.
 
-The SAME architecture as lib/models (read there, mirrored here module by module):
-  encoder_m : Linear(D_m -> d) + learned positions [T, d], dropout, L pre-LN transformer layers
+The SAME architecture as lib/models (read there, mirrored here module by module), with the kit's
+default options (d 64, per-frame tanh, no positions, no layers, attention pooling, concat fusion);
+--config selects the transformer variant (layers, positional 'learned', pooling 'mean', fusion
+'transformer') as the kit's ModelConfig does:
+  encoder_m : Linear(D_m -> d) [+ tanh] [+ learned positions [T, d]], dropout, L pre-LN transformer layers
               (x + Drop(MHSA(LN x)), x + Drop(FFN(LN x)), FFN d -> ffnMult*d -> d with ReLU),
-              key-padding bias -1e9, final LayerNorm, masked mean pooling (divide by max(n, 1)).
+              key-padding bias -1e9, final LayerNorm (L >= 1 only), then masked mean pooling (divide by
+              max(n, 1)) or attention pooling (score Linear(d -> 1), softmax over valid frames, times the mask).
   attention : one d -> 3d projection, viewed [B, T, 3H, dh], transposed to [B, 3H, T, dh] and split
               into q, k, v; softmax(q k^T / sqrt(dh) + bias) v; heads merged; Linear(d -> d).
-  fusion    : tokens [cls, h_m...] + learned type embedding [1 + M, d], fusionLayers layers
-              without a mask, LayerNorm of the cls output.
+  fusion    : 'concat': ReLU(Linear(M*d -> d)([h_m...])); 'transformer': tokens [cls, h_m...] + learned
+              type embedding [1 + M, d], fusionLayers layers without a mask, LayerNorm of the cls output.
   heads     : regression Linear(d -> 1); projection l2normalize(Linear(d -> p)(relu(Linear(d -> d)))).
   loss      : sum over the 7 models of L1 + lambda * MVSC(views, 7 classes, tau) (lib/losses/mvsc-loss.ts).
   step      : backward, one read of the loss terms, global-norm clipping (reads the norm), Adam
@@ -60,17 +64,29 @@ class Layer(nn.Module):
 class Encoder(nn.Module):
     def __init__(self, dim, c):
         super().__init__()
+        self.c = c
         self.input = nn.Linear(dim, c['d'])
-        self.positions = nn.Parameter(torch.randn(c['seqLen'], c['d']) * 0.02)
+        self.positions = nn.Parameter(torch.randn(c['seqLen'], c['d']) * 0.02) if c['positional'] == 'learned' else None
         self.layers = nn.ModuleList(Layer(c['d'], c['heads'], c['ffnMult'], c['dropout']) for _ in range(c['layers']))
-        self.norm, self.drop = nn.LayerNorm(c['d']), nn.Dropout(c['dropout'])
+        self.norm = nn.LayerNorm(c['d']) if c['layers'] > 0 else None
+        self.score = nn.Linear(c['d'], 1) if c['pooling'] == 'attention' else None
+        self.drop = nn.Dropout(c['dropout'])
 
     def forward(self, x, mask):
-        h = self.drop(self.input(x) + self.positions)  # [B, T, d]
+        h = self.input(x)  # [B, T, d]
+        if self.c['frameActivation'] == 'tanh':
+            h = torch.tanh(h)
+        if self.positions is not None:
+            h = h + self.positions
+        h = self.drop(h)
         bias = ((1 - mask) * -1e9)[:, None, None, :]  # [B, 1, 1, T]
         for layer in self.layers:
             h = layer(h, bias)
-        h = self.norm(h)
+        if self.norm is not None:
+            h = self.norm(h)
+        if self.score is not None:
+            weights = torch.softmax(self.score(h)[..., 0] + (1 - mask) * -1e9, dim=1) * mask  # [B, T]
+            return (h * weights[:, :, None]).sum(1)  # [B, d]
         return (h * mask[:, :, None]).sum(1) / mask.sum(1, keepdim=True).clamp(min=1)  # [B, d]
 
 
@@ -80,19 +96,26 @@ class Model(nn.Module):
         self.mods = [MODS[ch] for ch in subset]
         d = c['d']
         self.encoders = nn.ModuleDict({m: Encoder(DIMS[m], c) for m in self.mods})
-        self.cls = nn.Parameter(torch.randn(1, 1, d) * 0.02)
-        self.type_embedding = nn.Parameter(torch.randn(1 + len(self.mods), d) * 0.02)
-        self.fusion = nn.ModuleList(Layer(d, c['heads'], c['ffnMult'], c['dropout']) for _ in range(c['fusionLayers']))
-        self.fnorm = nn.LayerNorm(d)
+        self.concat = c['fusion'] == 'concat'
+        if self.concat:
+            self.mix = nn.Linear(len(self.mods) * d, d)
+        else:
+            self.cls = nn.Parameter(torch.randn(1, 1, d) * 0.02)
+            self.type_embedding = nn.Parameter(torch.randn(1 + len(self.mods), d) * 0.02)
+            self.fusion = nn.ModuleList(Layer(d, c['heads'], c['ffnMult'], c['dropout']) for _ in range(c['fusionLayers']))
+            self.fnorm = nn.LayerNorm(d)
         self.reg, self.hidden, self.proj = nn.Linear(d, 1), nn.Linear(d, d), nn.Linear(d, c['projectionDim'])
 
     def forward(self, inputs, masks):
         pooled = [self.encoders[m](inputs[m], masks[m]) for m in self.mods]
-        b = pooled[0].shape[0]
-        x = torch.cat([self.cls.expand(b, 1, -1)] + [p[:, None] for p in pooled], 1) + self.type_embedding  # [B, 1+M, d]
-        for layer in self.fusion:
-            x = layer(x, None)
-        f = self.fnorm(x[:, 0])
+        if self.concat:
+            f = F.relu(self.mix(torch.cat(pooled, 1)))  # [B, d]
+        else:
+            b = pooled[0].shape[0]
+            x = torch.cat([self.cls.expand(b, 1, -1)] + [p[:, None] for p in pooled], 1) + self.type_embedding  # [B, 1+M, d]
+            for layer in self.fusion:
+                x = layer(x, None)
+            f = self.fnorm(x[:, 0])
         z = self.proj(F.relu(self.hidden(f)))
         return self.reg(f).view(-1), z * torch.rsqrt((z * z).sum(1, keepdim=True) + 1e-12)
 
@@ -132,12 +155,13 @@ def main():
     ap.add_argument('--steps', type=int, default=20)
     ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--batch', type=int, default=32)
-    ap.add_argument('--config', default='{}', help='JSON overrides of d, layers, heads, ffnMult, projectionDim, fusionLayers, dropout')
+    ap.add_argument('--config', default='{}', help='JSON overrides of d, layers, heads, ffnMult, projectionDim, fusionLayers, dropout, positional, pooling, fusion, frameActivation')
     ap.add_argument('--json', action='store_true')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    c = dict(d=32, layers=1, heads=4, ffnMult=2, dropout=0.1, projectionDim=32, fusionLayers=1, seqLen=50)
+    c = dict(d=64, layers=0, heads=4, ffnMult=2, dropout=0.1, projectionDim=64, fusionLayers=1, seqLen=50,
+             positional='none', pooling='attention', fusion='concat', frameActivation='tanh')
     c.update(json.loads(a.config))
     models = {s: Model(s, c) for s in SUBSETS}
     params = [p for m in models.values() for p in m.parameters()]

@@ -10,7 +10,7 @@
  *    [-3, 3]: multiples of 1/annotators (0.2 for 5), many near 0 but few exactly 0, and noisy
  *    (MOSI averages a few annotators' Likert ratings).
  * 3. Each modality m reads its own version of the sentiment, s_m = s + N(0, cueNoise_m): this is
- *    the modality's reliability (text strongest, vision middle, audio weakest by default). On a
+ *    the modality's reliability (text strong, audio and vision both weak by default). On a
  *    `disagreementRate` fraction of clips one modality, drawn by `disagreementWeights` (text by
  *    default: sarcasm), carries -s_m instead: only a model that sees the other modalities can
  *    tell.
@@ -108,7 +108,7 @@ export type SyntheticOverrides = Partial<Omit<SyntheticConfig, 'modalities' | 'c
 const MOSI_MODALITIES: Record<Modality, SyntheticModalityConfig> = {
   text: { dim: 768, cueStrength: 4, cueNoise: 0.55, intensityStrength: 0.4, cueFrameFraction: 0.3, styleScale: 0.3 },
   audio: { dim: 5, cueStrength: 0.5, cueNoise: 2.6, intensityStrength: 0.8, cueFrameFraction: 0.3, styleScale: 0.6 },
-  vision: { dim: 20, cueStrength: 0.6, cueNoise: 2.4, intensityStrength: 0.5, cueFrameFraction: 0.25, styleScale: 0.35 },
+  vision: { dim: 20, cueStrength: 0.6, cueNoise: 2.8, intensityStrength: 0.5, cueFrameFraction: 0.25, styleScale: 0.35 },
 };
 
 /** The default config: the 'mosi' preset (CMU-MOSI aligned_50 sizes). */

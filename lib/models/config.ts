@@ -62,26 +62,27 @@ export interface ModelConfig {
 
 /**
  * Defaults: the recipe that learned best on the embedded MOSI-shaped data (docs/recipe-search.md):
- * per-frame tanh projection to d = 32, attention pooling over time, concatenation fusion, no
- * transformer layers and no positions; dims and lengths of aligned CMU-MOSI (768/5/20, 50).
+ * per-frame tanh projection to d = 64, attention pooling over time, concatenation fusion, no
+ * transformer layers and no positions, dense weights initialised as torch.nn.Linear does (fanIn);
+ * dims and lengths of aligned CMU-MOSI (768/5/20, 50).
  */
 export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   subset: 'tav' as SubsetName,
   inputDims: Object.freeze({ text: 768, audio: 5, vision: 20 }) as Record<Modality, number>,
   seqLens: Object.freeze({ text: 50, audio: 50, vision: 50 }) as Record<Modality, number>,
-  d: 32,
+  d: 64,
   layers: 0,
   heads: 4,
   ffnMult: 2,
   dropout: 0.1,
-  projectionDim: 32,
+  projectionDim: 64,
   fusion: 'concat' as FusionKind,
   fusionLayers: 1,
   positional: 'none' as PositionalKind,
   activation: 'relu' as ActivationKind,
   pooling: 'attention' as PoolingKind,
   frameActivation: 'tanh' as FrameActivationKind,
-  init: 'glorot' as LinearInitKind,
+  init: 'fanIn' as LinearInitKind,
 });
 
 /** Named partial configs: `tiny` for tests, `default`, and a larger `mosi` for real features. */

@@ -92,12 +92,12 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
 
 /**
  * Named presets: `quick` for tests and notebooks' quick setting, `mosi` (the defaults), `mosei`
- * (wider and larger batches for MOSEI's 16k clips; not tuned here: no MOSEI features ship with the kit).
+ * (larger batches for MOSEI's 16k clips; not tuned here: no MOSEI features ship with the kit).
  */
 export const TRAIN_PRESETS: Readonly<Record<'quick' | 'mosi' | 'mosei', Partial<TrainConfig>>> = Object.freeze({
   quick: { batchSize: 32, pretrainEpochs: 4, epochs: 4, patience: 4, warmupEpochs: 0, model: { d: 16, heads: 2, projectionDim: 16 } },
   mosi: {},
-  mosei: { batchSize: 64, model: { d: 64, projectionDim: 64 } },
+  mosei: { batchSize: 64 },
 });
 
 /** Names of the presets. */
