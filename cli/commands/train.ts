@@ -27,14 +27,14 @@ const USAGE = `Usage: mmckd train [options]
   --fresh               start over instead of resuming the run in --out
   --json                print the final metrics as JSON
 
-  Overrides of the preset: --epochs N --pretrain-epochs N --batch-size N --lr X --lambda X
+  Overrides of the preset: --epochs N --pretrain-epochs N --pretrain-lr X --batch-size N --lr X --lambda X
   --tau X --class-scheme 7|3|2 --detach-teacher --teacher-init pretrained|scratch --patience N
   --d N --layers N --heads N
 
 The run folder holds run.json (config, seed, backend, versions), history.json, checkpoints/<subset>/
 and metrics.json (test metrics of every subset under P1).`;
 
-const VALUE_OPTIONS = ['dataset', 'preset', 'method', 'seed', 'out', 'epochs', 'pretrain-epochs', 'batch-size', 'lr', 'lambda', 'tau', 'class-scheme', 'teacher-init', 'patience', 'd', 'layers', 'heads'];
+const VALUE_OPTIONS = ['dataset', 'preset', 'method', 'seed', 'out', 'epochs', 'pretrain-epochs', 'pretrain-lr', 'batch-size', 'lr', 'lambda', 'tau', 'class-scheme', 'teacher-init', 'patience', 'd', 'layers', 'heads'];
 
 /** Builds the config from the command line; throws naming the option at fault. */
 export function configFromArgs(args: string[]): { config: TrainConfig; dataset: string; preset: string; out?: string; fresh: boolean; json: boolean } {
@@ -49,6 +49,7 @@ export function configFromArgs(args: string[]): { config: TrainConfig; dataset: 
   };
   num('epochs', 'epochs');
   num('pretrain-epochs', 'pretrainEpochs');
+  num('pretrain-lr', 'pretrainLr');
   num('batch-size', 'batchSize');
   num('lr', 'lr');
   num('lambda', 'lambda');

@@ -72,7 +72,7 @@ export function stage1Key(o: Pick<RunMethodOptions, 'dataset' | 'config' | 'back
   const what = {
     data: { name: meta.name, source: meta.source, path: meta.path, details: meta.details, n: [o.dataset.train.ids.length, o.dataset.valid.ids.length, o.dataset.test.ids.length] },
     model: modelConfigFor(o.dataset, c, 'tav'),
-    train: [c.seed, c.batchSize, c.pretrainEpochs, c.lr, c.schedule, c.warmupEpochs, c.clipNorm, c.patience, c.weightDecay],
+    train: [c.seed, c.batchSize, c.pretrainEpochs, c.pretrainLr, c.schedule, c.warmupEpochs, c.clipNorm, c.patience, c.weightDecay],
     backend: o.backend.choice,
   };
   return `${meta.name}-seed${c.seed}-${createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 12)}`;
@@ -94,6 +94,7 @@ async function runStage(
   initialBest?: Parameters<typeof trainModels>[0]['initialBest'],
 ): Promise<TrainerState> {
   const c = o.config;
+  const lr = stage === 'stage1' ? c.pretrainLr : c.lr;
   const done = readJsonIfExists<TrainerState>(dir, 'done.json');
   if (done) {
     if (initialBest) for (const init of Object.values(initialBest)) tf.dispose(Object.values(init!.weights));
@@ -120,7 +121,7 @@ async function runStage(
     for (const name of Object.keys(saved.best) as SubsetName[]) {
       bestWeights[name] = Object.fromEntries(loadTensors(join(dir, 'best-weights'), name).map((t) => [t.name, t.tensor]));
     }
-    const optimizer = new FlatAdam(c.lr, 0.9, 0.999, null, c.weightDecay); // reads tf.train.adam's checkpoint format too
+    const optimizer = new FlatAdam(lr, 0.9, 0.999, null, c.weightDecay); // reads tf.train.adam's checkpoint format too
     const optState = loadTensors(dir, 'optimizer');
     await optimizer.setWeights(optState);
     tf.dispose(optState.map((t) => t.tensor)); // setWeights copied them
@@ -137,7 +138,7 @@ async function runStage(
     batches: o.batches,
     epochs,
     batchSize: c.batchSize,
-    lr: c.lr,
+    lr,
     weightDecay: c.weightDecay,
     schedule: c.schedule,
     warmupEpochs: c.warmupEpochs,

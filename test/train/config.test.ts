@@ -32,3 +32,18 @@ test('the CLI maps its options to the config and rejects unknown ones', () => {
   assert.throws(() => configFromArgs(['--tau', 'abc']), /Expected --tau to be a number, but got 'abc'/);
   assert.throws(() => configFromArgs(['--tau', '-1']), /Expected tau to be a number > 0/);
 });
+
+test('stage 1 has its own learning rate: validated, set from the CLI, and part of the shared stage-1 key', async () => {
+  assert.equal(DEFAULT_TRAIN_CONFIG.pretrainLr, 3e-4);
+  assert.throws(() => validateTrainConfig({ pretrainLr: 0 }), /Expected pretrainLr to be a positive number, but got 0/);
+  assert.throws(() => validateTrainConfig({ weightDecay: -1 }), /Expected weightDecay to be a number >= 0, but got -1/);
+  assert.equal(configFromArgs(['--pretrain-lr', '0.002']).config.pretrainLr, 0.002);
+  const { stage1Key } = await import('../../lib/train/run-method');
+  const { generateSynthetic, syntheticConfig } = await import('../../lib/data/synthetic');
+  const dataset = generateSynthetic(syntheticConfig('quick', { counts: { train: 8, valid: 4, test: 4 } }));
+  const backend = { choice: 'cpu' } as never;
+  const key = (o: Parameters<typeof validateTrainConfig>[0]) => stage1Key({ dataset, config: validateTrainConfig(o, 'quick'), backend });
+  assert.notEqual(key({ pretrainLr: 1e-3 }), key({ pretrainLr: 3e-4 }));
+  assert.notEqual(key({ weightDecay: 0 }), key({ weightDecay: 0.01 }));
+  assert.equal(key({ lr: 1e-3 }), key({ lr: 3e-3 }), 'stage 2 lr does not change the stage-1 teacher');
+});
