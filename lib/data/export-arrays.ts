@@ -14,13 +14,13 @@
  * Each file entry records dtype (numpy's '<f4' / '<i4', or 'json'), shape, byte size and SHA-256,
  * so a reader can refuse a truncated, edited or mismatched file by name. The folder is written
  * under a temporary name beside the target and renamed into place, so a crash leaves either the
- * old export or the new one, never half of one. (No npm package renames folders atomically; the
- * swap is a few lines here.)
+ * old export or the new one, never half of one (`writeFolderAtomically`, shared with checkpoints).
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { writeFolderAtomically } from '../atomic-folder';
 import { kitVersions } from '../versions';
 import { DatasetFormatError } from './errors';
 import { MODALITIES, type Modality } from './modalities';
@@ -239,23 +239,6 @@ export function manifestFiles(manifest: DatasetArraysManifest): ExportedArrayFil
   });
 }
 
-/** Moves `tmp` into place at `dir`, replacing an existing folder; restores the old one if the move fails. */
-function swapInto(tmp: string, dir: string): void {
-  if (!existsSync(dir)) {
-    renameSync(tmp, dir);
-    return;
-  }
-  const old = `${dir}.old-${process.pid}-${Date.now().toString(36)}`;
-  renameSync(dir, old);
-  try {
-    renameSync(tmp, dir);
-  } catch (err) {
-    renameSync(old, dir);
-    throw err;
-  }
-  rmSync(old, { recursive: true, force: true });
-}
-
 /**
  * Writes `dataset` (normally `standardizeDataset(raw).dataset`) to the folder `dir` as raw
  * little-endian arrays plus manifest.json (see the module doc), atomically, and returns the
@@ -279,18 +262,11 @@ export function exportDatasetArrays(dataset: MultimodalDataset, dir: string, opt
     const existing = matchingExport(target, manifest.contentHash);
     if (existing) return { dir: target, manifest: existing, reused: true, bytes };
   }
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
-  try {
-    chmodSync(tmp, 0o755); // mkdtemp makes it private; an export is as readable as any build output
+  writeFolderAtomically(target, (tmp) => {
     for (const s of SPLIT_NAMES) mkdirSync(join(tmp, s));
     for (const [path, content] of contents) writeFileSync(join(tmp, path), content);
     writeFileSync(join(tmp, DATASET_ARRAYS_MANIFEST), JSON.stringify(manifest, null, 1) + '\n'); // last: its presence marks a complete export
-    swapInto(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  });
   return { dir: target, manifest, reused: false, bytes };
 }
 

@@ -5,8 +5,9 @@
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
+import { writeFolderAtomically } from '../atomic-folder';
 import { buildModel, type MsaModel } from '../models/model';
 import type { ModelConfig } from '../models/config';
 
@@ -25,22 +26,8 @@ export class CheckpointError extends Error {
   }
 }
 
-/**
- * Writes `dir` atomically: `fill(tmp)` writes into a fresh temporary sibling folder, which then
- * replaces `dir`. An interruption leaves the previous `dir` intact (or a stray temporary folder).
- */
-export function writeFolderAtomically(dir: string, fill: (tmp: string) => void): void {
-  const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}`);
-  const old = join(parent, `.${basename(dir)}.old-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  fill(tmp);
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(tmp, dir);
-  rmSync(old, { recursive: true, force: true });
-}
+/** Re-exported for the run folder and callers that imported it from here. */
+export { writeFolderAtomically };
 
 /** Writes a file atomically (temporary name in the same folder, then rename). */
 export function writeFileAtomically(path: string, data: string | Uint8Array): void {
