@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { kitPaths } from '../paths';
+import { removeStaleTempFiles } from '../stale-temp-files';
 import { MODALITIES, type Modality } from './modalities';
 import { SPLIT_NAMES, type ModalityFeatures, type MultimodalDataset, type MultimodalSplit, type SplitName } from './types';
 
@@ -80,6 +81,7 @@ export function writeDatasetCache(dataset: MultimodalDataset, file: string): str
   head.writeUInt32LE(json.length, 8);
   json.copy(head, 12);
   mkdirSync(resolve(file, '..'), { recursive: true });
+  removeStaleTempFiles(resolve(file, '..')); // left by writers killed mid-way
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {

@@ -64,11 +64,42 @@ export async function loadCsd(path: string): Promise<CsdFile> {
   if (!existsSync(path)) throw new DatasetFormatError({ file: path }, 'file not found');
   if (!hasHdf5Signature(path)) throw new DatasetFormatError({ file: path }, 'not an HDF5 file (no HDF5 signature at the start)');
   const mod = await loadH5wasm();
+  return quietHdf5((diagnostics) => readCsd(mod, path, diagnostics));
+}
+
+/**
+ * Runs a synchronous h5wasm read with HDF5's diagnostic stack (dozens of lines that h5wasm writes
+ * straight to file descriptor 2) captured instead of printed; an error then carries the innermost
+ * HDF5 message in its one line.
+ */
+function quietHdf5<T>(read: (diagnostics: () => string) => T): T {
+  const fsModule = require('node:fs') as { writeSync: (...args: unknown[]) => number };
+  const original = fsModule.writeSync;
+  let captured = '';
+  fsModule.writeSync = (fd: unknown, buf: unknown, offset?: unknown, length?: unknown, ...rest: unknown[]): number => {
+    if (fd !== 2) return original(fd, buf, offset, length, ...rest);
+    const bytes = typeof buf === 'string' ? Buffer.from(buf) : Buffer.from((buf as Uint8Array).buffer, (buf as Uint8Array).byteOffset + Number(offset ?? 0), Number(length ?? (buf as Uint8Array).byteLength - Number(offset ?? 0)));
+    if (captured.length < 1 << 16) captured += bytes.toString('utf8');
+    return bytes.length;
+  };
+  const innermost = (): string => {
+    const frames = captured.split('\n').filter((l) => /^\s*#\d+:/.test(l));
+    const last = frames[frames.length - 1];
+    return last ? ` (HDF5: ${last.replace(/^.*\(\): /, '').trim()})` : '';
+  };
+  try {
+    return read(innermost);
+  } finally {
+    fsModule.writeSync = original;
+  }
+}
+
+function readCsd(mod: H5Module, path: string, diagnostics: () => string): CsdFile {
   let f: InstanceType<H5Module['File']>;
   try {
     f = new mod.File(resolve(path), 'r');
   } catch (err) {
-    throw new DatasetFormatError({ file: path }, `not a readable HDF5 file: ${(err as Error).message}`);
+    throw new DatasetFormatError({ file: path }, `not a readable HDF5 file: ${(err as Error).message}${diagnostics()}`);
   }
   try {
     const roots = f.keys();
@@ -109,9 +140,13 @@ export async function loadCsd(path: string): Promise<CsdFile> {
     return { path, root, metadata, videos, dim: Math.max(dim, 0) };
   } catch (err) {
     if (err instanceof DatasetFormatError) throw err;
-    throw new DatasetFormatError({ file: path }, `unreadable computational sequence: ${(err as Error).message}`);
+    throw new DatasetFormatError({ file: path }, `unreadable computational sequence: ${(err as Error).message}${diagnostics()}`);
   } finally {
-    f.close();
+    try {
+      f.close();
+    } catch {
+      // a file HDF5 could not open has no handle to close; the error above says why
+    }
   }
 }
 

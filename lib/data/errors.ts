@@ -10,6 +10,20 @@ export interface DatasetErrorLocation {
   key?: string;
 }
 
+/** Messages longer than this are cut (a hostile file must not produce a megabyte error line). */
+export const MAX_MESSAGE_CHARS = 400;
+
+/** Returns `text` cut to `max` characters, saying how much was left out. */
+export function cutText(text: string, max = MAX_MESSAGE_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
+}
+
+/** Lists names for a message: at most `max` of them, each cut to 40 characters. */
+export function listForMessage(names: Iterable<unknown>, max = 12): string {
+  const all = [...names].map((n) => cutText(String(n), 40));
+  return all.length <= max ? all.join(', ') : `${all.slice(0, max).join(', ')} and ${all.length - max} more`;
+}
+
 /** A dataset file that is not what the loader expects (truncated, wrong keys, bad shapes ...). */
 export class DatasetFormatError extends Error {
   readonly file: string;
@@ -19,7 +33,7 @@ export class DatasetFormatError extends Error {
     const where = [location.file, location.split && `split '${location.split}'`, location.key && `key '${location.key}'`]
       .filter(Boolean)
       .join(', ');
-    super(`${where}: ${problem}`);
+    super(`${cutText(where, 300)}: ${cutText(problem)}`);
     this.name = 'DatasetFormatError';
     this.file = location.file;
     this.split = location.split;
@@ -32,7 +46,7 @@ export class PickleError extends Error {
   /** Byte offset of the opcode at fault. */
   readonly offset: number;
   constructor(message: string, offset: number) {
-    super(`${message} (at byte ${offset})`);
+    super(`${cutText(message)} (at byte ${offset})`);
     this.name = 'PickleError';
     this.offset = offset;
   }

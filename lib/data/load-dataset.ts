@@ -6,7 +6,9 @@
  */
 import { extname } from 'node:path';
 import { cachedLoad, type CacheOptions } from './cache';
+import { checkDataset } from './check-dataset';
 import { DatasetFormatError } from './errors';
+import { checkDatasetFile } from './read-file';
 import { loadMmsaPickle } from './mmsa-pickle';
 import { generateSynthetic, syntheticConfig, SYNTHETIC_PRESETS, type SyntheticOverrides, type SyntheticPresetName } from './synthetic';
 import type { MultimodalDataset } from './types';
@@ -24,7 +26,8 @@ export function isSyntheticSpec(spec: string): boolean {
 
 /**
  * Loads a dataset by spec: 'synthetic', 'synthetic:<preset>' or a .pkl path (cached after the
- * first parse). Throws DatasetFormatError for unreadable files and for .csd files.
+ * first parse). Throws DatasetFormatError for unreadable files, .csd files, empty splits and
+ * streams past the kit's limits (lib/data/check-dataset.ts).
  * @see notebooks/01-data-prep.ipynb
  */
 export function loadDataset(spec: string, options: LoadDatasetOptions = {}): MultimodalDataset {
@@ -33,7 +36,7 @@ export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Mul
     if (!SYNTHETIC_PRESETS.includes(preset)) {
       throw new Error(`Expected a synthetic preset among ${SYNTHETIC_PRESETS.join(', ')}, but got '${preset}'`);
     }
-    return generateSynthetic(syntheticConfig(preset, options.synthetic ?? {}));
+    return checkDataset(generateSynthetic(syntheticConfig(preset, options.synthetic ?? {})));
   }
   const ext = extname(spec).toLowerCase();
   if (ext === '.csd') {
@@ -48,5 +51,6 @@ export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Mul
   if (ext !== '.pkl' && ext !== '.pickle') {
     throw new DatasetFormatError({ file: spec }, "expected 'synthetic', 'synthetic:quick' or an MMSA .pkl file");
   }
-  return cachedLoad(spec, () => loadMmsaPickle(spec), options).dataset;
+  checkDatasetFile(spec);
+  return checkDataset(cachedLoad(spec, () => loadMmsaPickle(spec), options).dataset, spec);
 }

@@ -15,8 +15,9 @@
  * a clip's length are zeroed, so padding is exactly zero.
  * @see notebooks/01-data-prep.ipynb
  */
-import { readFileSync, statSync } from 'node:fs';
-import { DatasetFormatError, PickleError } from './errors';
+import { readDatasetFile } from './read-file';
+import { checkDataset } from './check-dataset';
+import { DatasetFormatError, listForMessage, PickleError } from './errors';
 import { MODALITIES, type Modality } from './modalities';
 import { NdArray, unpickle } from './pickle';
 import { describeValue } from './pickle/values';
@@ -35,7 +36,7 @@ function arrayAt(file: string, split: string, d: Map<unknown, unknown>, key: str
   const v = d.get(key);
   if (v === undefined) {
     if (!required) return undefined;
-    throw new DatasetFormatError({ file, split, key }, `missing key (keys present: ${[...d.keys()].map(String).join(', ')})`);
+    throw new DatasetFormatError({ file, split, key }, `missing key (keys present: ${listForMessage(d.keys())})`);
   }
   if (v instanceof NdArray) return v;
   if (Array.isArray(v)) {
@@ -178,14 +179,15 @@ export function parseMmsaPickle(bytes: Uint8Array, file: string, options: MmsaLo
     root = unpickle(bytes, { floatsAs: 'float32' });
   } catch (err) {
     if (err instanceof PickleError) throw new DatasetFormatError({ file }, `not a readable MMSA pickle: ${err.message}`);
-    throw err;
+    // e.g. RangeError from an allocation the limits did not foresee: still name the file
+    throw new DatasetFormatError({ file }, `not a readable MMSA pickle: ${(err as Error).message}`);
   }
   if (!(root instanceof Map)) throw new DatasetFormatError({ file }, `expected a dict of splits, got ${describeValue(root)}`);
   const splits = {} as Record<SplitName, MultimodalSplit>;
   const keys: Record<string, string[]> = {};
   for (const s of SPLIT_NAMES) {
     if (!root.has(s)) {
-      throw new DatasetFormatError({ file, split: s }, `missing split (keys present: ${[...root.keys()].map(String).join(', ')})`);
+      throw new DatasetFormatError({ file, split: s }, `missing split (keys present: ${listForMessage(root.keys())})`);
     }
     const r = readSplit(file, s, root.get(s));
     splits[s] = r.split;
@@ -205,7 +207,7 @@ export function parseMmsaPickle(bytes: Uint8Array, file: string, options: MmsaLo
   }
   const aligned = MODALITIES.every((m) => SPLIT_NAMES.every((s) => splits[s].features[m].seqLen === splits[s].features.text.seqLen));
   const base = file.split(/[\\/]/).pop() ?? file;
-  return {
+  return checkDataset({
     meta: {
       name: options.name ?? base.replace(/\.pkl$/, ''),
       source: 'mmsa-pickle',
@@ -218,7 +220,7 @@ export function parseMmsaPickle(bytes: Uint8Array, file: string, options: MmsaLo
     train: splits.train,
     valid: splits.valid,
     test: splits.test,
-  };
+  }, file);
 }
 
 /**
@@ -228,11 +230,6 @@ export function parseMmsaPickle(bytes: Uint8Array, file: string, options: MmsaLo
  */
 export function loadMmsaPickle(path: string, options: MmsaLoadOptions = {}): MultimodalDataset {
   let bytes: Buffer;
-  try {
-    if (!statSync(path).isFile()) throw new Error('not a file');
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new DatasetFormatError({ file: path }, `cannot read the file: ${(err as Error).message}`);
-  }
+  bytes = readDatasetFile(path);
   return parseMmsaPickle(bytes, path, options);
 }

@@ -21,8 +21,10 @@ export class DtypeBuilder {
     const m = /^([<>|=]?)([a-zA-Z])(\d*)$/.exec(spec);
     if (!m) throw new Error(`unsupported numpy dtype '${spec}'`);
     this.byteOrder = m[1] || '=';
+    // 'c' alone is numpy's old one-byte character code (S1); 'c8' / 'c16' are complex numbers
+    if (m[2] === 'c' && m[3]) throw new Error(`complex arrays are not supported (dtype '${spec}', complex${Number(m[3]) * 8})`);
     this.kind = m[2] === 'c' ? 'S' : m[2];
-    const n = m[3] ? Number(m[3]) : 0;
+    const n = m[3] ? Number(m[3]) : m[2] === 'c' ? 1 : 0;
     const defaults: Record<string, number> = { f: 8, i: 8, u: 8, b: 1, O: 8, U: 0, S: 0 };
     if (!(this.kind in defaults)) throw new Error(`unsupported numpy dtype '${spec}' (kind '${this.kind}')`);
     this.itemSize = this.kind === 'U' ? n * 4 : n || defaults[this.kind];
@@ -159,12 +161,24 @@ export function fortranToC<T extends { length: number; [i: number]: any }>(data:
   return out;
 }
 
-/** Checks a shape tuple; returns its element count. */
+/** The largest element count the reader accepts for one array (2^31 - 1: 8 GiB of float32). */
+export const MAX_ARRAY_ELEMENTS = 2 ** 31 - 1;
+
+/** The largest rank the reader accepts. */
+export const MAX_ARRAY_RANK = 32;
+
+/** Checks a shape tuple; returns its element count. Throws for a count past MAX_ARRAY_ELEMENTS. */
 export function checkShape(shape: unknown): number {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new Error(`Expected an array shape of non-negative integers, but got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || shape.length > MAX_ARRAY_RANK || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    const text = JSON.stringify(shape, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(shape);
+    throw new Error(`Expected an array shape of at most ${MAX_ARRAY_RANK} non-negative integers, but got ${text.length > 80 ? text.slice(0, 80) + '...' : text}`);
   }
-  return (shape as number[]).reduce((a, b) => a * b, 1);
+  let size = 1;
+  for (const d of shape as number[]) size *= d;
+  if (size > MAX_ARRAY_ELEMENTS) {
+    throw new Error(`array shape [${(shape as number[]).join(', ')}] declares ${size.toExponential(2)} elements, more than the limit of ${MAX_ARRAY_ELEMENTS}`);
+  }
+  return size;
 }
 
 /**
@@ -180,6 +194,9 @@ export function makeNdArray(dtype: NumpyDtype, shape: number[], fortran: boolean
     data = raw.slice();
   } else {
     if (!(raw instanceof Uint8Array)) throw new Error(`array of dtype ${dtype.str} without raw bytes`);
+    if (dtype.itemSize === 0 && size > 0) {
+      throw new Error(`array of dtype ${dtype.str} has zero-byte elements but declares ${size} of them: refused`);
+    }
     const need = size * dtype.itemSize;
     if (raw.length !== need) {
       throw new Error(`array of dtype ${dtype.str} and shape [${shape.join(', ')}] needs ${need} bytes but the pickle holds ${raw.length}`);

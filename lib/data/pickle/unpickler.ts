@@ -39,6 +39,17 @@ export type UnpickleOptions = ArrayOptions;
 
 const MAX_DEPTH_OF_MEMO = 1 << 24;
 
+/**
+ * A dict key that is a tuple becomes its text (`[1,"a"]`) so equal tuples are one key. Python only
+ * hashes tuples of modest size; a key whose text would pass this many characters (a deep chain, or
+ * items shared through the memo so the written-out key grows exponentially) is refused. The walk
+ * stops as soon as the budget is spent, so its time is bounded by the budget, not by the key.
+ */
+export const MAX_DICT_KEY_CHARS = 4096;
+
+/** Limit of MARK nesting (open lists, tuples and dicts being built). */
+export const MAX_MARK_DEPTH = 10_000;
+
 class DtypeValue {
   constructor(readonly builder: DtypeBuilder) {}
 }
@@ -148,7 +159,31 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
     if (items.length % 2 !== 0) fail('SETITEMS with an odd number of items');
     for (let i = 0; i < items.length; i += 2) (target as Map<unknown, unknown>).set(dictKey(items[i]), items[i + 1]);
   };
-  const dictKey = (k: unknown): unknown => (Array.isArray(k) ? JSON.stringify(k) : k);
+  const dictKey = (k: unknown): unknown => {
+    if (!Array.isArray(k)) return k;
+    let budget = MAX_DICT_KEY_CHARS;
+    const spend = (s: string): string => {
+      budget -= s.length;
+      if (budget < 0) fail(`a dict key that is a tuple of more than ${MAX_DICT_KEY_CHARS} characters when written out (nested too deep, or items shared through the memo): refused`);
+      return s;
+    };
+    const text = (v: unknown): string => {
+      if (Array.isArray(v)) {
+        spend('[]');
+        const parts: string[] = [];
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) spend(',');
+          parts.push(text(v[i]));
+        }
+        return `[${parts.join(',')}]`;
+      }
+      if (typeof v === 'bigint') return spend(v.toString());
+      if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return spend(JSON.stringify(v));
+      if (v instanceof Uint8Array) return spend(JSON.stringify(Buffer.from(v).toString('latin1')));
+      return fail(`a dict key holding ${describeValue(v)} is not supported`);
+    };
+    return text(k);
+  };
   const call = (fn: unknown, args: unknown): unknown => {
     if (!(fn instanceof PyGlobal)) return fail(`REDUCE on ${describeValue(fn)}`);
     if (!Array.isArray(args)) return fail(`REDUCE arguments must be a tuple, got ${describeValue(args)}`);
@@ -248,6 +283,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
         return result;
       }
       case 0x28: // MARK
+        if (metastack.length >= MAX_MARK_DEPTH) fail(`more than ${MAX_MARK_DEPTH} nested MARKs: refused`);
         metastack.push(stack);
         stack = [];
         break;
