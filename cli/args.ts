@@ -42,11 +42,36 @@ export function stringOption(p: ParsedArgs, key: string, fallback?: string): str
   return v;
 }
 
+/** A decimal number as people write it: no hex, no empty string, no Infinity. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Parses a decimal number strictly; NaN for anything else ('0x10', '', '1e400' overflowing). */
+export function parseDecimal(text: string): number {
+  const t = text.trim();
+  if (!DECIMAL.test(t)) return NaN;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : NaN;
+}
+
 /** Returns a numeric option or the default; throws naming the option when it is not a number. */
 export function numberOption(p: ParsedArgs, key: string, fallback?: number): number | undefined {
   const v = stringOption(p, key);
   if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new Error(`Expected --${key} to be a number, but got '${v}'`);
+  const n = parseDecimal(v);
+  if (!Number.isFinite(n)) throw new Error(`Expected --${key} to be a finite decimal number, but got '${v}'`);
   return n;
+}
+
+/** Returns an integer option in [min, max] or the default; throws naming the option otherwise. */
+export function integerOption(p: ParsedArgs, key: string, min: number, max = Number.MAX_SAFE_INTEGER, fallback?: number): number | undefined {
+  const v = stringOption(p, key);
+  if (v === undefined) return fallback;
+  const n = /^[+-]?\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`Expected --${key} to be an integer from ${min} to ${max}, but got '${v}'`);
+  return n;
+}
+
+/** Throws when a command that takes no positional arguments got one. */
+export function noPositionals(p: ParsedArgs): void {
+  if (p.positionals.length > 0) throw new Error(`unexpected argument '${p.positionals[0]}' (options start with --)`);
 }

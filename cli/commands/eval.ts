@@ -5,7 +5,7 @@
  * split; writes evaluation.json and CSV/Markdown tables to the run.
  */
 import { join } from 'node:path';
-import { numberOption, parseArgs, stringOption } from '../args';
+import { integerOption, noPositionals, parseArgs, stringOption } from '../args';
 import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
@@ -52,10 +52,11 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     const p = parseArgs(args, ['json'], ['run', 'protocol', 'eval-seed']);
+    noPositionals(p);
     const runDir = stringOption(p, 'run');
     if (!runDir) throw new Error('--run DIR is required (a folder written by mmckd train)');
     const protocols = parseProtocol(stringOption(p, 'protocol', 'all')!);
-    const evalSeed = numberOption(p, 'eval-seed', 0)!;
+    const evalSeed = integerOption(p, 'eval-seed', 0, 4294967295, 0)!;
     const record = readRunRecord(runDir);
     const backend = await selectBackend({ log: !p.options.json });
     const { dataset } = standardizeDataset(loadDataset(datasetSpecOf(record)));

@@ -3,13 +3,15 @@
  * cells are reused), then writes mean ± std tables (CSV, Markdown) and figures (PNG, SVG when
  * Chromium is installed) to the grid folder.
  */
-import { join } from 'node:path';
-import { parseArgs, stringOption } from '../args';
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { integerOption, noPositionals, parseArgs, stringOption } from '../args';
 import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
-import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, METHOD_VARIANTS, gridFolderName, runGrid } from '../../lib/eval/experiment-grid';
+import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, METHOD_VARIANTS, gridCells, gridFolderName, runGrid } from '../../lib/eval/experiment-grid';
 import { isProtocolName, PROTOCOL_NAMES } from '../../lib/eval/evaluate-protocols';
 import { findChromium } from '../../lib/report/chromium';
 import { exportFigures } from '../../lib/report/export-figures';
@@ -32,8 +34,62 @@ const USAGE = `Usage: mmckd grid [options]
   --out DIR           grid folder (default runs/grid-<data>-<preset>)
   --epochs N --pretrain-epochs N   override the preset for every cell
   --no-figures        skip PNG/SVG export
+  --workers N         train N cells at once, in N processes (default: the number of cores, ${cpus().length}
+                      here; 1 trains in this process alone)
+  --list              print the grid's cells (K, variant, seed, folder, state) and exit
+  --cell K            train and evaluate cell K alone (one task of a job array), no tables
+
+Each cell is trained under its folder's lock (.lock, .lock-owner.json), so workers, job-array tasks
+and a second 'mmckd grid' on the same folder share the work and no cell trains twice; a lock left
+by a process that died is taken over (at once on this machine, after 2 minutes from another).
+A cluster job array: run 'mmckd grid --cell $SLURM_ARRAY_TASK_ID ...' per task on a shared
+folder, then one 'mmckd grid ...' (same options) writes the tables (README, "Beyond one machine").
 
 Variants: ${Object.keys(GRID_VARIANTS).join(', ')}.`;
+
+/** The largest seed the kit accepts (seeds feed 32-bit generators). */
+const MAX_SEED = 4294967295;
+
+/** The --list output: one line per cell with its state. */
+function formatCellList(plan: ReturnType<typeof gridCells>): string {
+  const { existsSync, readFileSync } = require('node:fs') as typeof import('node:fs');
+  const lines = plan.map((c) => {
+    const evaluated = existsSync(join(c.runDir, 'evaluation.json'));
+    let state = existsSync(join(c.runDir, 'run.json')) ? 'started' : 'to train';
+    if (evaluated) state = 'finished';
+    else if (existsSync(join(c.runDir, '.lock'))) {
+      try {
+        const owner = JSON.parse(readFileSync(join(c.runDir, '.lock-owner.json'), 'utf8')) as { pid: number; host: string };
+        state = `locked by ${owner.pid}@${owner.host}`;
+      } catch {
+        state = 'locked';
+      }
+    }
+    return `${String(c.index).padStart(3)}  ${c.variant.padEnd(20)} seed ${String(c.seed).padEnd(4)} ${state.padEnd(24)} ${c.runDir}`;
+  });
+  return `${lines.join('\n')}\n${plan.length} cells\n`;
+}
+
+/**
+ * Starts `count` worker processes of this same grid command (`--worker`): each trains the cells
+ * no other process holds, writes no tables, and exits. Resolves each worker's exit code.
+ */
+function startWorkers(args: string[], count: number, log: (line: string) => void): Promise<number>[] {
+  const bin = resolve(__dirname, '..', '..', 'bin', 'mmckd.cjs');
+  const clean = args.filter((a, i) => a !== '--worker' && !a.startsWith('--workers') && args[i - 1] !== '--workers');
+  return Array.from({ length: count }, () => new Promise<number>((done) => {
+    const child = spawn(process.execPath, [bin, 'grid', ...clean, '--worker', '--workers', '1'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+    });
+    log(`grid: worker ${child.pid} started`);
+    child.on('error', (err) => {
+      log(`grid: a worker could not start: ${err.message}`);
+      done(1);
+    });
+    child.on('exit', (code) => done(code ?? 1));
+  }));
+}
 
 /** Expands the --variants option; throws naming an unknown variant. */
 export function parseVariants(value: string): string[] {
@@ -49,14 +105,15 @@ export const command: CliCommand = {
   summary: 'train and evaluate methods/ablations x seeds (resumable) and write mean ± std tables and figures',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['no-figures'], ['dataset', 'preset', 'variants', 'seeds', 'protocols', 'out', 'epochs', 'pretrain-epochs']);
+    const p = parseArgs(args, ['no-figures', 'list', 'worker'], ['dataset', 'preset', 'variants', 'seeds', 'protocols', 'out', 'epochs', 'pretrain-epochs', 'workers', 'cell']);
+    noPositionals(p);
     const spec = stringOption(p, 'dataset', 'synthetic')!;
     const preset = stringOption(p, 'preset', 'mosi')!;
     if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
     const variants = parseVariants(stringOption(p, 'variants', 'methods')!);
     const seeds = stringOption(p, 'seeds', DEFAULT_GRID_SEEDS.join(','))!.split(',').map((s) => {
-      const n = Number(s);
-      if (!Number.isInteger(n) || n < 0) throw new Error(`Expected --seeds to be integers >= 0, but got '${s}'`);
+      const n = /^\d{1,10}$/.test(s.trim()) ? Number(s) : NaN;
+      if (!Number.isInteger(n) || n < 0 || n > MAX_SEED) throw new Error(`Expected --seeds to be integers from 0 to ${MAX_SEED}, but got '${s}'`);
       return n;
     });
     const protocols = stringOption(p, 'protocols', PROTOCOL_NAMES.join(','))!.split(',').map((pr) => {
@@ -64,19 +121,43 @@ export const command: CliCommand = {
       return pr;
     });
     const overrides: Partial<TrainConfig> = {};
-    const epochs = stringOption(p, 'epochs');
-    if (epochs !== undefined) overrides.epochs = Number(epochs);
-    const pre = stringOption(p, 'pretrain-epochs');
-    if (pre !== undefined) overrides.pretrainEpochs = Number(pre);
+    const epochs = integerOption(p, 'epochs', 0);
+    if (epochs !== undefined) overrides.epochs = epochs;
+    const pre = integerOption(p, 'pretrain-epochs', 0);
+    if (pre !== undefined) overrides.pretrainEpochs = pre;
+    const workers = integerOption(p, 'workers', 1, 64) ?? cpus().length;
+    const cell = integerOption(p, 'cell', 1);
     const outDir = stringOption(p, 'out') ?? join(kitPaths().runs, gridFolderName(spec, preset));
-    const backend = await selectBackend({ log: true });
+    const plan = gridCells({ variants, seeds, preset, overrides, outDir }); // validates every cell's config
+    if (cell !== undefined && cell > plan.length) throw new Error(`Expected --cell between 1 and ${plan.length} (mmckd grid --list prints them), but got ${cell}`);
+    if (p.options.list) {
+      process.stdout.write(formatCellList(plan));
+      return 0;
+    }
     const log = (line: string) => process.stderr.write(line + '\n');
+    const worker = Boolean(p.options.worker);
+    const alone = cell !== undefined || worker || workers <= 1;
+    // Several processes on one machine: one BLAS thread each, so they do not fight over the cores.
+    if (!alone || worker) process.env.OPENBLAS_NUM_THREADS = '1';
+    const backend = await selectBackend({ log: !worker });
     const t0 = Date.now();
     const { dataset } = standardizeDataset(loadDataset(spec));
-    const cells = await runGrid({
-      dataset, datasetSpec: spec, preset, variants, seeds, outDir, protocols, backend, overrides,
-      callbacks: { ...terminalProgress(), log },
-    });
+    const children = alone ? [] : startWorkers(args, workers - 1, log);
+    let cells;
+    try {
+      cells = await runGrid({
+        dataset, datasetSpec: spec, preset, variants, seeds, outDir, protocols, backend, overrides,
+        only: cell !== undefined ? [cell] : undefined,
+        callbacks: { ...(worker ? {} : terminalProgress()), log: worker ? (line) => log(`worker ${process.pid}: ${line}`) : log },
+      });
+    } finally {
+      const codes = await Promise.all(children);
+      if (codes.some((c) => c !== 0)) log(`grid: ${codes.filter((c) => c !== 0).length} worker(s) failed; their cells were trained here or are listed above`);
+    }
+    if (worker || cell !== undefined) {
+      log(`grid: ${cells.filter((c) => c.computed).length} cell(s) computed by this ${worker ? 'worker' : 'task'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      return 0;
+    }
     const tables = await gridTables(cells);
     const files = writeGridTables(tables, join(outDir, 'tables'));
     writeJson(outDir, 'grid.json', { dataset: dataset.meta.name, spec, preset, variants, seeds, protocols, backend: backend.choice, cells: cells.map((c) => ({ variant: c.variant, seed: c.seed, runDir: c.runDir })) });

@@ -1,6 +1,6 @@
 /** `mmckd metrics`: scores a predictions file against a truth file with MMSA's eight metrics. */
 import { readFileSync } from 'node:fs';
-import { parseArgs, stringOption } from '../args';
+import { noPositionals, parseArgs, parseDecimal, stringOption } from '../args';
 import type { CliCommand } from '../command';
 import { MSA_METRIC_KEYS, msaMetrics } from '../../lib/eval/metrics';
 
@@ -22,7 +22,10 @@ export function readNumbers(path: string): number[] {
     }
     if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON array of numbers`);
     return parsed.map((v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${path}: index ${i}: expected a finite number, but got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        const got = typeof v === 'number' ? `${v} (a number past float64's range)` : JSON.stringify(v)?.slice(0, 40);
+        throw new Error(`${path}: index ${i}: expected a finite number, but got ${got}`);
+      }
       return v;
     });
   }
@@ -30,8 +33,8 @@ export function readNumbers(path: string): number[] {
   text.split(/\r?\n/).forEach((line, i) => {
     const s = line.trim();
     if (s === '') return;
-    const v = Number(s);
-    if (!Number.isFinite(v)) throw new Error(`${path}: line ${i + 1}: expected a finite number, but got '${s.slice(0, 40)}'`);
+    const v = parseDecimal(s);
+    if (!Number.isFinite(v)) throw new Error(`${path}: line ${i + 1}: expected a finite decimal number, but got '${s.slice(0, 40)}'`);
     out.push(v);
   });
   return out;
@@ -51,6 +54,7 @@ export const command: CliCommand = {
   async run(args) {
     try {
       const p = parseArgs(args, ['json'], ['pred', 'truth', 'f1-order']);
+      noPositionals(p);
       const predPath = stringOption(p, 'pred');
       const truthPath = stringOption(p, 'truth');
       if (!predPath || !truthPath) throw new Error('both --pred FILE and --truth FILE are required');

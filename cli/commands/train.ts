@@ -4,13 +4,14 @@
  * resumes an interrupted run from its last completed epoch.
  */
 import { join } from 'node:path';
-import { numberOption, parseArgs, stringOption } from '../args';
+import { integerOption, noPositionals, numberOption, parseArgs, stringOption } from '../args';
 import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
 import { evaluateSubsets } from '../../lib/eval/evaluate-subsets';
 import { kitPaths } from '../../lib/paths';
+import { checkOutputFolder } from '../../lib/output-folder';
 import { METHOD_NAMES, isTrainPreset, validateTrainConfig, type MethodName, type TrainConfig } from '../../lib/train/config';
 import { combineCallbacks, terminalProgress } from '../../lib/train/progress';
 import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
@@ -24,25 +25,33 @@ const USAGE = `Usage: mmckd train [options]
   --method NAME         ${METHOD_NAMES.join(' | ')}                           (default mmckd)
   --seed N              seed of initialisation, shuffling and dropout          (default 1)
   --out DIR             run folder (default runs/<dataset>-<method>-<preset>-seed<N>)
-  --fresh               start over instead of resuming the run in --out
+  --fresh               start over instead of resuming the run in --out: removes the folder only
+                        when it is a run folder holding only what the kit writes (else refuses)
   --json                print the final metrics as JSON
 
   Overrides of the preset: --epochs N --pretrain-epochs N --pretrain-lr X --batch-size N --lr X --lambda X
   --tau X --class-scheme 7|3|2 --detach-teacher --teacher-init pretrained|scratch --patience N
   --d N --layers N --heads N
 
-The run folder holds run.json (config, seed, backend, versions), history.json, checkpoints/<subset>/
-and metrics.json (test metrics of every subset under P1).`;
+The run folder holds run.json (config, seed, backend, versions, dataset fingerprint), history.json,
+checkpoints/<subset>/ and metrics.json (test metrics of every subset under P1). One process trains a
+folder at a time: a second 'mmckd train' on it refuses, naming the process that holds its lock
+(.lock, .lock-owner.json); a lock left by a process that died is taken over, and the kit says so.
+A folder trained on one dataset refuses another.`;
+
+/** The largest seed (seeds feed 32-bit generators). */
+const MAX_SEED = 4294967295;
 
 const VALUE_OPTIONS = ['dataset', 'preset', 'method', 'seed', 'out', 'epochs', 'pretrain-epochs', 'pretrain-lr', 'batch-size', 'lr', 'lambda', 'tau', 'class-scheme', 'teacher-init', 'patience', 'd', 'layers', 'heads'];
 
 /** Builds the config from the command line; throws naming the option at fault. */
 export function configFromArgs(args: string[]): { config: TrainConfig; dataset: string; preset: string; out?: string; fresh: boolean; json: boolean } {
   const p = parseArgs(args, ['fresh', 'json', 'detach-teacher'], VALUE_OPTIONS);
+  noPositionals(p);
   const preset = stringOption(p, 'preset', 'mosi')!;
   if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
   const method = stringOption(p, 'method', 'mmckd') as MethodName;
-  const overrides: Partial<TrainConfig> = { method, seed: numberOption(p, 'seed', 1)! };
+  const overrides: Partial<TrainConfig> = { method, seed: integerOption(p, 'seed', 0, MAX_SEED, 1)! };
   const num = (key: string, field: keyof TrainConfig) => {
     const v = numberOption(p, key);
     if (v !== undefined) (overrides as Record<string, unknown>)[field] = v;
@@ -61,7 +70,7 @@ export function configFromArgs(args: string[]): { config: TrainConfig; dataset: 
   if (teacherInit) overrides.teacherInit = teacherInit as TrainConfig['teacherInit'];
   const model: Record<string, number> = {};
   for (const k of ['d', 'layers', 'heads']) {
-    const v = numberOption(p, k);
+    const v = integerOption(p, k, 0);
     if (v !== undefined) model[k] = v;
   }
   if (Object.keys(model).length > 0) overrides.model = model;
@@ -81,8 +90,9 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     const a = configFromArgs(args);
-    const backend = await selectBackend({ log: true });
     const outDir = a.out ?? join(kitPaths().runs, runFolderName(a.dataset, a.config.method, a.preset, a.config.seed));
+    checkOutputFolder(outDir, 'run folder');
+    const backend = await selectBackend({ log: true });
     const log = (line: string) => process.stderr.write(line + '\n');
     log(`mmckd train: ${a.config.method} on ${a.dataset} (preset ${a.preset}, seed ${a.config.seed}) -> ${outDir}`);
     const t0 = Date.now();

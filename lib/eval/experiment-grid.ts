@@ -11,7 +11,9 @@ import type { SubsetName } from '../data/modalities';
 import type { MultimodalDataset } from '../data/types';
 import { validateTrainConfig, type TrainConfig, type TrainPresetName } from '../train/config';
 import { splitBatches } from '../train/batch-source';
-import { disposeTrainedRun, runMethod } from '../train/run-method';
+import { checkOutputFolder } from '../output-folder';
+import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../train/run-method';
+import { isRunLocked, lockRunFolder, tryLockRunFolder, type RunLock } from '../train/run-lock';
 import { datasetShortName, readJsonIfExists, writeJson } from '../train/run-folder';
 import type { EpochRecord, TrainerCallbacks } from '../train/trainer';
 import { evaluateProtocols, PROTOCOL_NAMES, type ProtocolName, type RunEvaluation } from './evaluate-protocols';
@@ -70,6 +72,30 @@ export interface GridSpec {
   /** Extra overrides applied to every cell (e.g. fewer epochs). */
   overrides?: Partial<TrainConfig>;
   callbacks?: TrainerCallbacks & { log?(line: string): void };
+  /** Train only these cells (1-based positions in `gridCells` order), e.g. one task of a job array. */
+  only?: readonly number[];
+}
+
+/** One planned cell of a grid: what `mmckd grid --list` prints. */
+export interface GridCellPlan {
+  /** 1-based position in the grid (the K of `mmckd grid --cell K`). */
+  index: number;
+  variant: string;
+  seed: number;
+  runDir: string;
+  config: TrainConfig;
+}
+
+/** Returns every cell of a grid in order (variants outer, seeds inner); validates every config first. */
+export function gridCells(spec: Pick<GridSpec, 'variants' | 'seeds' | 'preset' | 'overrides' | 'outDir'>): GridCellPlan[] {
+  const seeds = spec.seeds ?? DEFAULT_GRID_SEEDS;
+  const cells: GridCellPlan[] = [];
+  for (const variant of spec.variants) {
+    for (const seed of seeds) {
+      cells.push({ index: cells.length + 1, variant, seed, runDir: gridCellDir(spec.outDir, variant, seed), config: gridCellConfig(variant, seed, spec.preset, spec.overrides) });
+    }
+  }
+  return cells;
 }
 
 /** One evaluated cell. */
@@ -125,48 +151,93 @@ export function migrateSavedEvaluation(saved: SavedEvaluation): SavedEvaluation 
   return { ...saved, protocols: saved.protocols.map((p) => (p === 'mr' ? 'mr-clip' : p)), evaluation };
 }
 
-/** Trains and evaluates every cell that is not finished yet; returns all cells in grid order. */
+/**
+ * Trains and evaluates every cell that is not finished yet; returns the cells in grid order (with
+ * `only`: just those). Each cell is trained under its run folder's lock, so several processes (grid
+ * workers, job-array tasks, a second `mmckd grid` on the same folder) share the work: a cell held
+ * by another process, or whose shared stage-1 teacher is being trained by one, is skipped at first
+ * and waited for at the end; no cell trains twice.
+ */
 export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
-  const cells: GridCell[] = [];
-  const protocols = spec.protocols ?? PROTOCOL_NAMES;
-  const seeds = spec.seeds ?? DEFAULT_GRID_SEEDS;
-  const evalSeed = spec.evalSeed ?? 0;
-  const total = spec.variants.length * seeds.length;
-  for (const variant of spec.variants) {
-    for (const seed of seeds) {
-      const config = gridCellConfig(variant, seed, spec.preset, spec.overrides);
-      const runDir = join(spec.outDir, `${variant}-seed${seed}`);
-      const label = `[${cells.length + 1}/${total}] ${variant} seed ${seed}`;
-      const stored = readJsonIfExists<SavedEvaluation>(runDir, 'evaluation.json');
-      const saved = stored && migrateSavedEvaluation(stored);
-      const finished = readJsonIfExists<{ finished?: string }>(runDir, 'run.json')?.finished;
-      if (saved && finished && protocols.every((p) => saved.protocols.includes(p)) && saved.evaluation.evalSeed === evalSeed && JSON.stringify(saved.config) === JSON.stringify(config)) {
-        spec.callbacks?.log?.(`${label}: finished, reusing ${runDir}`);
-        const validMae = bestValidMae(readJsonIfExists<EpochRecord[]>(runDir, 'history.json') ?? []);
-        cells.push({ variant, seed, runDir, config, evaluation: saved.evaluation, validMae, computed: false });
-        continue;
-      }
-      spec.callbacks?.log?.(`${label}: ${existsSync(runDir) ? 'resuming' : 'training'} -> ${runDir}`);
-      const run = await runMethod({
-        dataset: spec.dataset,
-        datasetSpec: spec.datasetSpec,
-        config,
-        outDir: runDir,
-        batches: splitBatches,
-        backend: spec.backend,
-        stage1CacheDir: spec.stage1CacheDir ?? join(spec.outDir, '_stage1'),
-        callbacks: spec.callbacks,
-      });
-      try {
-        const evaluation = evaluateProtocols(run.predictors, spec.dataset.test, protocols, evalSeed);
-        writeJson(runDir, 'evaluation.json', { protocols, config, backend: spec.backend.choice, evaluation });
-        cells.push({ variant, seed, runDir, config, evaluation, validMae: bestValidMae(run.history), computed: true });
-      } finally {
-        disposeTrainedRun(run);
-      }
-    }
+  const plan = gridCells(spec); // every config is validated before anything is written
+  checkOutputFolder(spec.outDir, 'grid folder');
+  for (const k of spec.only ?? []) {
+    if (!Number.isInteger(k) || k < 1 || k > plan.length) throw new Error(`Expected --cell between 1 and ${plan.length} (mmckd grid --list prints them), but got ${k}`);
   }
-  return cells;
+  const todo = spec.only ? plan.filter((c) => spec.only!.includes(c.index)) : plan;
+  const protocols = spec.protocols ?? PROTOCOL_NAMES;
+  const evalSeed = spec.evalSeed ?? 0;
+  const stage1CacheDir = spec.stage1CacheDir ?? join(spec.outDir, '_stage1');
+  const log = (line: string) => spec.callbacks?.log?.(line);
+  const label = (c: GridCellPlan) => `[${c.index}/${plan.length}] ${c.variant} seed ${c.seed}`;
+
+  const finishedCell = (c: GridCellPlan): GridCell | undefined => {
+    const stored = readJsonIfExists<SavedEvaluation>(c.runDir, 'evaluation.json');
+    const saved = stored && migrateSavedEvaluation(stored);
+    const finished = readJsonIfExists<{ finished?: string }>(c.runDir, 'run.json')?.finished;
+    if (!(saved && finished && protocols.every((p) => saved.protocols.includes(p)) && saved.evaluation.evalSeed === evalSeed && JSON.stringify(saved.config) === JSON.stringify(c.config))) return undefined;
+    const validMae = bestValidMae(readJsonIfExists<EpochRecord[]>(c.runDir, 'history.json') ?? []);
+    return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation: saved.evaluation, validMae, computed: false };
+  };
+  const computeCell = async (c: GridCellPlan): Promise<GridCell> => {
+    log(`${label(c)}: ${existsSync(join(c.runDir, 'run.json')) ? 'resuming' : 'training'} -> ${c.runDir}`);
+    const run = await runMethod({
+      dataset: spec.dataset,
+      datasetSpec: spec.datasetSpec,
+      config: c.config,
+      outDir: c.runDir,
+      batches: splitBatches,
+      backend: spec.backend,
+      stage1CacheDir,
+      lock: 'held',
+      callbacks: spec.callbacks,
+    });
+    try {
+      const evaluation = evaluateProtocols(run.predictors, spec.dataset.test, protocols, evalSeed);
+      writeJson(c.runDir, 'evaluation.json', { protocols, config: c.config, backend: spec.backend.choice, evaluation });
+      return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation, validMae: bestValidMae(run.history), computed: true };
+    } finally {
+      disposeTrainedRun(run);
+    }
+  };
+  const underLock = async (c: GridCellPlan, lock: RunLock): Promise<GridCell> => {
+    try {
+      const done = finishedCell(c); // another process may have finished it meanwhile
+      if (done) log(`${label(c)}: finished, reusing ${c.runDir}`);
+      return done ?? (await computeCell(c));
+    } finally {
+      await lock.release();
+    }
+  };
+
+  const results = new Map<number, GridCell>();
+  const deferred: GridCellPlan[] = [];
+  for (const c of todo) {
+    const done = finishedCell(c);
+    if (done) {
+      log(`${label(c)}: finished, reusing ${c.runDir}`);
+      results.set(c.index, done);
+      continue;
+    }
+    const needsStage1 = stageNeedsTeacher(c.config);
+    if (needsStage1 && isRunLocked(join(stage1CacheDir, stage1Key({ dataset: spec.dataset, config: c.config, backend: spec.backend })))) {
+      log(`${label(c)}: its stage-1 teacher is being trained by another process; coming back to it`);
+      deferred.push(c);
+      continue;
+    }
+    const lock = await tryLockRunFolder(c.runDir, { log });
+    if (!lock) {
+      log(`${label(c)}: being trained by another process; coming back to it`);
+      deferred.push(c);
+      continue;
+    }
+    results.set(c.index, await underLock(c, lock));
+  }
+  for (const c of deferred) {
+    const lock = await lockRunFolder(c.runDir, { wait: true, log });
+    results.set(c.index, await underLock(c, lock));
+  }
+  return todo.map((c) => results.get(c.index)!);
 }
 
 /** Returns the default grid folder name of a dataset spec and preset: `grid-<data>-<preset>`. */

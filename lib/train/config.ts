@@ -3,7 +3,7 @@
  * (online MM-CKD and the baselines) with its default, named presets, and `validateTrainConfig`.
  * @see notebooks/03-online-mmckd.ipynb
  */
-import type { ModelConfig } from '../models/config';
+import { validateModelConfig, type ModelConfig } from '../models/config';
 
 /**
  * What to train.
@@ -133,7 +133,7 @@ export function validateTrainConfig(overrides: Partial<TrainConfig> = {}, preset
   const pos = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   const nonneg = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   need((['mmckd', 'b1', 'b2', 'b3', 'b4'] as unknown[]).includes(c.method), 'method', 'one of mmckd, b1, b2, b3, b4', c.method);
-  need(int(c.seed, 0), 'seed', 'an integer >= 0', c.seed);
+  need(int(c.seed, 0) && c.seed <= 4294967295, 'seed', 'an integer from 0 to 4294967295', c.seed);
   need(int(c.batchSize, 2), 'batchSize', 'an integer >= 2', c.batchSize);
   need(int(c.pretrainEpochs, 0), 'pretrainEpochs', 'an integer >= 0', c.pretrainEpochs);
   need(int(c.epochs, 0), 'epochs', 'an integer >= 0', c.epochs);
@@ -151,6 +151,8 @@ export function validateTrainConfig(overrides: Partial<TrainConfig> = {}, preset
   need(['pretrained', 'scratch'].includes(c.teacherInit), 'teacherInit', "'pretrained' or 'scratch'", c.teacherInit);
   need(nonneg(c.kdFeatureWeight), 'kdFeatureWeight', 'a number >= 0', c.kdFeatureWeight);
   need(nonneg(c.kdOutputWeight), 'kdOutputWeight', 'a number >= 0', c.kdOutputWeight);
+  // The model options are checked here too, so a bad --d or --heads is refused before any write.
+  validateModelConfig({ ...c.model, subset: 'tav' });
   if (c.method === 'b1' && c.pretrainEpochs === 0) {
     throw new Error('Expected pretrainEpochs >= 1 for method b1 (the full-modality teacher is its only model), but got 0');
   }

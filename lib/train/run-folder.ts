@@ -23,7 +23,16 @@ export interface RunRecord {
   seed: number;
   backend: { choice: string; version: string; native: boolean; message: string };
   versions: KitVersions;
-  dataset: { spec?: string; name: string; source: string; path?: string; counts: Record<string, number>; details?: Record<string, unknown> };
+  dataset: {
+    spec?: string;
+    name: string;
+    source: string;
+    path?: string;
+    counts: Record<string, number>;
+    details?: Record<string, unknown>;
+    /** lib/data/dataset-fingerprint.ts: the folder refuses data with another fingerprint (absent in older runs). */
+    fingerprint?: string;
+  };
   created: string;
   /** Set when training finished. */
   finished?: string;
@@ -37,6 +46,7 @@ export function newRunRecord(
   meta: DatasetMeta,
   counts: Record<string, number>,
   spec?: string,
+  fingerprint?: string,
 ): RunRecord {
   return {
     kind: 'mmckd-run',
@@ -44,7 +54,7 @@ export function newRunRecord(
     seed: config.seed,
     backend: { choice: backend.choice, version: backend.version, native: backend.native, message: backend.message },
     versions,
-    dataset: { spec, name: meta.name, source: meta.source, path: meta.path, counts, details: meta.details },
+    dataset: { spec, name: meta.name, source: meta.source, path: meta.path, counts, details: meta.details, fingerprint },
     created: new Date().toISOString(),
   };
 }

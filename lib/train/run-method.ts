@@ -7,6 +7,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
+import { datasetFingerprint } from '../data/dataset-fingerprint';
+import { validateModelConfig } from '../models/config';
+import { checkOutputFolder } from '../output-folder';
+import { removeKitFolder } from './kit-folders';
+import { lockRunFolder, type RunLock } from './run-lock';
 import { join } from 'node:path';
 import type { BackendReport } from '../backend';
 import { SUBSET_NAMES, type SubsetName } from '../data/modalities';
@@ -34,8 +39,16 @@ export interface RunMethodOptions {
   outDir: string;
   batches: BatchSource;
   backend: BackendReport;
-  /** Start over even when the folder holds a finished or partial run of the same config. */
+  /**
+   * Start over even when the folder holds a finished or partial run of the same config. Removes
+   * only a folder the kit recognises as a run, holding only what the kit writes (else refuses).
+   */
   fresh?: boolean;
+  /**
+   * The run folder's lock: 'refuse' (default) throws RunLockedError when another live process
+   * trains it; 'wait' waits for that process; 'held' means the caller already holds it.
+   */
+  lock?: 'refuse' | 'wait' | 'held';
   /**
    * Share stage 1 between runs: the teacher pretraining of a (dataset, model, stage-1 config,
    * seed, backend) is trained once under `<stage1CacheDir>/<key>/` and reused by every method.
@@ -61,7 +74,8 @@ export function modelConfigFor(dataset: MultimodalDataset, config: TrainConfig, 
   return { ...config.model, subset, inputDims: { ...dataset.meta.dims }, seqLens: { ...dataset.meta.seqLens } };
 }
 
-function stageNeedsTeacher(config: TrainConfig): boolean {
+/** True when the method trains (or reuses) the stage-1 teacher. */
+export function stageNeedsTeacher(config: TrainConfig): boolean {
   return config.method === 'b1' || config.method === 'b3' || (config.teacherInit === 'pretrained' && config.pretrainEpochs > 0);
 }
 
@@ -82,17 +96,24 @@ function sameConfig(a: TrainConfig, b: TrainConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Trains one stage resumably: state and weights are saved to `<outDir>/<stage>/` after each epoch. */
-async function runStage(
-  stage: string,
-  models: Partial<Record<SubsetName, MsaModel>>,
-  trainable: SubsetName[],
-  objective: Objective,
-  o: RunMethodOptions,
-  epochs: number,
-  dir = join(o.outDir, stage),
-  initialBest?: Parameters<typeof trainModels>[0]['initialBest'],
-): Promise<TrainerState> {
+/** What `runStage` trains. */
+interface StageOptions {
+  stage: 'stage1' | 'stage2';
+  models: Partial<Record<SubsetName, MsaModel>>;
+  trainable: SubsetName[];
+  objective: Objective;
+  epochs: number;
+  /** Folder of the stage's resumable state and best models. */
+  dir: string;
+  /** Best weights carried in from an earlier stage (stage 2's pretrained teacher). */
+  initialBest?: Parameters<typeof trainModels>[0]['initialBest'];
+  /** The run's lock, checked before each epoch is committed. */
+  lock?: RunLock;
+}
+
+/** Trains one stage resumably: state and weights are saved to `dir` after each epoch. */
+async function runStage(o: RunMethodOptions, st: StageOptions): Promise<TrainerState> {
+  const { stage, models, trainable, objective, epochs, dir, initialBest } = st;
   const c = o.config;
   const lr = stage === 'stage1' ? c.pretrainLr : c.lr;
   const done = readJsonIfExists<TrainerState>(dir, 'done.json');
@@ -150,6 +171,7 @@ async function runStage(
     callbacks: {
       onStep: o.callbacks?.onStep,
       async onEpochEnd(record, state, ctx) {
+        st.lock?.assertHeld();
         for (const [name, model] of Object.entries(ctx.models) as [SubsetName, MsaModel][]) {
           const w = model.getWeights();
           await saveTensors(w, join(dir, 'current'), name);
@@ -184,23 +206,72 @@ async function runStage(
  */
 export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
   const c = o.config;
-  if (o.fresh) rmSync(o.outDir, { recursive: true, force: true });
-  const counts = { train: o.dataset.train.ids.length, valid: o.dataset.valid.ids.length, test: o.dataset.test.ids.length };
-  const existing = readJsonIfExists<RunRecord>(o.outDir, 'run.json');
-  if (existing && !sameConfig(existing.config, c)) {
-    throw new Error(`${join(o.outDir, 'run.json')}: this run folder holds a run with another config; use another --out or --fresh`);
+  // Everything is checked before anything is written.
+  checkOutputFolder(o.outDir, 'run folder');
+  for (const s of SUBSET_NAMES) validateModelConfig(modelConfigFor(o.dataset, c, s));
+  const fingerprint = datasetFingerprint(o.dataset);
+  const createdDir = !existsSync(o.outDir);
+  const lock = o.lock === 'held' ? undefined : await lockRunFolder(o.outDir, { wait: o.lock === 'wait', log: o.callbacks?.log });
+  let recordWritten = false;
+  try {
+    if (o.fresh) removeKitFolder(o.outDir, { keepLock: true });
+    const counts = { train: o.dataset.train.ids.length, valid: o.dataset.valid.ids.length, test: o.dataset.test.ids.length };
+    const existing = readJsonIfExists<RunRecord>(o.outDir, 'run.json');
+    if (existing && existing.kind !== 'mmckd-run') throw new Error(`${join(o.outDir, 'run.json')}: not a run record of the kit`);
+    if (existing && !sameConfig(existing.config, c)) {
+      throw new Error(`${join(o.outDir, 'run.json')}: this run folder holds a run with another config; use another --out or --fresh`);
+    }
+    if (existing) checkSameDataset(o.outDir, existing, o.dataset, fingerprint, counts);
+    const record = existing ?? newRunRecord(c, o.backend, kitVersions(), o.dataset.meta, counts, o.datasetSpec, fingerprint);
+    writeJson(o.outDir, 'run.json', record);
+    recordWritten = true;
+    return await trainRun(o, record, fingerprint, lock);
+  } catch (err) {
+    if (createdDir && !recordWritten) rmSync(o.outDir, { recursive: true, force: true });
+    throw err;
+  } finally {
+    await lock?.release();
   }
-  const record = existing ?? newRunRecord(c, o.backend, kitVersions(), o.dataset.meta, counts, o.datasetSpec);
-  writeJson(o.outDir, 'run.json', record);
+}
 
+/** Refuses a run folder trained on another dataset (fingerprint; name, source and counts for older runs). */
+function checkSameDataset(dir: string, existing: RunRecord, dataset: MultimodalDataset, fingerprint: string, counts: Record<string, number>): void {
+  const was = existing.dataset;
+  const now = `${dataset.meta.name} (${counts.train}/${counts.valid}/${counts.test} clips, ${fingerprint})`;
+  const before = `${was.name} (${was.counts?.train}/${was.counts?.valid}/${was.counts?.test} clips${was.fingerprint ? `, ${was.fingerprint}` : ''})`;
+  const same = was.fingerprint
+    ? was.fingerprint === fingerprint
+    : was.name === dataset.meta.name && was.source === dataset.meta.source && JSON.stringify(was.counts) === JSON.stringify(counts);
+  if (!same) throw new Error(`${join(dir, 'run.json')}: this run was trained on ${before}, not on ${now}; use another --out, or --fresh to start over`);
+}
+
+/** Checks a shared stage-1 folder against the dataset, then records the dataset there. */
+function checkStageDataset(dir: string, dataset: MultimodalDataset, fingerprint: string): void {
+  const seen = readJsonIfExists<{ fingerprint?: string; name?: string }>(dir, 'dataset.json');
+  if (seen?.fingerprint && seen.fingerprint !== fingerprint) {
+    throw new Error(`${join(dir, 'dataset.json')}: this stage-1 teacher was trained on ${seen.name} (${seen.fingerprint}), not on ${dataset.meta.name} (${fingerprint}); remove the folder to retrain it`);
+  }
+  if (!seen) writeJson(dir, 'dataset.json', { name: dataset.meta.name, fingerprint });
+}
+
+async function trainRun(o: RunMethodOptions, record: RunRecord, fingerprint: string, lock: RunLock | undefined): Promise<TrainedRun> {
+  const c = o.config;
   const history: EpochRecord[] = [];
   let teacher: MsaModel | undefined;
   let teacherStage1: { epoch: number; validMae: number } | undefined;
   if (stageNeedsTeacher(c)) {
     teacher = buildModel(modelConfigFor(o.dataset, c, 'tav'), memberSeed(c.seed, 'tav'));
     const s1Dir = o.stage1CacheDir ? join(o.stage1CacheDir, stage1Key(o)) : join(o.outDir, 'stage1');
-    if (o.stage1CacheDir) o.callbacks?.log?.(`stage1: shared teacher pretraining in ${s1Dir}`);
-    const s1 = await runStage('stage1', { tav: teacher }, ['tav'], regressionObjective({ tav: teacher }), o, c.pretrainEpochs, s1Dir);
+    // A shared teacher may be wanted by several runs at once: one trains it, the others wait.
+    const s1Lock = o.stage1CacheDir ? await lockRunFolder(s1Dir, { wait: true, log: o.callbacks?.log }) : lock;
+    let s1: TrainerState;
+    try {
+      if (o.stage1CacheDir) o.callbacks?.log?.(`stage1: shared teacher pretraining in ${s1Dir}`);
+      checkStageDataset(s1Dir, o.dataset, fingerprint);
+      s1 = await runStage(o, { stage: 'stage1', models: { tav: teacher }, trainable: ['tav'], objective: regressionObjective({ tav: teacher }), epochs: c.pretrainEpochs, dir: s1Dir, lock: s1Lock });
+    } finally {
+      if (s1Lock !== lock) await s1Lock?.release();
+    }
     history.push(...s1.history);
     teacherStage1 = s1.best.tav;
   }
@@ -213,7 +284,7 @@ export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
   } else if (c.method === 'b3') {
     const students: Partial<Record<SubsetName, MsaModel>> = {};
     for (const s of SUBSET_NAMES.filter((n) => n !== 'tav')) students[s] = buildModel(modelConfigFor(o.dataset, c, s), memberSeed(c.seed, s));
-    const s2 = await runStage('stage2', students, Object.keys(students) as SubsetName[], offlineDistillationObjective(teacher!, students, c), o, c.epochs);
+    const s2 = await runStage(o, { stage: 'stage2', models: students, trainable: Object.keys(students) as SubsetName[], objective: offlineDistillationObjective(teacher!, students, c), epochs: c.epochs, dir: join(o.outDir, 'stage2'), lock });
     history.push(...s2.history);
     Object.assign(models, { tav: teacher }, students);
   } else {
@@ -226,7 +297,7 @@ export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
         : onlineDistillationObjective(models, c, c.method === 'mmckd');
     // The pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it on validation.
     const carried = teacherStage1 && models.tav === teacher ? { tav: { validMae: teacherStage1.validMae, weights: teacher!.getWeights() } } : undefined;
-    const s2 = await runStage('stage2', models, [...SUBSET_NAMES], objective, o, c.epochs, join(o.outDir, 'stage2'), carried);
+    const s2 = await runStage(o, { stage: 'stage2', models, trainable: [...SUBSET_NAMES], objective, epochs: c.epochs, dir: join(o.outDir, 'stage2'), initialBest: carried, lock });
     history.push(...s2.history);
   }
   for (const s of SUBSET_NAMES) {

@@ -219,6 +219,8 @@ export async function trainModels(o: TrainerOptions): Promise<TrainerResult> {
           loss: terms, lr, elapsed, eta: (elapsed / Math.max(1, doneSteps)) * leftSteps,
         });
       }
+      // Let timers run between steps (the run lock's refresh, a notebook's live display).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
     const validMae = validationMae(o.models, o.valid, o.batches, o.batchSize);

@@ -45,7 +45,7 @@ describe('mmckd metrics', () => {
     writeFileSync(bad, '1\n2\nnope\n');
     const r = await capture(() => command.run(['--pred', pred, '--truth', bad]));
     assert.equal(r.code, 2);
-    assert.match(r.err, /bad\.txt: line 3: expected a finite number, but got 'nope'/);
+    assert.match(r.err, /bad\.txt: line 3: expected a finite decimal number, but got 'nope'/);
     const badJson = join(dir, 'bad.json');
     writeFileSync(badJson, '[1, null]');
     assert.throws(() => readNumbers(badJson), /bad\.json: index 1/);

@@ -29,7 +29,7 @@ test('the CLI maps its options to the config and rejects unknown ones', () => {
   assert.equal(a.config.detachTeacherViews, true);
   assert.equal(a.config.model.d, 8);
   assert.throws(() => configFromArgs(['--lamda', '1']), /unknown option '--lamda'/);
-  assert.throws(() => configFromArgs(['--tau', 'abc']), /Expected --tau to be a number, but got 'abc'/);
+  assert.throws(() => configFromArgs(['--tau', 'abc']), /Expected --tau to be a finite decimal number, but got 'abc'/);
   assert.throws(() => configFromArgs(['--tau', '-1']), /Expected tau to be a number > 0/);
 });
 

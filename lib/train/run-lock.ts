@@ -1,0 +1,181 @@
+/**
+ * One process per run folder: a run (or a grid cell, or a shared stage-1 teacher) is trained by the
+ * process that holds its lock. The lock is proper-lockfile's: a `.lock` folder inside the run
+ * folder, made with an atomic mkdir (which also holds on network file systems) and refreshed while
+ * the process lives. Beside it, `.lock-owner.json` says who holds it (pid, host, start, command).
+ *
+ * A lock left by a process that died is taken over, and the kit says so: at once when the owner ran
+ * on this machine and its pid is gone; after `staleMs` without a refresh otherwise (another
+ * machine). A second process either refuses by name (`mmckd train`) or waits (grid workers,
+ * shared stage-1 teachers).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import * as lockfile from 'proper-lockfile';
+import { processAlive } from '../stale-temp-files';
+import { writeFileAtomically } from './checkpoint';
+
+/** The lock folder inside a run folder. */
+export const LOCK_NAME = '.lock';
+/** The owner record beside it. */
+export const LOCK_OWNER_NAME = '.lock-owner.json';
+
+/** A lock not refreshed for this long is stale (its owner died on another machine). */
+export const DEFAULT_STALE_MS = 120_000;
+
+/** Who holds a lock. */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  started: string;
+  command: string;
+}
+
+/** A held lock. */
+export interface RunLock {
+  dir: string;
+  /** Throws when the lock was lost (not refreshed in time and taken by another process). */
+  assertHeld(): void;
+  /** Releases the lock and removes the owner record. */
+  release(): Promise<void>;
+}
+
+/** Raised when another live process holds the lock; names the folder and the owner. */
+export class RunLockedError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly owner: LockOwner | undefined,
+  ) {
+    super(`${dir}: ${describeOwner(owner)}; wait for it to finish, or use another folder`);
+    this.name = 'RunLockedError';
+  }
+}
+
+/** Options of `lockRunFolder`. */
+export interface LockOptions {
+  /** true: wait until the lock is free; false (default): throw RunLockedError at once. */
+  wait?: boolean;
+  /** Where to say that a stale lock was taken over, or that the process waits. */
+  log?(line: string): void;
+  /** Poll interval while waiting (default 2 s). */
+  pollMs?: number;
+  /** Staleness of a lock whose owner is on another machine (default DEFAULT_STALE_MS). */
+  staleMs?: number;
+}
+
+function describeOwner(owner: LockOwner | undefined): string {
+  if (!owner) return 'locked by another process';
+  return `in use by process ${owner.pid} on ${owner.host} since ${owner.started} (${owner.command})`;
+}
+
+/** Reads the owner record of a run folder's lock, when there is one. */
+export function readLockOwner(dir: string): LockOwner | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dir, LOCK_OWNER_NAME), 'utf8')) as LockOwner;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a live process (or an unknown one whose lock is fresh) holds the folder's lock. */
+export function isRunLocked(dir: string, staleMs = DEFAULT_STALE_MS): boolean {
+  if (!existsSync(join(dir, LOCK_NAME))) return false;
+  const owner = readLockOwner(dir);
+  if (owner && owner.host === hostname() && !processAlive(owner.pid)) return false;
+  return lockfile.checkSync(dir, { realpath: false, lockfilePath: join(dir, LOCK_NAME), stale: staleMs });
+}
+
+/** Removes a lock whose owner is dead (this machine) or silent past `staleMs`; says so. */
+function takeOverDeadLock(dir: string, staleMs: number, log?: (line: string) => void): void {
+  const lockPath = join(dir, LOCK_NAME);
+  let mtime: number;
+  try {
+    mtime = statSync(lockPath).mtimeMs;
+  } catch {
+    return;
+  }
+  const owner = readLockOwner(dir);
+  if (owner && owner.host === hostname() && owner.pid !== process.pid && !processAlive(owner.pid)) {
+    rmSync(lockPath, { recursive: true, force: true });
+    log?.(`${dir}: taking over the lock of process ${owner.pid} (started ${owner.started}), which is no longer running`);
+    return;
+  }
+  const silentMs = Date.now() - mtime;
+  if (silentMs > staleMs) {
+    rmSync(lockPath, { recursive: true, force: true });
+    log?.(`${dir}: taking over a stale lock (${describeOwner(owner)}; not refreshed for ${Math.round(silentMs / 1000)} s)`);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Locks a run folder (created when missing) for this process. Throws RunLockedError when another
+ * live process holds it and `wait` is false; with `wait`, polls until it is free.
+ */
+export async function lockRunFolder(dir: string, options: LockOptions = {}): Promise<RunLock> {
+  const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  const pollMs = options.pollMs ?? 2000;
+  mkdirSync(dir, { recursive: true });
+  let said = false;
+  for (;;) {
+    takeOverDeadLock(dir, staleMs, options.log);
+    let lost: Error | undefined;
+    try {
+      const release = await lockfile.lock(dir, {
+        realpath: false,
+        lockfilePath: join(dir, LOCK_NAME),
+        stale: staleMs,
+        update: Math.max(1000, Math.floor(staleMs / 4)),
+        retries: 0,
+        onCompromised(err) {
+          lost = err;
+          options.log?.(`${dir}: the lock was lost (${err.message}); this process stops at its next checkpoint`);
+        },
+      });
+      const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ').slice(0, 300) };
+      writeFileAtomically(join(dir, LOCK_OWNER_NAME), JSON.stringify(owner) + '\n');
+      return {
+        dir,
+        assertHeld() {
+          if (lost) throw new Error(`${dir}: the lock was lost (${lost.message}); another process may train this folder now`);
+        },
+        async release() {
+          if (!lost) rmSync(join(dir, LOCK_OWNER_NAME), { force: true });
+          try {
+            await release();
+          } catch {
+            // already released or compromised: nothing of ours left to remove
+          }
+        },
+      };
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ELOCKED') throw err;
+      const owner = readLockOwner(dir);
+      if (!options.wait) throw new RunLockedError(dir, owner);
+      if (!said) options.log?.(`${dir}: waiting, ${describeOwner(owner)}`);
+      said = true;
+      await sleep(pollMs);
+    }
+  }
+}
+
+/** Locks `dir` without waiting; returns undefined when another live process holds it. */
+export async function tryLockRunFolder(dir: string, options: Omit<LockOptions, 'wait'> = {}): Promise<RunLock | undefined> {
+  try {
+    return await lockRunFolder(dir, { ...options, wait: false });
+  } catch (err) {
+    if (err instanceof RunLockedError) return undefined;
+    throw err;
+  }
+}
+
+/** Removes `dir` when it is empty (a folder the lock created for a run that was then refused). */
+export function removeIfEmpty(dir: string): void {
+  try {
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // not there or not empty: leave it
+  }
+}
