@@ -31,7 +31,15 @@ function help(): string {
     const cmd = loadCommand(name);
     if (cmd) lines.push(`  ${name.padEnd(9)} ${cmd.summary}`);
   }
-  lines.push('', "Run 'mmckd <command> --help' for a command's options.");
+  lines.push(
+    '',
+    "Run 'mmckd <command> --help' for a command's options.",
+    '',
+    'Run folders: --fresh removes a folder only when it is a run, imputer or grid folder holding only what',
+    'the kit writes (anything else is refused by name). One process trains a folder at a time: it holds',
+    "the folder's lock (.lock, .lock-owner.json); a second process refuses (train) or waits (grid), and",
+    'the lock of a process that died is taken over, with a message.',
+  );
   return lines.join('\n');
 }
 

@@ -6,10 +6,10 @@
  * backend, dataset) and `imputer/`; a finished folder with the same config is reused.
  * @see notebooks/05-computational-cost.ipynb
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MultimodalDataset } from '../data/types';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
+import { removeKitFolder } from '../train/kit-folders';
 import { readJsonIfExists, runFolderName, writeJson } from '../train/run-folder';
 import { validateImputerConfig, type ImputerConfig, type ImputerKind, type ImputerPresetName, type ImputerTrainOptions } from './config';
 import { buildImputer, type Imputer } from './imputer';
@@ -75,7 +75,7 @@ export interface ImputerRunOptions {
 export async function trainOrLoadImputer(o: ImputerRunOptions): Promise<{ imputer: Imputer; record: ImputerRunRecord; reused: boolean }> {
   const meta = o.dataset.meta;
   const config = validateImputerConfig({ ...o.config, inputDims: { ...meta.dims }, seqLens: { ...meta.seqLens } }, o.preset);
-  if (o.fresh) rmSync(o.outDir, { recursive: true, force: true });
+  if (o.fresh) removeKitFolder(o.outDir); // only a folder the kit recognises; refuses anything else
   const existing = readJsonIfExists<ImputerRunRecord>(o.outDir, 'imputer-run.json');
   if (existing && JSON.stringify(existing.config) === JSON.stringify(config) && JSON.stringify(existing.train) === JSON.stringify(o.train)) {
     o.callbacks?.log?.(`imputer ${config.kind}: reusing ${o.outDir}`);
