@@ -3,12 +3,14 @@
  *
  * Speed: on the wasm backend a matmul with a transpose flag (which tfjs's own matmul gradient
  * uses) runs about 10x slower than a plain one, so the layer carries its own gradient that
- * transposes explicitly: dx = dy W^T, dW = x^T dy, db = sum(dy). For the input projection of
+ * transposes explicitly: dx = dy W^T, dW = x^T dy, db = sum(dy) (transposed-matmul.ts: with the
+ * OpenBLAS kernel pack the flag is free and the explicit transpose is skipped). For the input projection of
  * raw features (`inputGrad: false`) dx is not computed at all (the features are constants).
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { linearWeightInit, type ParameterStore } from './parameter-store';
+import { matMulTransposeA, matMulTransposeB } from './transposed-matmul';
 
 /** A dense layer: its sizes and its forward function. */
 export interface Linear {
@@ -34,8 +36,8 @@ export const affine: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tens
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as tf.Tensor2D[];
         return [
-          tf.matMul(dy, tf.transpose(ws)), // dx [rows, in]
-          tf.matMul(tf.transpose(xs), dy), // dW [in, out]
+          matMulTransposeB(dy, ws), // dx [rows, in]
+          matMulTransposeA(xs, dy), // dW [in, out]
           tf.sum(dy, 0), // db [out]
         ];
       },
@@ -51,7 +53,7 @@ export function affineConstantInput(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor
     return {
       value: tf.add(tf.matMul(x, wi), bi) as tf.Tensor2D, // [rows, out]
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => [
-        tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), dy), // dW [in, out]
+        matMulTransposeA(saved[0] as tf.Tensor2D, dy), // dW [in, out]
         tf.sum(dy, 0), // db [out]
       ],
     };

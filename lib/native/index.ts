@@ -1,15 +1,16 @@
 /**
  * The optional native kernel pack: OpenBLAS matrix products registered as TensorFlow.js kernels
- * of the wasm backend (BatchMatMul, _FusedMatMul, Transpose), plus three JavaScript kernels that
- * avoid copies (Identity, Cast, SplitV). Everything else stays the wasm backend's.
+ * of the wasm backend (BatchMatMul, _FusedMatMul, Transpose), plus four JavaScript kernels that
+ * avoid copies or slow paths (Identity, Cast, SplitV, Tanh). Everything else stays the wasm backend's.
  * When the addon is not built or libopenblas is missing, `enableNativeKernels` reports why and
  * changes nothing; the native TensorFlow backends (tfjs-node) are never touched.
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
+import { setFastTransposedMatMul } from '../models/transposed-matmul';
 import { loadNativeAddon } from './addon';
 import { nativeBatchMatMul, nativeFusedMatMul, nativeTranspose } from './wasm-kernels';
-import { blockSplitV, sharedIdentity, sharedSameTypeCast } from './wasm-js-kernels';
+import { blockSplitV, sharedIdentity, sharedSameTypeCast, sigmoidTanh } from './wasm-js-kernels';
 
 export { loadNativeAddon, NATIVE_ENV, DEFAULT_ADDON_PATH, type NativeAddon, type AddonLoad } from './addon';
 
@@ -26,8 +27,20 @@ export interface NativeKernelReport {
 
 type KernelFactory = (original: tf.KernelConfig['kernelFunc']) => tf.KernelConfig['kernelFunc'];
 
-/** Pure-JavaScript wasm kernels (no addon needed): zero-copy Identity and Cast, block SplitV. */
-const JS_KERNELS: Record<string, KernelFactory> = { Identity: sharedIdentity, Cast: sharedSameTypeCast, SplitV: blockSplitV };
+/** The wasm backend's Sigmoid kernel (what the faster Tanh runs on). */
+function wasmSigmoid(): tf.KernelConfig['kernelFunc'] {
+  const k = tf.getKernelsForBackend('wasm').find((c) => c.kernelName === 'Sigmoid');
+  if (!k) throw new Error('the wasm backend has no Sigmoid kernel');
+  return k.kernelFunc;
+}
+
+/** Pure-JavaScript wasm kernels (no addon needed): zero-copy Identity and Cast, block SplitV, Tanh over sigmoid. */
+const JS_KERNELS: Record<string, KernelFactory> = {
+  Identity: sharedIdentity,
+  Cast: sharedSameTypeCast,
+  SplitV: blockSplitV,
+  Tanh: (original) => sigmoidTanh(original, wasmSigmoid()),
+};
 
 const originals = new Map<string, tf.KernelConfig>();
 
@@ -67,6 +80,8 @@ export function enableNativeKernels(options: EnableOptions = {}): NativeKernelRe
     Transpose: (original) => nativeTranspose(addon, original),
   };
   const blasKernels = Object.entries(native).filter(([name, f]) => replaceWasmKernel(name, f)).map(([name]) => name);
+  // sgemm takes transpose flags at no cost: the linear layers' gradients stop transposing first
+  if (blasKernels.includes('BatchMatMul')) setFastTransposedMatMul('wasm', true);
   const info = addon.info();
   return {
     ok: true,
@@ -83,6 +98,7 @@ export function disableNativeKernels(): void {
     tf.registerKernel(original);
   }
   originals.clear();
+  setFastTransposedMatMul('wasm', false);
 }
 
 /** Returns true while the native kernels are registered. */

@@ -1,7 +1,7 @@
 /**
  * The optimised wasm kernels of lib/native against the reference cpu kernels, on random shapes,
  * forward and gradient: OpenBLAS BatchMatMul, _FusedMatMul and Transpose (skipped with a message when the
- * addon is not built), and the JavaScript Identity, Cast and SplitV (always).
+ * addon is not built), and the JavaScript Identity, Cast, SplitV and Tanh (always).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -139,6 +139,25 @@ test('SplitV copies blocks like the cpu kernel on random shapes, axes and sizes,
   // int32 too (the copy is bytewise)
   const [actual, expected] = await compare(() => tf.split(tf.tensor([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), [2, 1], 1));
   actual.forEach((v, j) => assertClose(v, expected[j], `int32 split output ${j}`, 0, 0));
+});
+
+test('Tanh (2 sigmoid(2x) - 1) matches the cpu kernel within 3e-7 (+1e-6 relative), forward and gradient, on random shapes and extreme values', async () => {
+  const rand = rng(11);
+  for (let i = 0; i < 12; i++) {
+    const shape = Array.from({ length: randInt(rand, 1, 3) }, () => randInt(rand, 1, 40));
+    const values = randValues(rand, shape.reduce((x, y) => x * y, 1)).map((v, j) => v * (1 + (j % 7)));
+    const f = () => {
+      const x = tf.tensor(values, shape);
+      const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.tanh(t), t)))(x);
+      return [tf.tanh(x), dx];
+    };
+    const [actual, expected] = await compare(f);
+    actual.forEach((v, j) => assertClose(v, expected[j], `tanh [${shape}] output ${j}`, 3e-7, 1e-6));
+  }
+  const [actual, expected] = await compare(() => [tf.tanh(tf.tensor([-1e30, -20, -1e-6, 0, 1e-6, 20, 1e30, 88.7, -88.7]))]);
+  assertClose(actual[0], expected[0], 'tanh of extreme values', 3e-7, 0);
+  const [nan] = await compare(() => [tf.tanh(tf.tensor([Number.NaN]))]);
+  assert.ok(Number.isNaN(nan[0][0]), 'NaN stays NaN');
 });
 
 test('Identity and same-dtype Cast share data: values kept after the source is disposed, nothing leaks', async () => {
