@@ -3,9 +3,8 @@
  * cells are reused), then writes mean ± std tables (CSV, Markdown) and figures (PNG, SVG when
  * Chromium is installed) to the grid folder.
  */
-import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { integerOption, noPositionals, parseArgs, stringOption } from '../args';
 import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
@@ -13,6 +12,7 @@ import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
 import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, METHOD_VARIANTS, gridCells, gridFolderName, runGrid } from '../../lib/eval/experiment-grid';
 import { isProtocolName, PROTOCOL_NAMES } from '../../lib/eval/evaluate-protocols';
+import { defaultGridWorkers } from '../../lib/eval/grid-workers';
 import { findChromium } from '../../lib/report/chromium';
 import { exportFigures } from '../../lib/report/export-figures';
 import { gridFigures, gridTables, writeGridTables } from '../../lib/report/grid-report';
@@ -70,27 +70,6 @@ function formatCellList(plan: ReturnType<typeof gridCells>): string {
   return `${lines.join('\n')}\n${plan.length} cells\n`;
 }
 
-/**
- * Starts `count` worker processes of this same grid command (`--worker`): each trains the cells
- * no other process holds, writes no tables, and exits. Resolves each worker's exit code.
- */
-function startWorkers(args: string[], count: number, log: (line: string) => void): Promise<number>[] {
-  const bin = resolve(__dirname, '..', '..', 'bin', 'mmckd.cjs');
-  const clean = args.filter((a, i) => a !== '--worker' && !a.startsWith('--workers') && args[i - 1] !== '--workers');
-  return Array.from({ length: count }, () => new Promise<number>((done) => {
-    const child = spawn(process.execPath, [bin, 'grid', ...clean, '--worker', '--workers', '1'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
-    });
-    log(`grid: worker ${child.pid} started`);
-    child.on('error', (err) => {
-      log(`grid: a worker could not start: ${err.message}`);
-      done(1);
-    });
-    child.on('exit', (code) => done(code ?? 1));
-  }));
-}
-
 /** Expands the --variants option; throws naming an unknown variant. */
 export function parseVariants(value: string): string[] {
   if (value === 'methods') return [...METHOD_VARIANTS];
@@ -125,7 +104,7 @@ export const command: CliCommand = {
     if (epochs !== undefined) overrides.epochs = epochs;
     const pre = integerOption(p, 'pretrain-epochs', 0);
     if (pre !== undefined) overrides.pretrainEpochs = pre;
-    const workers = integerOption(p, 'workers', 1, 64) ?? cpus().length;
+    const workers = integerOption(p, 'workers', 1, 64) ?? defaultGridWorkers();
     const cell = integerOption(p, 'cell', 1);
     const outDir = stringOption(p, 'out') ?? join(kitPaths().runs, gridFolderName(spec, preset));
     const plan = gridCells({ variants, seeds, preset, overrides, outDir }); // validates every cell's config
@@ -142,18 +121,12 @@ export const command: CliCommand = {
     const backend = await selectBackend({ log: !worker });
     const t0 = Date.now();
     const { dataset } = standardizeDataset(loadDataset(spec));
-    const children = alone ? [] : startWorkers(args, workers - 1, log);
-    let cells;
-    try {
-      cells = await runGrid({
-        dataset, datasetSpec: spec, preset, variants, seeds, outDir, protocols, backend, overrides,
-        only: cell !== undefined ? [cell] : undefined,
-        callbacks: { ...(worker ? {} : terminalProgress()), log: worker ? (line) => log(`worker ${process.pid}: ${line}`) : log },
-      });
-    } finally {
-      const codes = await Promise.all(children);
-      if (codes.some((c) => c !== 0)) log(`grid: ${codes.filter((c) => c !== 0).length} worker(s) failed; their cells were trained here or are listed above`);
-    }
+    const cells = await runGrid({
+      dataset, datasetSpec: spec, preset, variants, seeds, outDir, protocols, backend, overrides,
+      only: cell !== undefined ? [cell] : undefined,
+      workers: alone ? 1 : workers,
+      callbacks: { ...(worker ? {} : terminalProgress()), log: worker ? (line) => log(`worker ${process.pid}: ${line}`) : log },
+    });
     if (worker || cell !== undefined) {
       log(`grid: ${cells.filter((c) => c.computed).length} cell(s) computed by this ${worker ? 'worker' : 'task'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
       return 0;

@@ -12,6 +12,7 @@ import type { MultimodalDataset } from '../data/types';
 import { validateTrainConfig, type TrainConfig, type TrainPresetName } from '../train/config';
 import { splitBatches } from '../train/batch-source';
 import { checkOutputFolder } from '../output-folder';
+import { startGridWorkers } from './grid-workers';
 import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../train/run-method';
 import { isRunLocked, lockRunFolder, tryLockRunFolder, type RunLock } from '../train/run-lock';
 import { datasetShortName, readJsonIfExists, writeJson } from '../train/run-folder';
@@ -74,6 +75,11 @@ export interface GridSpec {
   callbacks?: TrainerCallbacks & { log?(line: string): void };
   /** Train only these cells (1-based positions in `gridCells` order), e.g. one task of a job array. */
   only?: readonly number[];
+  /**
+   * Processes that train cells (default 1: this one alone). With N > 1, N - 1 `mmckd grid --worker`
+   * processes train beside this one, sharing the cells through the run locks (grid-workers.ts).
+   */
+  workers?: number;
 }
 
 /** One planned cell of a grid: what `mmckd grid --list` prints. */
@@ -212,32 +218,45 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
 
   const results = new Map<number, GridCell>();
   const deferred: GridCellPlan[] = [];
-  for (const c of todo) {
-    const done = finishedCell(c);
-    if (done) {
-      log(`${label(c)}: finished, reusing ${c.runDir}`);
-      results.set(c.index, done);
-      continue;
-    }
-    const needsStage1 = stageNeedsTeacher(c.config);
-    if (needsStage1 && isRunLocked(join(stage1CacheDir, stage1Key({ dataset: spec.dataset, config: c.config, backend: spec.backend })))) {
-      log(`${label(c)}: its stage-1 teacher is being trained by another process; coming back to it`);
-      deferred.push(c);
-      continue;
-    }
-    const lock = await tryLockRunFolder(c.runDir, { log });
-    if (!lock) {
-      log(`${label(c)}: being trained by another process; coming back to it`);
-      deferred.push(c);
-      continue;
-    }
-    results.set(c.index, await underLock(c, lock));
-  }
-  for (const c of deferred) {
-    const lock = await lockRunFolder(c.runDir, { wait: true, log });
-    results.set(c.index, await underLock(c, lock));
+  const pending = todo.filter((c) => !finishedCell(c)).length;
+  const helpers = spec.only || !spec.workers || spec.workers <= 1 || pending < 2
+    ? []
+    : startGridWorkers({ datasetSpec: spec.datasetSpec, preset: spec.preset, variants: spec.variants, seeds: spec.seeds ?? DEFAULT_GRID_SEEDS, protocols, outDir: spec.outDir, overrides: spec.overrides }, Math.min(spec.workers, pending) - 1, log);
+  try {
+    await trainCells();
+  } finally {
+    const codes = await Promise.all(helpers);
+    if (codes.some((code) => code !== 0)) log(`grid: ${codes.filter((code) => code !== 0).length} worker(s) failed; this process trained what they left`);
   }
   return todo.map((c) => results.get(c.index)!);
+
+  async function trainCells(): Promise<void> {
+    for (const c of todo) {
+      const done = finishedCell(c);
+      if (done) {
+        log(`${label(c)}: finished, reusing ${c.runDir}`);
+        results.set(c.index, done);
+        continue;
+      }
+      const needsStage1 = stageNeedsTeacher(c.config);
+      if (needsStage1 && isRunLocked(join(stage1CacheDir, stage1Key({ dataset: spec.dataset, config: c.config, backend: spec.backend })))) {
+        log(`${label(c)}: its stage-1 teacher is being trained by another process; coming back to it`);
+        deferred.push(c);
+        continue;
+      }
+      const lock = await tryLockRunFolder(c.runDir, { log });
+      if (!lock) {
+        log(`${label(c)}: being trained by another process; coming back to it`);
+        deferred.push(c);
+        continue;
+      }
+      results.set(c.index, await underLock(c, lock));
+    }
+    for (const c of deferred) {
+      const lock = await lockRunFolder(c.runDir, { wait: true, log });
+      results.set(c.index, await underLock(c, lock));
+    }
+  }
 }
 
 /** Returns the default grid folder name of a dataset spec and preset: `grid-<data>-<preset>`. */

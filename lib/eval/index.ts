@@ -5,4 +5,5 @@ export * from './evaluate-subsets';
 export * from './projections';
 export * from './evaluate-protocols';
 export * from './experiment-grid';
+export { defaultGridWorkers } from './grid-workers';
 export * from './cost';

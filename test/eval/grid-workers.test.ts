@@ -8,8 +8,8 @@ import { join, resolve } from 'node:path';
 const BIN = resolve(__dirname, '..', '..', 'bin', 'mmckd.cjs');
 const GRID = ['grid', '--dataset', 'synthetic:quick', '--preset', 'quick', '--variants', 'mmckd,b1,b2', '--seeds', '1,2', '--epochs', '2', '--pretrain-epochs', '2', '--protocols', 'subsets', '--no-figures'];
 
-function grid(args: string[]): { code: number | null; err: string } {
-  const r = spawnSync(process.execPath, [BIN, ...GRID, ...args], { encoding: 'utf8', timeout: 180_000 });
+function grid(args: string[], base = GRID): { code: number | null; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...base, ...args], { encoding: 'utf8', timeout: 180_000 });
   return { code: r.status, err: r.stderr };
 }
 
@@ -30,21 +30,22 @@ test('a grid with two workers writes the same tables as one worker, each cell tr
 });
 
 test('--list prints the cells and --cell K trains one cell alone; a final grid writes the tables', () => {
+  const small = GRID.map((a) => (a === 'mmckd,b1,b2' ? 'mmckd,b2' : a === '1,2' ? '1' : a));
   const root = mkdtempSync(join(tmpdir(), 'mmckd-cells-'));
   const out = join(root, 'g');
-  const list = spawnSync(process.execPath, [BIN, ...GRID, '--out', out, '--list'], { encoding: 'utf8' });
+  const list = spawnSync(process.execPath, [BIN, ...small, '--out', out, '--list'], { encoding: 'utf8' });
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /^ {2}1 {2}mmckd {16}seed 1 {4}to train/m);
-  assert.match(list.stdout, /6 cells\n$/);
-  for (const k of [1, 2, 3, 4, 5, 6]) {
-    const r = grid(['--cell', String(k), '--out', out]);
+  assert.match(list.stdout, /2 cells\n$/);
+  for (const k of [1, 2]) {
+    const r = grid(['--cell', String(k), '--out', out], small);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /1 cell\(s\) computed by this task/);
   }
-  const bad = grid(['--cell', '7', '--out', out]);
+  const bad = grid(['--cell', '3', '--out', out], small);
   assert.equal(bad.code, 1);
-  assert.match(bad.err, /Expected --cell between 1 and 6/);
-  const final = grid(['--workers', '1', '--out', out]);
+  assert.match(bad.err, /Expected --cell between 1 and 2/);
+  const final = grid(['--workers', '1', '--out', out], small);
   assert.equal(final.code, 0, final.err);
-  assert.match(final.err, /6 cells \(0 computed now\)/);
+  assert.match(final.err, /2 cells \(0 computed now\)/);
 });
