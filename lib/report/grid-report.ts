@@ -15,7 +15,7 @@ import { meanStdTable, type MeanStdRow } from './mean-std';
 import { pairedDifference, sampleMeanSd } from './paired-difference';
 import type { TableRow } from './table-format';
 import { writeTable } from './write-table';
-import { formatMeanStd } from './table-format';
+import { formatMeanStd, relabelColumns } from './table-format';
 
 /** The metrics the tables report (MMSA keys). */
 export const REPORT_METRICS = ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
@@ -114,12 +114,29 @@ export function pairedSubsetTable(cells: GridCell[], a = 'mmckd', b = 'b2'): Mea
   });
 }
 
-/** The three teachers of `teacherTable`: the column prefix and the variant whose 'tav' model it is. */
-export const TEACHER_SOURCES: readonly { name: string; variant: string; what: string }[] = [
-  { name: 'stage1', variant: 'b1', what: 'the stage-1 teacher (B1)' },
-  { name: 'mmckd', variant: 'mmckd', what: 'the teacher after online MM-CKD' },
-  { name: 'b2', variant: 'b2', what: 'the teacher after stage 2 with L1 only (lambda 0, B2)' },
+/** The three teachers of `teacherTable`: the column prefix, the variant whose 'tav' model it is, and how tables label it. */
+export const TEACHER_SOURCES: readonly { name: string; variant: string; what: string; label: string }[] = [
+  { name: 'stage1', variant: 'b1', what: 'the stage-1 teacher (B1)', label: 'stage 1' },
+  { name: 'mmckd', variant: 'mmckd', what: 'the teacher after online MM-CKD', label: 'after MM-CKD' },
+  { name: 'b2', variant: 'b2', what: 'the teacher after stage 2 with L1 only (lambda 0, B2)', label: 'after B2' },
 ];
+
+/**
+ * Readable column labels for the grid tables' derived columns (the tables and the CSV files the
+ * grid writes keep the field names; MMSA metric keys such as MAE or Non0_acc_2 stay as they are).
+ */
+export const GRID_COLUMN_LABELS: Readonly<Record<string, string>> = {
+  student_MAE: 'students MAE (mean of six)',
+  student_Non0_acc_2: 'students Non0_acc_2 (mean of six)',
+  no_text_MAE: 'no-text students MAE (a, v, av)',
+  teacher_MAE: 'teacher MAE',
+  ...Object.fromEntries(AUILC_METRICS.map((k) => [`AUILC_${k}`, `AUILC of ${k}`])),
+  mean_diff: 'mean MAE difference',
+  sd: 'sd of differences',
+  ci_low: '95% CI low',
+  ci_high: '95% CI high',
+  ...Object.fromEntries(TEACHER_SOURCES.flatMap((t) => [[`${t.name}_test_MAE`, `${t.label}: test MAE`], [`${t.name}_valid_MAE`, `${t.label}: valid MAE`]])),
+};
 
 /**
  * Returns the teacher ('tav' model) per seed, then mean and std rows: columns seed ('mean',
@@ -226,17 +243,27 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
 
 /**
  * Returns display rows: the `keys` columns as they are, `n`, and each metric as 'mean ± std'
- * (std omitted when n = 1). For notebooks and the README; the CSV keeps the numbers.
+ * (std omitted when n = 1), columns labelled by `labels` (default GRID_COLUMN_LABELS). For
+ * notebooks and the README; the CSV keeps the numbers.
  */
-export function meanStdDisplayRows(rows: MeanStdRow[], keys: readonly string[], metrics: readonly string[], digits = 4): Record<string, string | number>[] {
-  return rows.map((r) => {
-    const out: Record<string, string | number> = {};
-    for (const k of keys) out[k] = r[k];
-    out.n = r.n;
-    for (const m of metrics) {
-      const std = Number(r[`${m}_std`]);
-      out[m] = formatMeanStd(Number(r[`${m}_mean`]), Number.isFinite(std) ? std : undefined, digits);
-    }
-    return out;
-  });
+export function meanStdDisplayRows(
+  rows: MeanStdRow[],
+  keys: readonly string[],
+  metrics: readonly string[],
+  digits = 4,
+  labels: Readonly<Record<string, string>> = GRID_COLUMN_LABELS,
+): Record<string, string | number>[] {
+  return relabelColumns(
+    rows.map((r) => {
+      const out: Record<string, string | number> = {};
+      for (const k of keys) out[k] = r[k];
+      out.n = r.n;
+      for (const m of metrics) {
+        const std = Number(r[`${m}_std`]);
+        out[m] = formatMeanStd(Number(r[`${m}_mean`]), Number.isFinite(std) ? std : undefined, digits);
+      }
+      return out;
+    }),
+    labels,
+  );
 }

@@ -3,7 +3,7 @@
  * static PNG/SVG export through headless Chromium, and CSV/Markdown/HTML tables.
  */
 export * from './figure-spec';
-export { DEFAULT_FIGURE_SIZE, PALETTE, seriesColor, makeSpec } from './layout';
+export { DEFAULT_FIGURE_SIZE, PALETTE, seriesColor, makeSpec, SUBSET_COLORS, subsetColor, SENTIMENT_COLORS, LOSS_COLOR } from './layout';
 export * from './line-figures';
 export * from './bar-figures';
 export * from './scatter-figures';

@@ -1,7 +1,9 @@
 /**
  * Shared layout pieces for the figure builders: the base layout (title with the caption as
- * subtitle, fonts and margins sized for 900x500), axis titles, a colour palette and facet grids.
+ * subtitle, fonts and margins sized for 900x500), axis titles, the colour palette with one colour
+ * per modality subset and per sentiment sign, and facet grids.
  */
+import type { SubsetName } from '../data/modalities';
 import {
   captionLine,
   checkCaption,
@@ -27,6 +29,27 @@ export function seriesColor(i: number): string {
   return PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length];
 }
 
+/**
+ * One colour per model (modality subset), the same in every figure and in the live training
+ * display: the teacher black, the students Okabe-Ito colours (no yellow: too light on white).
+ */
+export const SUBSET_COLORS: Readonly<Record<SubsetName, string>> = {
+  tav: '#000000', ta: '#E69F00', tv: '#56B4E9', av: '#009E73', t: '#0072B2', a: '#D55E00', v: '#CC79A7',
+};
+
+/** The colour of a training-loss curve (it sums over models, so it takes no model's colour). */
+export const LOSS_COLOR = '#7F7F7F';
+
+/** Returns the colour of a model named by its subset ('tav', 't', ...), or palette colour `fallback` for other names. */
+export function subsetColor(name: string, fallback = 0): string {
+  return (SUBSET_COLORS as Record<string, string>)[name] ?? seriesColor(fallback);
+}
+
+/** Colours of the three sentiment signs: blue and vermillion (colour-blind safe, far apart), neutral grey. */
+export const SENTIMENT_COLORS: Readonly<Record<'negative' | 'neutral' | 'positive', string>> = {
+  negative: '#D55E00', neutral: '#8C8C8C', positive: '#0072B2',
+};
+
 /** Returns `#rrggbb` as `rgba(r,g,b,alpha)` (for std bands). */
 export function withAlpha(hex: string, alpha: number): string {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
@@ -48,25 +71,69 @@ export function axis(title: string, extra: Record<string, unknown> = {}): Record
   };
 }
 
-/** Returns the plotly title of a figure: the caption's title, with dataset, seeds and backend as subtitle. */
+/** Characters of caption subtitle that fit one line of a 900 px wide figure (12 px font, about 6 px a character). */
+export const CAPTION_LINE_CHARS = 140;
+
+/**
+ * Returns `text` broken into lines of at most `width` characters, joined by '<br>': breaks go
+ * after a ' · ' separator or a ', ' where one falls in the line's second half, else at a space.
+ */
+export function wrapCaptionText(text: string, width = CAPTION_LINE_CHARS): string {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    const head = rest.slice(0, width + 1);
+    const dot = head.lastIndexOf(' · ');
+    const comma = head.lastIndexOf(', ');
+    const space = head.lastIndexOf(' ');
+    // [end of this line, start of the next]
+    const [cut, next] = dot >= width / 2 ? [dot, dot + 3] : comma >= width / 2 ? [comma + 1, comma + 2] : space > 0 ? [space, space + 1] : [width, width];
+    lines.push(rest.slice(0, cut));
+    rest = rest.slice(next);
+  }
+  lines.push(rest);
+  return lines.join('<br>');
+}
+
+/** Characters of title (17 px font) that fit one line of a 900 px wide figure. */
+const TITLE_LINE_CHARS = 92;
+
+/** Returns the top margin for a caption: the (wrapped) title and every line of the (wrapped) subtitle, plus `extra` px. */
+export function captionMarginTop(caption: FigureBase['caption'], extra = 0): number {
+  const lines = (text: string) => text.split('<br>').length;
+  return 78 + 22 * (lines(wrapCaptionText(caption.title, TITLE_LINE_CHARS)) - 1) + 16 * (lines(wrapCaptionText(captionLine(caption))) - 1) + extra;
+}
+
+/** Returns the plotly title of a figure: the caption's title, with dataset, seeds and backend as subtitle (both wrapped to the figure's width). */
 export function captionTitle(caption: FigureBase['caption']): Record<string, unknown> {
   return {
-    text: caption.title,
+    text: wrapCaptionText(caption.title, TITLE_LINE_CHARS),
     x: 0.01,
     xanchor: 'left',
+    // pinned to the top, so extra caption lines grow the margin downwards
+    y: 1,
+    yref: 'container',
+    yanchor: 'top',
+    pad: { t: 20 },
     font: { size: 17 },
-    subtitle: { text: captionLine(caption), font: { size: 12, color: '#444' } },
+    subtitle: { text: wrapCaptionText(captionLine(caption)), font: { size: 12, color: '#444' } },
   };
 }
+
+/** Fonts, background and trace colours every figure shares (also given to layouts built outside lib/report). */
+const BASE_STYLE: PlotlyLayout = {
+  font: { family: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', size: 13, color: '#222' },
+  paper_bgcolor: '#ffffff',
+  plot_bgcolor: '#ffffff',
+  colorway: [...PALETTE],
+};
 
 /** Returns the layout every figure starts from: title, caption subtitle, fonts, margins, legend. */
 export function baseLayout(base: FigureBase): PlotlyLayout {
   return {
     title: captionTitle(base.caption),
-    font: { family: 'DejaVu Sans, Liberation Sans, Arial, sans-serif', size: 13, color: '#222' },
-    margin: { t: 78, r: 24, b: 60, l: 70 },
-    paper_bgcolor: '#ffffff',
-    plot_bgcolor: '#ffffff',
+    ...BASE_STYLE,
+    margin: { t: captionMarginTop(base.caption), r: 24, b: 60, l: 70 },
     legend: { font: { size: 12 }, bgcolor: 'rgba(255,255,255,0.85)', bordercolor: '#ccc', borderwidth: 1 },
     hovermode: 'closest',
     meta: { caption: base.caption },
@@ -75,8 +142,10 @@ export function baseLayout(base: FigureBase): PlotlyLayout {
 
 /**
  * Returns a FigureSpec after checking the id and caption. A layout built elsewhere (lib/data's
- * figures, a user's traces) that has no caption subtitle gets the caption as its title, so every
- * spec shows its dataset, seeds and backend wherever it is drawn or exported.
+ * figures, a user's traces) that has no caption subtitle gets the caption as its title (its own
+ * title is replaced: put what a reader must see in the caption) and the kit's fonts and colours
+ * where it sets none, so every spec shows its dataset, seeds and backend wherever it is drawn or
+ * exported.
  */
 export function makeSpec(base: FigureBase, data: PlotlyTrace[], layout: PlotlyLayout): FigureSpec {
   checkFigureId(base.id);
@@ -84,7 +153,8 @@ export function makeSpec(base: FigureBase, data: PlotlyTrace[], layout: PlotlyLa
   const title = layout.title as { subtitle?: unknown } | string | undefined;
   if (title && typeof title === 'object' && title.subtitle) return { id: base.id, data, layout, caption: base.caption };
   const margin = layout.margin as Record<string, number> | undefined;
-  const captioned = { ...layout, title: captionTitle(base.caption), margin: { ...margin, t: Math.max(90, margin?.t ?? 0) } };
+  const top = Math.max(captionMarginTop(base.caption, 20), margin?.t ?? 0);
+  const captioned = { ...BASE_STYLE, ...layout, title: captionTitle(base.caption), margin: { ...margin, t: top } };
   return { id: base.id, data, layout: captioned, caption: base.caption };
 }
 

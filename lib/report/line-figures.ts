@@ -4,7 +4,7 @@
  * @see notebooks/03-online-mmckd.ipynb, notebooks/04-missing-modality-ablations.ipynb
  */
 import { FigureBase, FigureInputError, FigureSpec, PlotlyTrace } from './figure-spec';
-import { axis, baseLayout, checkSameLength, facetGrid, facetTitle, makeSpec, seriesColor, withAlpha } from './layout';
+import { axis, baseLayout, captionMarginTop, checkSameLength, facetGrid, facetTitle, makeSpec, seriesColor, withAlpha } from './layout';
 
 /** One training curve. Series with the same name share a colour and one legend entry. */
 export interface CurveSeries {
@@ -17,6 +17,8 @@ export interface CurveSeries {
   /** 'y2' draws the curve against the right-hand axis (overlay mode only). */
   axis?: 'y' | 'y2';
   dash?: 'solid' | 'dash' | 'dot' | 'dashdot';
+  /** Line colour, e.g. `subsetColor('t')`; default the next palette colour. A name keeps its first series' colour. */
+  color?: string;
 }
 
 /** Input of lineCurvesFigure. */
@@ -54,7 +56,7 @@ export function lineCurvesFigure(input: LineCurvesInput): FigureSpec {
     checkSameLength(`series '${s.name}'`, { y: s.y, x: s.x });
     const p = panelIndex.get(s.panel ?? panels[0].name);
     if (p === undefined) throw new FigureInputError(`Expected series '${s.name}' panel to be one of ${panels.map((q) => `'${q.name}'`).join(', ')}, but got '${s.panel}'`);
-    if (!colorOf.has(s.name)) colorOf.set(s.name, seriesColor(colorOf.size));
+    if (!colorOf.has(s.name)) colorOf.set(s.name, s.color ?? seriesColor(colorOf.size));
     const showlegend = !seenLegend.has(s.name);
     seenLegend.add(s.name);
     const f = facets[p];
@@ -86,7 +88,7 @@ export function lineCurvesFigure(input: LineCurvesInput): FigureSpec {
   }
   if (panels.length > 1) {
     layout.annotations = facets.map((f, i) => facetTitle(panels[i].name, f));
-    layout.margin = { ...(layout.margin as object), t: 92 };
+    layout.margin = { ...(layout.margin as object), t: captionMarginTop(input.caption, 14) };
   }
   return makeSpec(input, data, layout);
 }

@@ -7,18 +7,19 @@
 import type { EpochRecord, StepProgress, TrainerCallbacks } from '../train/trainer';
 import { formatDuration } from '../train/progress';
 import { escapeHtml } from './table-format';
+import { LOSS_COLOR, seriesColor, subsetColor } from './layout';
 
 /** What the display needs from tslab's `newDisplay()` (or any object with an `html` method). */
 export interface HtmlDisplay {
   html(html: string): void;
 }
 
-const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
-
 /** One series of a small chart. */
 export interface SvgSeries {
   name: string;
   values: number[];
+  /** Line colour; default the palette colour of the series index. */
+  color?: string;
 }
 
 /** Returns an SVG line chart (epochs on x) with axis ticks, title and legend; `width` x `height` px. */
@@ -52,7 +53,7 @@ export function svgLineChart(title: string, yTitle: string, series: SvgSeries[],
   parts.push(`<text x="${pad.left + w / 2}" y="${height - 4}" text-anchor="middle">epoch</text>`);
   parts.push(`<text transform="translate(12 ${pad.top + h / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(yTitle)}</text>`);
   series.forEach((s, si) => {
-    const color = COLORS[si % COLORS.length];
+    const color = s.color ?? seriesColor(si);
     const pts = s.values.map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : '')).filter(Boolean);
     if (pts.length > 1) parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${pts.join(' ')}"/>`);
     for (const p of pts) {
@@ -73,8 +74,9 @@ export function trainingDisplayHtml(history: EpochRecord[], last?: StepProgress,
   const stage = last?.stage ?? stages[stages.length - 1];
   const rows = history.filter((r) => r.stage === stage);
   const models = [...new Set(rows.flatMap((r) => Object.keys(r.validMae)))];
-  const loss = svgLineChart(`${stage ?? ''} training loss`, 'mean loss per step', [{ name: 'total', values: rows.map((r) => r.trainLoss.total) }]);
-  const mae = svgLineChart(`${stage ?? ''} validation MAE`, 'MAE', models.map((m) => ({ name: m, values: rows.map((r) => r.validMae[m as keyof typeof r.validMae] ?? NaN) })));
+  // colours as in trainingCurvesFigure: one per subset, grey for the loss
+  const loss = svgLineChart(`${stage ?? ''} training loss`, 'mean loss per step', [{ name: 'total', values: rows.map((r) => r.trainLoss.total), color: LOSS_COLOR }]);
+  const mae = svgLineChart(`${stage ?? ''} validation MAE`, 'MAE', models.map((m, i) => ({ name: m, values: rows.map((r) => r.validMae[m as keyof typeof r.validMae] ?? NaN), color: subsetColor(m, i) })));
   const status = last
     ? `${escapeHtml(last.stage)} · epoch ${last.epoch + 1}/${last.epochs} · step ${last.step}/${last.steps} · loss ${last.loss.total?.toFixed(4)} · elapsed ${formatDuration(last.elapsed)} · ETA ${formatDuration(last.eta)}`
     : rows.length > 0

@@ -1,7 +1,7 @@
 /**
  * The projection space of several models in one picture: their test projections z share one PCA
- * (fitted on all of them together, so the panels have the same axes), coloured by sentiment class,
- * with each model's agreement with the teacher and its class separation.
+ * (fitted on all of them together; `projectionScatterFigure` draws the panels on shared axes),
+ * coloured by sentiment sign, with each model's agreement with the teacher and its class separation.
  * @see notebooks/03-online-mmckd.ipynb
  */
 import type { SubsetName } from '../data/modalities';
@@ -20,6 +20,22 @@ export type ProjectionSummary = {
   /** Within-class minus between-class mean cosine (see `classSeparation`). */
   classSeparation: number;
 };
+
+/** Column labels of `projectionSummaryRows`, by ProjectionSummary field. */
+export const PROJECTION_SUMMARY_LABELS = {
+  model: 'model',
+  agreementWithTeacher: 'agreement with teacher (mean cosine)',
+  classSeparation: 'class separation (within − between cosine)',
+} as const satisfies Record<keyof ProjectionSummary, string>;
+
+/** Returns summaries as table rows with readable column labels (the fields keep their names). */
+export function projectionSummaryRows(summaries: ProjectionSummary[]): Record<string, string | number>[] {
+  return summaries.map((s) => ({
+    [PROJECTION_SUMMARY_LABELS.model]: s.model,
+    [PROJECTION_SUMMARY_LABELS.agreementWithTeacher]: s.agreementWithTeacher,
+    [PROJECTION_SUMMARY_LABELS.classSeparation]: s.classSeparation,
+  }));
+}
 
 /** Points for `projectionScatterFigure`, per-model summaries and the PCA's explained variance. */
 export interface ProjectionSpace {

@@ -1,10 +1,10 @@
 /**
  * Scatter figures: accuracy vs computational cost with a label per point, and the projection
- * space of several models coloured by sentiment class.
+ * space of several models coloured by sentiment class, on shared axes.
  * @see notebooks/05-computational-cost.ipynb, notebooks/03-online-mmckd.ipynb
  */
 import { FigureBase, FigureInputError, FigureSpec, PlotlyTrace } from './figure-spec';
-import { axis, baseLayout, facetGrid, facetTitle, makeSpec, seriesColor } from './layout';
+import { axis, baseLayout, captionMarginTop, facetGrid, facetTitle, makeSpec, SENTIMENT_COLORS, seriesColor } from './layout';
 
 /** One labelled point; points with the same group share a trace (colour and legend entry). */
 export interface ScatterPoint {
@@ -74,18 +74,23 @@ export interface ProjectionScatterInput extends FigureBase {
   yTitle?: string;
   /** Marker size; default 5. */
   markerSize?: number;
+  /** Colour per class name; default SENTIMENT_COLORS for 'negative' / 'neutral' / 'positive', the palette for others. */
+  classColors?: Record<string, string>;
 }
 
 /**
  * Returns a FigureSpec with one facet per model and, inside each, one marker trace per class
- * present (colours and legend entries shared across facets).
+ * present (colours and legend entries shared across facets). All facets share one x range and one
+ * y range (plotly `matches`: zooming one zooms all), so positions compare across models; tick
+ * labels sit on the left column and the bottom row.
  */
 export function projectionScatterFigure(input: ProjectionScatterInput): FigureSpec {
   const models = input.models ?? [...new Set(input.points.map((p) => p.model))];
   const classes = input.classes ?? [...new Set(input.points.map((p) => p.cls))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (models.length === 0) throw new FigureInputError('Expected points for at least one model');
   const cols = input.columns ?? Math.min(models.length, 4);
-  const facets = facetGrid(models.length, cols, 0.06, 0.14);
+  const facets = facetGrid(models.length, cols, 0.03, 0.14); // inner facets carry no tick labels
+  const colors: Record<string, string> = { ...SENTIMENT_COLORS, ...input.classColors };
   const data: PlotlyTrace[] = [];
   const shown = new Set<string>();
   models.forEach((model, m) => {
@@ -104,7 +109,7 @@ export function projectionScatterFigure(input: ProjectionScatterInput): FigureSp
         y: pts.map((p) => p.y),
         xaxis: f.xref,
         yaxis: f.yref,
-        marker: { size: input.markerSize ?? 5, color: seriesColor(c), opacity: 0.75 },
+        marker: { size: input.markerSize ?? 5, color: colors[name] ?? seriesColor(c), opacity: 0.75 },
       });
       shown.add(name);
     });
@@ -112,15 +117,16 @@ export function projectionScatterFigure(input: ProjectionScatterInput): FigureSp
     if (unknown) throw new FigureInputError(`Expected class of a '${model}' point to be one of ${classes.join(', ')}, but got ${unknown.cls}`);
   });
   const layout = baseLayout(input);
-  layout.margin = { ...(layout.margin as object), t: 92 };
+  layout.margin = { ...(layout.margin as object), t: captionMarginTop(input.caption, 14) };
   // titles on the left column and bottom row only, so a title never runs into the next facet
   const rows = Math.ceil(models.length / Math.min(cols, models.length));
   const colsUsed = Math.min(cols, models.length);
   facets.forEach((f, i) => {
     const leftColumn = i % colsUsed === 0;
     const bottom = Math.floor(i / colsUsed) === rows - 1 || i + colsUsed >= models.length;
-    layout[f.xKey] = axis(bottom ? input.xTitle ?? 'PC 1' : '', { domain: f.xDomain, anchor: f.yref });
-    layout[f.yKey] = axis(leftColumn ? input.yTitle ?? 'PC 2' : '', { domain: f.yDomain, anchor: f.xref });
+    const shared = (ref: string) => (i === 0 ? {} : { matches: ref });
+    layout[f.xKey] = axis(bottom ? input.xTitle ?? 'PC 1' : '', { domain: f.xDomain, anchor: f.yref, showticklabels: bottom, ...shared('x') });
+    layout[f.yKey] = axis(leftColumn ? input.yTitle ?? 'PC 2' : '', { domain: f.yDomain, anchor: f.xref, showticklabels: leftColumn, ...shared('y') });
   });
   layout.annotations = facets.map((f, i) => facetTitle(models[i], f));
   layout.legend = { ...(layout.legend as object), title: { text: 'class' }, itemsizing: 'constant' };

@@ -35,6 +35,14 @@ export function tableRows(input: TableRow[] | TableLike, columns?: string[]): { 
   throw new Error('Expected an array of row objects or an arquero table, but got ' + typeof input);
 }
 
+/**
+ * Returns rows with columns renamed by `labels` (field name -> label; others kept, order kept),
+ * for display: e.g. `relabelColumns(rows, { ci_low: '95% CI low' })`.
+ */
+export function relabelColumns<V>(rows: Record<string, V>[], labels: Readonly<Record<string, string>>): Record<string, V>[] {
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [labels[k] ?? k, v])));
+}
+
 /** Returns a cell as text: integers as is, other numbers to `digits` decimals, null/undefined/NaN as ''. */
 export function formatCell(value: unknown, digits = 4): string {
   if (value === null || value === undefined) return '';

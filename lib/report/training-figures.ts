@@ -7,10 +7,11 @@ import type { EpochRecord } from '../train/trainer';
 import type { SubsetResult } from '../eval/evaluate-subsets';
 import type { FigureCaption, FigureSpec } from './figure-spec';
 import { lineCurvesFigure, type CurveSeries } from './line-figures';
+import { LOSS_COLOR, subsetColor } from './layout';
 
 /**
  * Returns training-loss and validation-MAE curves (two panels) of one stage of a history:
- * the total loss, and one validation curve per model.
+ * the total loss, and one validation curve per model in its subset colour (the live display's).
  */
 export function trainingCurvesFigure(history: EpochRecord[], stage: string, id: string, caption: FigureCaption): FigureSpec {
   const rows = history.filter((r) => r.stage === stage);
@@ -18,16 +19,16 @@ export function trainingCurvesFigure(history: EpochRecord[], stage: string, id: 
   const x = rows.map((r) => r.epoch + 1);
   const models = [...new Set(rows.flatMap((r) => Object.keys(r.validMae)))];
   const series: CurveSeries[] = [
-    { name: 'training loss (total)', x, y: rows.map((r) => r.trainLoss.total), panel: 'loss' },
-    ...models.map((m) => ({ name: m, x, y: rows.map((r) => (r.validMae as Record<string, number>)[m]), panel: 'mae' })),
+    { name: 'training loss (total)', x, y: rows.map((r) => r.trainLoss.total), panel: 'training loss', color: LOSS_COLOR },
+    ...models.map((m, i) => ({ name: m, x, y: rows.map((r) => (r.validMae as Record<string, number>)[m]), panel: 'validation MAE', color: subsetColor(m, i) })),
   ];
   return lineCurvesFigure({
     id,
     caption,
     series,
     panels: [
-      { name: 'loss', yTitle: 'training loss per step' },
-      { name: 'mae', yTitle: 'validation MAE' },
+      { name: 'training loss', yTitle: 'mean loss per step' },
+      { name: 'validation MAE', yTitle: 'MAE (validation split)' },
     ],
   });
 }

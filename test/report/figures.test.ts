@@ -5,6 +5,10 @@ import { captionLine, FigureCaption, FigureInputError, FigureSpec, formatSeeds }
 import { heatmapFigure } from '../../lib/report/heatmap-figure';
 import { lineCurvesFigure, rateCurveFigure } from '../../lib/report/line-figures';
 import { projectionScatterFigure, scatterFigure } from '../../lib/report/scatter-figures';
+import { CAPTION_LINE_CHARS, makeSpec, PALETTE, SENTIMENT_COLORS, SUBSET_COLORS, subsetColor, wrapCaptionText } from '../../lib/report/layout';
+import { trainingCurvesFigure } from '../../lib/report/training-figures';
+import { trainingDisplayHtml } from '../../lib/report/live-training';
+import type { EpochRecord } from '../../lib/train/trainer';
 
 const caption: FigureCaption = { title: 'T', dataset: 'synthetic-mosi', seeds: [0, 1, 2], backend: 'wasm' };
 
@@ -162,4 +166,54 @@ test('heatmapFigure: one heatmap trace, labelled axes, rows top to bottom', () =
 test('figure ids must be file-name safe and captions complete', () => {
   assert.throws(() => barFigure({ id: '../x', caption, xTitle: 'a', yTitle: 'b', labels: [], mean: [] }), /figure id/);
   assert.throws(() => barFigure({ id: 'x', caption: { ...caption, backend: '' }, xTitle: 'a', yTitle: 'b', labels: [], mean: [] }), /caption.backend/);
+});
+
+test('projectionScatterFigure: facets share one x range and one y range; sentiment signs get far-apart colours', () => {
+  const points = ['tav', 't', 'a', 'v'].flatMap((model, k) => [
+    { x: k, y: -k, model, cls: 'negative' }, { x: k + 0.1, y: k, model, cls: 'positive' }, { x: k, y: 0, model, cls: 'neutral' },
+  ]);
+  const spec = projectionScatterFigure({ id: 'proj', caption, points, columns: 4 });
+  assert.equal((spec.layout.xaxis as { matches?: string }).matches, undefined);
+  for (const k of [2, 3, 4]) {
+    assert.equal((spec.layout[`xaxis${k}`] as { matches: string }).matches, 'x');
+    assert.equal((spec.layout[`yaxis${k}`] as { matches: string }).matches, 'y');
+    assert.equal((spec.layout[`yaxis${k}`] as { showticklabels: boolean }).showticklabels, false, 'y tick labels on the left column only');
+  }
+  const color = (name: string) => (spec.data.find((t) => t.name === name)!.marker as { color: string }).color;
+  assert.equal(color('negative'), SENTIMENT_COLORS.negative);
+  assert.equal(color('positive'), SENTIMENT_COLORS.positive);
+  assert.notEqual(color('negative'), color('positive'));
+  const custom = projectionScatterFigure({ id: 'proj', caption, points, classColors: { positive: '#123456' } });
+  assert.equal((custom.data.find((t) => t.name === 'positive')!.marker as { color: string }).color, '#123456');
+});
+
+test('long captions wrap to the figure width and the top margin grows with them', () => {
+  const note = 'test clips, two per batch: batch 0 keeps 1 of 3 modalities, batch 14 keeps 2 of 3 modalities, batch 3 keeps 3 of 3 modalities (22 batches of 32, clips shuffled by seed 1)';
+  const long = { ...caption, note };
+  const lines = wrapCaptionText(captionLine(long)).split('<br>');
+  assert.ok(lines.length >= 2);
+  for (const l of lines) assert.ok(l.length <= CAPTION_LINE_CHARS, `line of ${l.length} characters`);
+  assert.equal(lines.join(' · ').replace(/, · /g, ', '), captionLine(long), 'nothing lost: breaks replace a separator');
+  assert.equal(wrapCaptionText('short'), 'short');
+  const short = barFigure({ id: 'b', caption, xTitle: 'x', yTitle: 'y', labels: ['a'], mean: [1] });
+  const wrapped = barFigure({ id: 'b', caption: long, xTitle: 'x', yTitle: 'y', labels: ['a'], mean: [1] });
+  assert.equal(subtitle(wrapped).split('<br>').length, lines.length);
+  assert.ok((wrapped.layout.margin as { t: number }).t > (short.layout.margin as { t: number }).t);
+  // a layout built outside lib/report gets the caption, the kit's colours and room for the caption
+  const foreign = makeSpec({ id: 'f', caption: long }, [{ type: 'bar', y: [1] }], { title: { text: 'own title' } });
+  assert.equal(subtitle(foreign).split('<br>').length, lines.length);
+  assert.deepEqual(foreign.layout.colorway, [...PALETTE]);
+});
+
+test('trainingCurvesFigure and the live display give each model the same subset colour', () => {
+  const history = [0, 1].map((epoch) => ({ stage: 'stage2', epoch, trainLoss: { total: 2 - epoch }, validMae: { tav: 1, t: 1.1, a: 1.2 } }));
+  const spec = trainingCurvesFigure(history as unknown as EpochRecord[], 'stage2', 'curves', caption);
+  for (const m of ['tav', 't', 'a'] as const) {
+    const trace = spec.data.find((t) => t.name === m)!;
+    assert.equal((trace.line as { color: string }).color, SUBSET_COLORS[m]);
+  }
+  assert.deepEqual((spec.layout.annotations as { text: string }[]).map((a) => a.text), ['<b>training loss</b>', '<b>validation MAE</b>']);
+  const html = trainingDisplayHtml(history as unknown as EpochRecord[]);
+  for (const m of ['tav', 't', 'a'] as const) assert.match(html, new RegExp(`stroke="${SUBSET_COLORS[m]}"`));
+  assert.equal(subsetColor('not-a-subset', 2), PALETTE[2]);
 });

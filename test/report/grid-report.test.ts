@@ -8,7 +8,8 @@ import { MSA_METRIC_KEYS, type MsaMetricValues } from '../../lib/eval/metrics';
 import type { RateCurve } from '../../lib/eval/evaluate-protocols';
 import type { GridCell } from '../../lib/eval/experiment-grid';
 import { validateTrainConfig } from '../../lib/train/config';
-import { gridFigures, gridTables, pairedSubsetTable, teacherTable, writeGridTables } from '../../lib/report/grid-report';
+import { GRID_COLUMN_LABELS, gridFigures, gridTables, meanStdDisplayRows, pairedSubsetTable, teacherTable, writeGridTables } from '../../lib/report/grid-report';
+import { relabelColumns } from '../../lib/report/table-format';
 
 function metrics(mae: number): MsaMetricValues {
   return Object.fromEntries(MSA_METRIC_KEYS.map((k) => [k, k === 'MAE' ? mae : 0.7])) as MsaMetricValues;
@@ -100,4 +101,18 @@ test('gridTables and writeGridTables add P3c, the paired table and the teacher t
   for (const id of ['methods-p3-mae', 'methods-p3c-mae', 'methods-p3c-non0_acc_2']) assert.ok(ids.includes(id), id);
   assert.match(figs.find((f) => f.id === 'methods-p3-mae')!.caption.title, /^P3 \(IMDer, per batch\)/);
   assert.match(figs.find((f) => f.id === 'methods-p3c-mae')!.caption.title, /^P3c \(per clip\)/);
+});
+
+test('display rows label the derived columns; the tables and their CSV keep the field names', async () => {
+  const tables = await gridTables(cells);
+  const ablation = meanStdDisplayRows(tables.students, ['variant'], ['student_MAE', 'no_text_MAE', 'teacher_MAE', 'student_Non0_acc_2']);
+  assert.deepEqual(Object.keys(ablation[0]), ['variant', 'n', 'students MAE (mean of six)', 'no-text students MAE (a, v, av)', 'teacher MAE', 'students Non0_acc_2 (mean of six)']);
+  assert.deepEqual(Object.keys(meanStdDisplayRows(tables.p1, ['variant', 'subset'], ['MAE', 'Non0_acc_2'])[0]), ['variant', 'subset', 'n', 'MAE', 'Non0_acc_2'], 'MMSA keys stay');
+  assert.deepEqual(Object.keys(meanStdDisplayRows(tables.students, ['variant'], ['student_MAE'], 4, {})[0]), ['variant', 'n', 'student_MAE']);
+  assert.deepEqual(Object.keys(relabelColumns(tables.mmckdVsB2, GRID_COLUMN_LABELS)[0]), ['subset', 'n', 'mean MAE difference', 'sd of differences', '95% CI low', '95% CI high', 'verdict']);
+  assert.deepEqual(Object.keys(relabelColumns(tables.teacher, GRID_COLUMN_LABELS)[0]), [
+    'seed', 'stage 1: test MAE', 'stage 1: valid MAE', 'after MM-CKD: test MAE', 'after MM-CKD: valid MAE', 'after B2: test MAE', 'after B2: valid MAE',
+  ]);
+  assert.equal(relabelColumns(tables.teacher, GRID_COLUMN_LABELS)[0]['stage 1: test MAE'], tables.teacher[0].stage1_test_MAE);
+  assert.ok('mean_diff' in tables.mmckdVsB2[0], 'the table itself is unchanged');
 });

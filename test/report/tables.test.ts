@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadArquero } from '../../lib/report/esm';
 import { meanStdTable } from '../../lib/report/mean-std';
-import { formatCell, formatMeanStd, tableHtml, toCsv, toMarkdown } from '../../lib/report/table-format';
+import { formatCell, formatMeanStd, relabelColumns, tableHtml, toCsv, toMarkdown } from '../../lib/report/table-format';
+import { projectionSummaryRows } from '../../lib/report/projection-space';
 import { writeTable } from '../../lib/report/write-table';
 
 const tiny = [
@@ -99,4 +100,12 @@ test('meanStdTable refuses missing or NaN metric values', async () => {
   await assert.rejects(meanStdTable([{ g: 'a', MAE: Number.NaN }], ['g'], ['MAE']), /record 0 metric 'MAE' to be a finite number/);
   await assert.rejects(meanStdTable([{ g: 'a', mae: 1 }], ['g'], ['MAE']), /record 0 metric 'MAE'/);
   assert.deepEqual(await meanStdTable([], ['g'], ['MAE']), []);
+});
+
+test('relabelColumns renames the named columns only, in place of the old ones; projection summaries read as words', () => {
+  assert.deepEqual(relabelColumns([{ a: 1, b_c: 2, d: 3 }], { b_c: 'b and c' }), [{ a: 1, 'b and c': 2, d: 3 }]);
+  assert.deepEqual(Object.keys(relabelColumns([{ a: 1, b_c: 2, d: 3 }], { b_c: 'b and c' })[0]), ['a', 'b and c', 'd']);
+  const rows = projectionSummaryRows([{ model: 't (MM-CKD)', agreementWithTeacher: 0.42, classSeparation: 0.02 }]);
+  assert.deepEqual(rows, [{ model: 't (MM-CKD)', 'agreement with teacher (mean cosine)': 0.42, 'class separation (within − between cosine)': 0.02 }]);
+  assert.match(tableHtml(rows), /<th[^>]*>agreement with teacher \(mean cosine\)<\/th>/);
 });
