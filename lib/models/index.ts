@@ -13,4 +13,5 @@ export * from './fusion';
 export * from './heads';
 export * from './model';
 export * from './model-set';
+export { applyModels, canVectoriseEncoders } from './vectorised-encoders';
 export * from './flops';

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { subsetModalities, type Modality, type SubsetName } from '../data/modalities';
 import { validateModelConfig, type ModelConfig } from './config';
 import { createEncoder, type ModalityEncoder } from './encoder';
-import { forwardContext } from './forward-context';
+import { forwardContext, type ForwardContext } from './forward-context';
 import { createFusion } from './fusion';
 import { createProjectionHead, createRegressionHead } from './heads';
 import { deriveSeed } from './init';
@@ -66,6 +66,14 @@ export interface MsaModel {
   readonly modalities: readonly Modality[];
   /** Returns prediction [B], projection [B, p], fused [B, d] and pooled h_m; reads only its modalities. */
   apply(batch: ModelInput, options: ApplyOptions): ModelOutput;
+  /**
+   * Fusion and heads from pooled h_m computed elsewhere (vectorised-encoders.ts runs the encoders of
+   * several models at once). `options.seed` must be the seed `apply` would have used: the call's
+   * dropout seeds continue after those the encoders took.
+   */
+  applyPooled(pooled: Partial<Record<Modality, tf.Tensor2D>>, options: ApplyOptions): ModelOutput;
+  /** Returns the variable of one parameter by name (no copy), e.g. 'encoder.text.input.w'. */
+  parameter(name: string): tf.Variable;
   /** Returns every trainable variable (for optimizer.minimize(f, true, model.variables())). */
   variables(): tf.Variable[];
   /** Returns a copy of every weight by parameter name; the caller disposes the copies. */
@@ -93,11 +101,23 @@ export function buildModel(config: Partial<ModelConfig>, seed = 0): MsaModel {
   const regression = createRegressionHead(store, 'heads.regression', c.d);
   const projection = createProjectionHead(store, 'heads.projection', c.d, c.projectionDim);
   let calls = 0;
+  const heads = (pooled: Partial<Record<Modality, tf.Tensor2D>>, ctx: ForwardContext): ModelOutput => {
+    const fused = fusion.apply(modalities.map((m) => pooled[m] as tf.Tensor2D), ctx); // [B, d]
+    return { prediction: regression.apply(fused), projection: projection.apply(fused), fused, pooled };
+  };
 
   return {
     name: c.subset,
     config: c,
     modalities,
+    applyPooled(pooled, options) {
+      const callSeed = options.seed ?? deriveSeed(seed, `call${calls++}`);
+      for (const m of modalities) if (!pooled[m]) throw new Error(`Expected pooled ${m} features for model '${c.subset}', but got none`);
+      // A vectorisable encoder (no transformer layer) takes one dropout seed while dropout is on.
+      const taken = options.training && c.dropout > 0 ? modalities.length : 0;
+      return heads(pooled, forwardContext(options.training, c.dropout, (callSeed + taken) >>> 0));
+    },
+    parameter: (name) => store.get(name),
     apply(batch, options) {
       const callSeed = options.seed ?? deriveSeed(seed, `call${calls++}`);
       const ctx = forwardContext(options.training, c.dropout, callSeed);
@@ -113,8 +133,7 @@ export function buildModel(config: Partial<ModelConfig>, seed = 0): MsaModel {
         batchSize = x.shape[0];
         pooled[m] = encoders[m].apply(x, mask, ctx); // [B, d]
       }
-      const fused = fusion.apply(modalities.map((m) => pooled[m] as tf.Tensor2D), ctx); // [B, d]
-      return { prediction: regression.apply(fused), projection: projection.apply(fused), fused, pooled };
+      return heads(pooled, ctx);
     },
     variables: () => store.variables(),
     getWeights: () => store.getWeights(),

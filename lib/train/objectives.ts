@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data/types';
 import type { SubsetName } from '../data/modalities';
 import type { MsaModel, ModelOutput } from '../models/model';
+import { applyModels } from '../models/vectorised-encoders';
 import { l1Loss, featureMseLoss, outputMseLoss, mvscLoss, multiViewContrastiveLoss, labelClasses } from '../losses/index';
 import type { TrainConfig } from './config';
 
@@ -19,14 +20,28 @@ export interface BatchLoss {
 /** Computes the loss of a batch; `seed` seeds this step's dropout. Runs inside the trainer's tidy. */
 export type Objective = (batch: Batch, seed: number) => BatchLoss;
 
+/** Options of the objectives. */
+export interface ObjectiveOptions {
+  /**
+   * Run the models' encoders vectorised over the models (lib/models/vectorised-encoders.ts) when
+   * their config allows it (default true); false runs them model by model. Same values either way.
+   */
+  vectorise?: boolean;
+}
+
+/** Model i of a call gets dropout seed `seed * 8 + i` (as it always has: runs stay reproducible). */
+const memberSeeds = (seed: number, count: number): number[] => Array.from({ length: count }, (_, i) => seed * 8 + i);
+
 /** Stage 1 and B2's building block: the L1 loss of each model, summed. */
-export function regressionObjective(models: Partial<Record<SubsetName, MsaModel>>): Objective {
+export function regressionObjective(models: Partial<Record<SubsetName, MsaModel>>, options: ObjectiveOptions = {}): Objective {
+  const names = Object.keys(models) as SubsetName[];
+  const list = names.map((n) => models[n]!);
   return (batch, seed) => {
     const terms: Record<string, tf.Scalar> = {};
-    for (const [i, [name, model]] of (Object.entries(models) as [SubsetName, MsaModel][]).entries()) {
-      const out = model.apply(batch, { training: true, seed: seed * 8 + i });
-      terms[`l1_${name}`] = l1Loss(out.prediction, batch.labels);
-    }
+    const outs = applyModels(list, batch, { training: true, seeds: memberSeeds(seed, list.length), vectorise: options.vectorise });
+    names.forEach((name, i) => {
+      terms[`l1_${name}`] = l1Loss(outs[i].prediction, batch.labels);
+    });
     return { total: tf.addN(Object.values(terms)) as tf.Scalar, terms };
   };
 }
@@ -40,16 +55,18 @@ export function onlineDistillationObjective(
   models: Partial<Record<SubsetName, MsaModel>>,
   config: Pick<TrainConfig, 'lambda' | 'tau' | 'classScheme' | 'detachTeacherViews'>,
   supervised: boolean,
+  options: ObjectiveOptions = {},
 ): Objective {
   const names = Object.keys(models) as SubsetName[];
+  const list = names.map((n) => models[n]!);
   return (batch, seed) => {
     const terms: Record<string, tf.Scalar> = {};
     const views: tf.Tensor2D[] = [];
-    for (const [i, name] of names.entries()) {
-      const out: ModelOutput = models[name]!.apply(batch, { training: true, seed: seed * 8 + i });
-      terms[`l1_${name}`] = l1Loss(out.prediction, batch.labels);
-      views.push(out.projection);
-    }
+    const outs: ModelOutput[] = applyModels(list, batch, { training: true, seeds: memberSeeds(seed, list.length), vectorise: options.vectorise });
+    names.forEach((name, i) => {
+      terms[`l1_${name}`] = l1Loss(outs[i].prediction, batch.labels);
+      views.push(outs[i].projection);
+    });
     let total = tf.addN(Object.values(terms)) as tf.Scalar;
     if (config.lambda > 0 && views.length > 1) {
       const detach = names.map((n) => config.detachTeacherViews && n === 'tav');
