@@ -17,7 +17,8 @@ default options (d 64, per-frame tanh, no positions, no layers, attention poolin
   step      : backward, one read of the loss terms, global-norm clipping (reads the norm), Adam
               (lr 1e-3, betas 0.9/0.999, eps 1e-7 as tfjs).
 
-Usage: /usr/bin/python3 bench/torch_reference.py --threads 1 [--steps 20] [--json]
+Usage: /usr/bin/python3 bench/torch_reference.py --threads 1 [--steps 20] [--device cpu|cuda] [--json]
+(--device cuda: the same step on the GPU, synchronised before the clock stops; bench/gpu-check.sh uses it.)
 """
 import argparse
 import json
@@ -125,7 +126,7 @@ def mvsc_loss(views, classes, tau):
     z = torch.cat([v / torch.sqrt((v * v).sum(1, keepdim=True) + 1e-12) for v in views], 0)  # [M*N, p]
     logits = z @ z.t() / tau
     c = classes.repeat(m)
-    not_self = 1 - torch.eye(m * n)
+    not_self = 1 - torch.eye(m * n, device=z.device)
     positive = (c[:, None] == c[None, :]).float() * not_self
     row_max = (logits + (not_self - 1) * 1e9).max(1, keepdim=True).values.detach()
     shifted = logits - row_max
@@ -156,18 +157,30 @@ def main():
     ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--batch', type=int, default=32)
     ap.add_argument('--config', default='{}', help='JSON overrides of d, layers, heads, ffnMult, projectionDim, fusionLayers, dropout, positional, pooling, fusion, frameActivation')
+    ap.add_argument('--device', default='cpu', help="'cpu' or 'cuda' (the first GPU)")
     ap.add_argument('--json', action='store_true')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
+    device = torch.device(a.device)
+    if device.type == 'cuda' and not torch.cuda.is_available():
+        raise SystemExit('--device cuda: torch.cuda.is_available() is False (torch %s)' % torch.__version__)
+
+    def sync():
+        if device.type == 'cuda':
+            torch.cuda.synchronize()
+
     c = dict(d=64, layers=0, heads=4, ffnMult=2, dropout=0.1, projectionDim=64, fusionLayers=1, seqLen=50,
              positional='none', pooling='attention', fusion='concat', frameActivation='tanh')
     c.update(json.loads(a.config))
-    models = {s: Model(s, c) for s in SUBSETS}
+    models = {s: Model(s, c).to(device) for s in SUBSETS}
     params = [p for m in models.values() for p in m.parameters()]
     counts = {s: sum(p.numel() for p in m.parameters()) for s, m in models.items()}
     opt = torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
     inputs, masks, labels = random_batch(a.batch, c['seqLen'], torch.Generator().manual_seed(1234))
+    inputs = {m: x.to(device) for m, x in inputs.items()}
+    masks = {m: x.to(device) for m, x in masks.items()}
+    labels = labels.to(device)
     classes = (labels.clamp(-3, 3).round() + 3).long()  # torch.round is half-to-even, like numpy
 
     def step():
@@ -191,9 +204,11 @@ def main():
         m.train()
     for _ in range(a.warmup):
         step()
+    sync()
     t0 = time.perf_counter()
     for _ in range(a.steps):
         step()
+    sync()
     step_ms = (time.perf_counter() - t0) * 1000 / a.steps
 
     infer = {}
@@ -206,9 +221,11 @@ def main():
             t0 = time.perf_counter()
             for _ in range(reps):
                 m(inputs, masks)[0].tolist()
+            sync()
             infer[s] = (time.perf_counter() - t0) * 1000 / reps
     out = dict(
-        torch=torch.__version__, threads=a.threads, batch=a.batch, config=c, params=counts, params_total=sum(counts.values()),
+        torch=torch.__version__, threads=a.threads, batch=a.batch, device=device.type,
+        device_name=torch.cuda.get_device_name(device) if device.type == 'cuda' else None, config=c, params=counts, params_total=sum(counts.values()),
         step_ms=step_ms, step_samples_per_s=a.batch * 1000 / step_ms,
         infer_ms=infer, infer_clips_per_s={s: a.batch * 1000 / ms for s, ms in infer.items()},
         peak_rss_mib=peak_rss_mib(), blas=torch.__config__.show().count('OpenBLAS') > 0 and 'OpenBLAS' or 'see torch config',

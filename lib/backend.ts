@@ -1,22 +1,36 @@
 /**
  * Chooses the fastest TensorFlow.js backend that actually loads on this machine.
  *
- * Order: tfjs-node-gpu (native TensorFlow with CUDA), tfjs-node (native TensorFlow on the CPU),
- * wasm (XNNPACK, SIMD), cpu (plain JavaScript). `MMCKD_BACKEND=node-gpu|node|wasm|cpu` forces one.
+ * Order: tfjs-node-gpu (native TensorFlow with CUDA), webgpu (tfjs-backend-webgpu over Dawn for
+ * Node, Vulkan on Linux; lib/webgpu-backend.ts), tfjs-node (native TensorFlow on the CPU), wasm
+ * (XNNPACK, SIMD), cpu (plain JavaScript). `MMCKD_BACKEND=node-gpu|webgpu|node|wasm|cpu` forces one.
  * The native packages are optional dependencies: their install step downloads libtensorflow, so
- * on a machine without internet they are absent and the kit falls back to wasm.
+ * on a machine without internet they are absent and the kit falls back to wasm. The webgpu
+ * packages install from the npm registry alone; webgpu runs only where Dawn finds a GPU adapter,
+ * and the automatic order takes it only when `WEBGPU_AUTOMATIC` says so (see there).
  *
- * The GPU path is written to the tfjs-node-gpu documentation but is NOT verified on the machines
- * this kit is developed on (no GPU there).
+ * Both GPU paths are written to their packages' documentation but are NOT verified on the
+ * machines this kit is developed on (no GPU there); bench/gpu-check.sh is the check for one.
  * @see notebooks/00-quickstart.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
+import { BackendUnavailableError, findVulkanLoader, startWebgpu, type WebgpuProbeOptions } from './webgpu-backend';
 
-/** The kit's names for the four backends, fastest first. */
-export type BackendChoice = 'node-gpu' | 'node' | 'wasm' | 'cpu';
+/** The kit's names for the five backends, fastest first. */
+export type BackendChoice = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
 
 /** The backends in the order the kit tries them. */
-export const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
+
+/**
+ * Whether the automatic order may choose webgpu when Dawn finds an adapter. False for now:
+ * WebGPU in Node cannot read a tensor synchronously, and the kit's trainer, predictions and MVSC
+ * classes read with dataSync, so automatic webgpu would stop the first training step on a machine
+ * with a GPU. Until they read with `await data()`, the automatic order only reports why webgpu is
+ * not used (and looks for the Vulkan loader, a few file checks, without starting Dawn);
+ * MMCKD_BACKEND=webgpu forces it.
+ */
+export const WEBGPU_AUTOMATIC = false;
 
 /** Environment variable that forces a backend. */
 export const BACKEND_ENV = 'MMCKD_BACKEND';
@@ -33,19 +47,19 @@ export interface BackendAttempt {
 export interface BackendReport {
   /** The kit's name of the backend in use. */
   choice: BackendChoice;
-  /** TensorFlow.js's registered backend name ('tensorflow', 'wasm', 'cpu'). */
+  /** TensorFlow.js's registered backend name ('tensorflow', 'webgpu', 'wasm', 'cpu'). */
   tfjsBackend: string;
   /** Version of the package that provides the backend. */
   version: string;
   /** True for the native TensorFlow backends. */
   native: boolean;
-  /** True when the GPU backend runs. */
+  /** True when a GPU backend runs (node-gpu or webgpu). */
   gpu: boolean;
   /** True when MMCKD_BACKEND chose it. */
   forced: boolean;
   /** Every backend tried, in order, with the reason it failed. */
   attempts: BackendAttempt[];
-  /** Extra facts (wasm SIMD and threads, CUDA devices). */
+  /** Extra facts (wasm SIMD and threads, the WebGPU adapter). */
   notes: string[];
   /** The one-line message the CLI and notebooks print. */
   message: string;
@@ -64,10 +78,15 @@ export interface SelectBackendOptions {
   env?: Record<string, string | undefined>;
   /** Print the one-line message to stderr (default false). */
   log?: boolean;
+  /** Let the automatic order choose webgpu when an adapter is found (default `WEBGPU_AUTOMATIC`). */
+  automaticWebgpu?: boolean;
+  /** How webgpu is probed (tests inject the Vulkan loader search, the platform, the timeout). */
+  webgpu?: Omit<WebgpuProbeOptions, 'load'>;
 }
 
 const PACKAGE_OF: Record<BackendChoice, string> = {
   'node-gpu': '@tensorflow/tfjs-node-gpu',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
   node: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: '@tensorflow/tfjs-backend-cpu',
@@ -75,7 +94,7 @@ const PACKAGE_OF: Record<BackendChoice, string> = {
 
 let current: BackendReport | undefined;
 
-/** Returns true when the string names one of the four backends. */
+/** Returns true when the string names one of the five backends. */
 export function isBackendChoice(s: string): s is BackendChoice {
   return (BACKEND_ORDER as readonly string[]).includes(s);
 }
@@ -86,6 +105,7 @@ function firstLine(err: unknown): string {
 }
 
 function explainLoadError(pkg: string, err: unknown): string {
+  if (err instanceof BackendUnavailableError) return err.message;
   const code = (err as { code?: string }).code;
   if (code === 'MODULE_NOT_FOUND' && firstLine(err).includes(pkg)) {
     if (pkg.includes('tfjs-node')) {
@@ -105,7 +125,34 @@ function packageVersion(load: ModuleLoader, pkg: string): string {
   }
 }
 
-async function activate(choice: BackendChoice, load: ModuleLoader, notes: string[], env: Record<string, string | undefined>): Promise<string> {
+/** What `activate` needs besides the choice. */
+interface ActivateContext {
+  load: ModuleLoader;
+  env: Record<string, string | undefined>;
+  /** True when the user forced this backend. */
+  forced: boolean;
+  automaticWebgpu: boolean;
+  webgpu: Omit<WebgpuProbeOptions, 'load'>;
+}
+
+/** Activates webgpu, or throws the one-clause reason it is not used. */
+async function activateWebgpuChoice(notes: string[], c: ActivateContext): Promise<string> {
+  if (!c.forced && !c.automaticWebgpu) {
+    const platform = c.webgpu.platform ?? process.platform;
+    const loader = platform === 'linux' ? (c.webgpu.findLoader ?? (() => findVulkanLoader()))() : 'not needed';
+    if (!loader) throw new BackendUnavailableError('no Vulkan loader (libvulkan.so.1 not found)');
+    throw new BackendUnavailableError(
+      'not tried automatically: WebGPU in Node cannot read tensors synchronously, as the kit\'s training does (MMCKD_BACKEND=webgpu forces it)',
+    );
+  }
+  const started = await startWebgpu({ ...c.webgpu, load: c.load, allowSoftware: c.webgpu.allowSoftware ?? c.forced });
+  notes.push(...started.notes, `Dawn for Node (webgpu ${packageVersion(c.load, 'webgpu')})`, 'not verified on a GPU yet');
+  return 'webgpu';
+}
+
+async function activate(choice: BackendChoice, notes: string[], c: ActivateContext): Promise<string> {
+  const { load, env } = c;
+  if (choice === 'webgpu') return activateWebgpuChoice(notes, c);
   if (choice === 'node-gpu' || choice === 'node') {
     load(PACKAGE_OF[choice]); // registers the 'tensorflow' backend on our tfjs-core
     if (!(await tf.setBackend('tensorflow'))) throw new Error("backend 'tensorflow' did not initialise");
@@ -133,7 +180,7 @@ async function activate(choice: BackendChoice, load: ModuleLoader, notes: string
 }
 
 function formatMessage(r: Omit<BackendReport, 'message'>): string {
-  const kind = r.gpu ? 'native GPU' : r.native ? 'native CPU' : r.choice === 'wasm' ? 'WebAssembly' : 'pure JavaScript';
+  const kind = r.choice === 'webgpu' ? 'WebGPU' : r.gpu ? 'native GPU' : r.native ? 'native CPU' : r.choice === 'wasm' ? 'WebAssembly' : 'pure JavaScript';
   const head = `mmckd: TensorFlow.js backend '${r.choice}' (${kind}, ${PACKAGE_OF[r.choice]} ${r.version})`;
   const why = r.forced ? ` forced by ${BACKEND_ENV}` : '';
   const failed = r.attempts.filter((a) => !a.ok).map((a) => `${a.backend}: ${a.reason}`);
@@ -156,17 +203,24 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const forced = options.force ?? (fromEnv as BackendChoice | undefined);
   const order = forced ? [forced] : [...BACKEND_ORDER];
   const attempts: BackendAttempt[] = [];
+  const context: ActivateContext = {
+    load,
+    env,
+    forced: forced !== undefined,
+    automaticWebgpu: options.automaticWebgpu ?? WEBGPU_AUTOMATIC,
+    webgpu: options.webgpu ?? {},
+  };
   for (const choice of order) {
     const notes: string[] = [];
     try {
-      const tfjsBackend = await activate(choice, load, notes, env);
+      const tfjsBackend = await activate(choice, notes, context);
       attempts.push({ backend: choice, ok: true, reason: '' });
       const base = {
         choice,
         tfjsBackend,
         version: packageVersion(load, PACKAGE_OF[choice]),
         native: choice === 'node' || choice === 'node-gpu',
-        gpu: choice === 'node-gpu',
+        gpu: choice === 'node-gpu' || choice === 'webgpu',
         forced: forced !== undefined,
         attempts,
         notes,
