@@ -238,12 +238,6 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   throw new Error(`No TensorFlow.js backend loaded: ${attempts.map((a) => a.reason).join('; ')}`);
 }
 
-/** Returns the report of the active backend, selecting one first when none was selected. */
-export async function ensureBackend(options: SelectBackendOptions = {}): Promise<BackendReport> {
-  if (current && current.tfjsBackend === tf.getBackend()) return current;
-  return selectBackend(options);
-}
-
 /** Returns the report of the last selection, or undefined before any. */
 export function backendInfo(): BackendReport | undefined {
   return current;

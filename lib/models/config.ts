@@ -85,13 +85,6 @@ export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   init: 'fanIn' as LinearInitKind,
 });
 
-/** Named partial configs: `tiny` for tests, `default`, and a larger `mosi` for real features. */
-export const MODEL_PRESETS: Readonly<Record<'tiny' | 'default' | 'mosi', Partial<ModelConfig>>> = Object.freeze({
-  tiny: { d: 8, layers: 1, heads: 2, ffnMult: 2, projectionDim: 4, fusionLayers: 1 },
-  default: {},
-  mosi: { d: 64, layers: 2, heads: 4, ffnMult: 2, projectionDim: 64, fusionLayers: 1, dropout: 0.1 },
-});
-
 function checkInteger(field: string, value: unknown, min: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new Error(`Expected ${field} to be an integer >= ${min}, but got ${String(value)}`);

@@ -10,7 +10,7 @@
  */
 import { ForbiddenGlobalError, PickleError } from '../errors';
 import { DtypeBuilder, makeNdArray, makeScalar, checkShape, type ArrayOptions } from './numpy';
-import { NdArray, PendingArray, PyGlobal, describeValue, tuple } from './values';
+import { PendingArray, PyGlobal, describeValue, tuple } from './values';
 
 /** The globals a pickle may name, as 'module.name', and what each one builds. */
 export const ALLOWED_GLOBALS: Readonly<Record<string, string>> = {
@@ -443,9 +443,4 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions = {}): unkn
         fail(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')}`);
     }
   }
-}
-
-/** True when the value is a numpy array read by `unpickle`. */
-export function isNdArray(v: unknown): v is NdArray {
-  return v instanceof NdArray;
 }
