@@ -2,15 +2,17 @@
  * The imputers' training loop. `trainModels` (lib/train/trainer.ts) validates and checkpoints
  * MsaModels by the MAE of their sentiment predictions; an imputer predicts frames, not sentiment,
  * so its early stopping needs the validation reconstruction loss instead. This small loop reuses
- * the trainer's pieces: the same seeded batches (`splitBatches`), Adam, `learningRateAt` and
- * `clipByGlobalNorm`, best-weights keeping and patience.
+ * the trainer's pieces: the same seeded batches (`splitBatches`), Adam, `learningRateAt`,
+ * `setLearningRate` and `clipAndApplyGradients`, best-weights keeping and patience.
  * @see notebooks/05-computational-cost.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import type { MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
 import { splitBatches } from '../train/batch-source';
-import { clipByGlobalNorm, learningRateAt } from '../train/schedule';
+import { clipAndApplyGradients } from '../train/flat-adam';
+import { learningRateAt } from '../train/schedule';
+import { setLearningRate } from '../train/trainer';
 import type { ImputerTrainOptions } from './config';
 import { randomPatternAvailability } from './conditioning';
 import type { Imputer } from './imputer';
@@ -39,11 +41,6 @@ export interface ImputerTrainResult {
 export interface ImputerTrainCallbacks {
   onStep?(p: { epoch: number; step: number; steps: number; loss: number }): void;
   onEpochEnd?(record: ImputerEpochRecord): void;
-}
-
-function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  // the same (stable, non-public) field the trainer sets; Adam's moments are kept
-  (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }
 
 /**
@@ -111,11 +108,9 @@ export async function trainImputer(
           tf.dispose(step.grads);
           throw new Error(`imputer (${imputer.kind}): loss is not finite at epoch ${epoch}, step ${steps}; lower lr`);
         }
-        const clipped = clipByGlobalNorm(step.grads, o.clipNorm);
-        optimizer.applyGradients(clipped.grads);
-        tf.dispose(clipped.grads);
+        const norm = clipAndApplyGradients(optimizer, step.grads, o.clipNorm); // disposes the gradients
         lossSum += loss;
-        normSum += clipped.norm;
+        normSum += norm;
         steps++;
         callbacks.onStep?.({ epoch, step: steps, steps: stepsPerEpoch, loss });
       }

@@ -139,7 +139,8 @@ export class TrainingDivergedError extends Error {
   }
 }
 
-function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+/** Sets an optimizer's learning rate in place (Adam's moments are kept); shared by every training loop. */
+export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   // tfjs optimizers read `learningRate` on every applyGradients; it is not public API but stable
   // across tfjs 1-4, and this is how a schedule is applied without rebuilding Adam's moments.
   (optimizer as unknown as { learningRate: number }).learningRate = lr;
