@@ -1,7 +1,9 @@
 """Execute one notebook with nbclient; on a failing cell, print that cell's own error output.
 
-Used by scripts/notebook-runner.ts. tslab reports a cell's exception on the cell's stderr stream
-rather than in the error reply, so nbconvert's message alone would hide it.
+The optional executor of scripts/notebook-runner.ts (MMCKD_NOTEBOOK_EXECUTOR=nbclient); by
+default the runner uses the kit's own Node client (scripts/jupyter/). tslab reports a cell's
+exception on the cell's stderr stream rather than in the error reply, so nbconvert's message
+alone would hide it.
 Usage: execute_notebook.py INPUT OUTPUT KERNEL TIMEOUT
 """
 import os

@@ -1,18 +1,31 @@
 /**
- * Executes the kit's notebooks headless: Jupyter's nbclient with the tslab kernel of this clone.
+ * Executes the kit's notebooks headless with this clone's tslab kernel.
  *
- * - The kernel spec is written under build/jupyter (JUPYTER_PATH points there), so the notebooks
- *   always run with this checkout's tslab, whatever the user registered globally.
+ * - Executor 'node' (default): the kit's own Jupyter client (scripts/jupyter/) starts the tslab
+ *   kernel and speaks the Jupyter messaging protocol to it over ZeroMQ, with the zeromq package
+ *   tslab already loads, so Node alone runs the notebooks. This route was chosen over running
+ *   tslab's converter and executor inside this process because the kernel then is the very
+ *   process Jupyter starts (same outputs, same display machinery, one process per notebook with
+ *   its own environment), and a crash or a hung cell cannot take the runner down.
+ * - Executor 'nbclient' (MMCKD_NOTEBOOK_EXECUTOR=nbclient): Jupyter's nbclient in Python, with a
+ *   kernel spec of this clone written under build/jupyter (JUPYTER_PATH points there).
  * - Executed copies go to build/notebooks/; notebooks/ stays output-free and diff-friendly.
- * - The first failing cell stops the run with the notebook and nbconvert's traceback.
- * - Executed copies are signed (`nbformat.sign`) so their plotly HTML renders when opened.
+ * - The first failing cell stops the run with the notebook, the cell and its error text.
+ * - When a Python with nbformat is found, executed copies are signed (trusted) for this user, so
+ *   Jupyter runs their chart scripts without asking; unsigned, the charts show their static images.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { executeNotebook } from './jupyter/execute-notebook';
+import { tslabBin } from './jupyter/kernel';
+import { readNotebook, writeNotebook } from './jupyter/notebook-file';
 
 /** The repository root. */
 export const ROOT = resolve(__dirname, '..');
+
+/** How notebooks are executed: the kit's own Node client, or Jupyter's nbclient in Python. */
+export type NotebookExecutor = 'node' | 'nbclient';
 
 /** Options of `runNotebooks`. */
 export interface RunNotebooksOptions {
@@ -28,6 +41,8 @@ export interface RunNotebooksOptions {
   env?: Record<string, string>;
   /** Print progress lines to stderr (default true). */
   verbose?: boolean;
+  /** Default: MMCKD_NOTEBOOK_EXECUTOR, else 'node'. */
+  executor?: NotebookExecutor;
 }
 
 /** What one executed notebook produced. */
@@ -35,39 +50,59 @@ export interface NotebookRun {
   notebook: string;
   output: string;
   seconds: number;
+  /** Bytes of the executed copy. */
+  bytes: number;
+  /** Whether the executed copy was signed (trusted) for this user. */
+  signed: boolean;
 }
 
-/** A Jupyter with nbconvert: which Python runs it. */
-export function findJupyterPython(): string {
-  const candidates = [process.env.MMCKD_PYTHON, '/usr/bin/python3', 'python3', 'python'].filter(
-    (c): c is string => Boolean(c),
-  );
+/** Thrown when a notebook cell fails; names the notebook, the cell and where the partial copy is. */
+export class NotebookRunError extends Error {
+  constructor(
+    message: string,
+    readonly notebook: string,
+    readonly partialCopy: string,
+  ) {
+    super(message);
+    this.name = 'NotebookRunError';
+  }
+}
+
+/**
+ * Returns a Python that can import `modules`, or undefined: MMCKD_JUPYTER_PYTHON when set ('none'
+ * means no Python at all), else MMCKD_PYTHON, /usr/bin/python3, python3.
+ */
+export function findJupyterPython(modules: string[] = ['nbformat'], env: Record<string, string | undefined> = process.env): string | undefined {
+  const chosen = env.MMCKD_JUPYTER_PYTHON;
+  if (chosen === 'none') return undefined;
+  const candidates = chosen ? [chosen] : [env.MMCKD_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => Boolean(c));
   for (const py of candidates) {
-    const r = spawnSync(py, ['-c', 'import nbconvert, nbclient, jupyter_client'], { stdio: 'ignore' });
+    const r = spawnSync(py, ['-c', `import ${modules.join(', ')}`], { stdio: 'ignore' });
     if (r.status === 0) return py;
   }
-  throw new Error(
-    'No Python with Jupyter found (tried ' + candidates.join(', ') + '). Install it: on Debian/Ubuntu ' +
-      '`sudo apt-get install python3-nbconvert python3-ipykernel jupyter-client`; elsewhere ' +
-      '`pip install nbconvert jupyter_client`. Or set MMCKD_PYTHON to a Python that has nbconvert.',
-  );
+  return undefined;
+}
+
+/** Returns the executor named by `MMCKD_NOTEBOOK_EXECUTOR` (default 'node'); throws for other names. */
+export function notebookExecutor(env: Record<string, string | undefined> = process.env): NotebookExecutor {
+  const v = env.MMCKD_NOTEBOOK_EXECUTOR ?? 'node';
+  if (v === '' || v === 'node') return 'node';
+  if (v === 'nbclient') return 'nbclient';
+  throw new Error(`Expected MMCKD_NOTEBOOK_EXECUTOR to be 'node' or 'nbclient', but got '${v}'`);
+}
+
+/** Returns the kernel spec (kernel.json) that starts this clone's tslab with this Node. */
+export function tslabKernelSpec(): { argv: string[]; display_name: string; language: string } {
+  return { argv: [process.execPath, tslabBin(), 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript', language: 'typescript' };
 }
 
 /** Writes the tslab kernel spec of this clone under build/jupyter; returns the JUPYTER_PATH entry. */
-export function ensureKernelSpec(python: string): string {
-  const prefix = join(ROOT, 'build', 'jupyter');
-  const tslab = join(ROOT, 'node_modules', '.bin', 'tslab');
-  if (!existsSync(tslab)) throw new Error(`tslab is not installed (${tslab} is missing): run npm ci first`);
-  const spec = join(prefix, 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
-  if (!existsSync(spec) || !readFileSync(spec, 'utf8').includes(tslab)) {
-    const r = spawnSync(tslab, ['install', '--python', python, '--prefix', prefix, '--binary', tslab], {
-      encoding: 'utf8',
-    });
-    if (r.status !== 0 || !existsSync(spec)) {
-      throw new Error(`tslab install failed (exit ${r.status}): ${r.stderr || r.stdout}`);
-    }
-  }
-  return join(prefix, 'share', 'jupyter');
+export function ensureKernelSpec(): string {
+  const prefix = join(ROOT, 'build', 'jupyter', 'share', 'jupyter');
+  const dir = join(prefix, 'kernels', 'tslab');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'kernel.json'), JSON.stringify(tslabKernelSpec(), null, 1) + '\n');
+  return prefix;
 }
 
 /** Returns the notebooks of notebooks/ in order, filtered by name prefixes. */
@@ -83,39 +118,84 @@ export function listNotebooks(only: string[] = []): string[] {
   return picked.map((f) => join(dir, f));
 }
 
-/** Executes notebooks in order and returns where the executed copies are; throws on the first error. */
-export function runNotebooks(options: RunNotebooksOptions = {}): NotebookRun[] {
-  const python = findJupyterPython();
-  const jupyterPath = ensureKernelSpec(python);
+async function runWithNode(nb: string, output: string, failedCopy: string, env: NodeJS.ProcessEnv, cellTimeout: number): Promise<void> {
+  const notebook = readNotebook(nb);
+  const { failure } = await executeNotebook(notebook, { cwd: join(ROOT, 'notebooks'), env, cellTimeout }).catch((err: Error) => {
+    writeNotebook(failedCopy, notebook);
+    throw new NotebookRunError(`notebook ${basename(nb)}: ${err.message} (partial copy ${failedCopy})`, nb, failedCopy);
+  });
+  if (failure) {
+    writeNotebook(failedCopy, notebook);
+    throw new NotebookRunError(
+      `notebook ${basename(nb)}: cell ${failure.index} failed (partial copy ${failedCopy}):\n${failure.source}\n--- error ---\n${failure.error.trim()}`,
+      nb,
+      failedCopy,
+    );
+  }
+  writeNotebook(output, notebook);
+}
+
+function runWithNbclient(nb: string, output: string, failedCopy: string, env: NodeJS.ProcessEnv, cellTimeout: number): void {
+  const python = findJupyterPython(['nbclient', 'nbformat', 'jupyter_client'], env);
+  if (!python) {
+    throw new Error(
+      'MMCKD_NOTEBOOK_EXECUTOR=nbclient needs a Python with nbclient (tried ' +
+        (env.MMCKD_JUPYTER_PYTHON ? `MMCKD_JUPYTER_PYTHON=${env.MMCKD_JUPYTER_PYTHON}` : 'MMCKD_PYTHON, /usr/bin/python3, python3') +
+        '): `sudo apt-get install python3-nbclient python3-ipykernel` on Debian/Ubuntu, or `pip install nbclient`; ' +
+        'or unset MMCKD_NOTEBOOK_EXECUTOR to run the notebooks with Node alone.',
+    );
+  }
+  const partial = `${output}.partial`;
+  const jupyterPath = ensureKernelSpec();
+  const r = spawnSync(python, [join(ROOT, 'scripts', 'execute_notebook.py'), nb, partial, 'tslab', String(cellTimeout)], {
+    cwd: join(ROOT, 'notebooks'),
+    env: { ...env, JUPYTER_PATH: [jupyterPath, env.JUPYTER_PATH].filter(Boolean).join(':') },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) {
+    if (existsSync(`${partial}.failed.ipynb`)) writeFileSync(failedCopy, readFileSync(`${partial}.failed.ipynb`));
+    rmSync(`${partial}.failed.ipynb`, { force: true });
+    const tail = (r.stderr || '').split('\n').slice(-60).join('\n');
+    throw new NotebookRunError(`notebook ${basename(nb)} failed under nbclient (exit ${r.status}; partial copy ${failedCopy}):\n${tail}`, nb, failedCopy);
+  }
+  renameSync(partial, output);
+}
+
+/** Signs `file` for this user with nbformat when a Python has it; returns whether it did. */
+export function signNotebook(file: string, env: Record<string, string | undefined> = process.env): boolean {
+  const python = findJupyterPython(['nbformat'], env);
+  if (!python) return false;
+  return spawnSync(python, ['-m', 'nbformat.sign', file], { stdio: 'ignore', env: env as NodeJS.ProcessEnv }).status === 0;
+}
+
+/** Executes notebooks in order and returns where the executed copies are; throws NotebookRunError on the first failing cell. */
+export async function runNotebooks(options: RunNotebooksOptions = {}): Promise<NotebookRun[]> {
   const outDir = options.outDir ?? join(ROOT, 'build', 'notebooks');
   mkdirSync(outDir, { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...options.env,
-    JUPYTER_PATH: [jupyterPath, process.env.JUPYTER_PATH].filter(Boolean).join(':'),
-  };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.quick) env.MMCKD_QUICK = '1';
+  const executor = options.executor ?? notebookExecutor(env);
+  const cellTimeout = options.cellTimeout ?? 1800;
+  const verbose = options.verbose !== false;
+  const log = (line: string) => {
+    if (verbose) process.stderr.write(line + '\n');
+  };
   const runs: NotebookRun[] = [];
   for (const nb of listNotebooks(options.only)) {
     const name = basename(nb);
     const started = Date.now();
-    if (options.verbose !== false) process.stderr.write(`notebooks: running ${name}${options.quick ? ' (quick)' : ''} ...\n`);
+    log(`notebooks: running ${name}${options.quick ? ' (quick)' : ''} with the ${executor === 'node' ? 'Node' : 'nbclient'} executor ...`);
     const output = join(outDir, name);
-    const partial = join(outDir, `.${name}.partial`);
-    const r = spawnSync(
-      python,
-      [join(ROOT, 'scripts', 'execute_notebook.py'), nb, partial, 'tslab', String(options.cellTimeout ?? 1800)],
-      { cwd: join(ROOT, 'notebooks'), env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
-    if (r.status !== 0) {
-      const tail = (r.stderr || '').split('\n').slice(-60).join('\n');
-      throw new Error(`notebook ${name} failed (exit ${r.status}; partial copy ${partial}.failed.ipynb):\n${tail}`);
-    }
-    renameSync(partial, output);
-    spawnSync(python, ['-m', 'nbformat.sign', output], { stdio: 'ignore', env });
+    const failedCopy = join(outDir, name.replace(/\.ipynb$/, '.failed.ipynb'));
+    rmSync(failedCopy, { force: true });
+    if (executor === 'node') await runWithNode(nb, output, failedCopy, env, cellTimeout);
+    else runWithNbclient(nb, output, failedCopy, env, cellTimeout);
+    const signed = signNotebook(output, env);
     const seconds = (Date.now() - started) / 1000;
-    if (options.verbose !== false) process.stderr.write(`notebooks: ${name} done in ${seconds.toFixed(1)} s -> ${output}\n`);
-    runs.push({ notebook: nb, output, seconds });
+    const bytes = readFileSync(output).length;
+    log(`notebooks: ${name} done in ${seconds.toFixed(1)} s -> ${output} (${(bytes / 1024).toFixed(0)} KB${signed ? ', signed' : ', not signed: no Python with nbformat'})`);
+    runs.push({ notebook: nb, output, seconds, bytes, signed });
   }
   return runs;
 }

@@ -1,18 +1,23 @@
 /**
  * `npm run reproduce [-- --quick] [-- --fresh]`: the kit's main job. Runs notebooks 01-05
  * headless on the embedded synthetic dataset (full settings, or the quick ones), collects every
- * figure and table they show, and writes them to figures/ as PNG + SVG and CSV + Markdown, with
- * figures/README.md listing what made them. Finished training runs are reused (the notebooks
- * train grid cells under runs/); --fresh starts the runs over.
+ * figure and table they show, and writes them to figures/: tables as CSV + Markdown, figures as
+ * PNG + SVG when Chromium is found, else as self-contained HTML files (with one line saying how to
+ * get PNG/SVG), and figures/README.md listing what made them. Node alone is enough: the notebooks
+ * run on the kit's own Jupyter client (scripts/notebook-runner.ts). Finished training runs are
+ * reused (the notebooks train grid cells under runs/); --fresh starts the runs over (it removes
+ * only the run, grid and imputer folders the kit made there, and keeps anything else).
  *
  * Quick mode writes to build/reproduce-quick/ (runs and figures) and leaves figures/ alone.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { removeKitRuns } from '../lib/train/kit-folders';
 import { join, relative } from 'node:path';
 import { ROOT, runNotebooks } from './notebook-runner';
 import type { FigureSpec } from '../lib/report/figure-spec';
 import { exportFigures } from '../lib/report/export-figures';
 import { findChromium } from '../lib/report/chromium';
+import { writeFigureHtmlFiles } from '../lib/report/figure-html-file';
 import { writeTable } from '../lib/report/write-table';
 import type { TableRow } from '../lib/report/table-format';
 import { kitVersions } from '../lib/versions';
@@ -35,6 +40,9 @@ export interface ReproduceResult {
   figures: string[];
   tables: string[];
   notebooks: { name: string; seconds: number }[];
+  /** 'png+svg' with Chromium, 'html' without. */
+  figureFormat: 'png+svg' | 'html';
+  /** Why PNG/SVG were not written, when they were not. */
   skippedExport?: string;
 }
 
@@ -53,13 +61,13 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
   const figuresDir = join(outRoot, 'figures');
   const runsDir = join(outRoot, 'runs');
   const collectDir = join(outRoot, 'build', 'collect');
-  if (o.fresh) rmSync(runsDir, { recursive: true, force: true });
+  if (o.fresh) removeKitRuns(runsDir, log); // only the kit's own run, grid and imputer folders
   rmSync(collectDir, { recursive: true, force: true });
   mkdirSync(figuresDir, { recursive: true });
   const started = Date.now();
   log(`reproduce: ${o.quick ? 'quick' : 'full'} settings; runs in ${runsDir}; figures in ${figuresDir}`);
 
-  const runs = runNotebooks({
+  const runs = await runNotebooks({
     only: o.notebooks ?? ['01', '02', '03', '04', '05'],
     quick: o.quick,
     outDir: join(outRoot, 'build', 'notebooks'),
@@ -72,11 +80,16 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
   for (const t of tables) {
     tableFiles.push(...writeTable(t.value.rows, join(figuresDir, 'tables'), t.name, t.value.columns ? { columns: t.value.columns } : {}).map((f) => f.path));
   }
-  let figureFiles: string[] = [];
+  let figureFiles: string[];
   let skippedExport: string | undefined;
-  if (!findChromium()) {
-    skippedExport = 'no Chromium found: figures not exported (sudo apt-get install chromium, or set MMCKD_CHROMIUM)';
-    log(`reproduce: ${skippedExport}`);
+  const figureFormat = findChromium() ? 'png+svg' : 'html';
+  if (figureFormat === 'html') {
+    skippedExport = 'no Chromium found';
+    figureFiles = writeFigureHtmlFiles(specs, figuresDir).map((f) => f.path);
+    log(
+      `reproduce: no Chromium found, so ${specs.length} figures were written as self-contained HTML; for PNG and SVG, ` +
+        'install Chromium (sudo apt-get install chromium) or set MMCKD_CHROMIUM to a Chrome/Chromium binary, and run this again',
+    );
   } else {
     log(`reproduce: exporting ${specs.length} figures as PNG and SVG ...`);
     const res = await exportFigures(specs, figuresDir, { formats: ['png', 'svg'] });
@@ -91,7 +104,11 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
     '',
     '## Figures',
     '',
-    ...specs.map((s) => `- \`${s.id}\`: ${s.caption.title} — [PNG](${s.id}.png), [SVG](${s.id}.svg)`),
+    ...specs.map((s) =>
+      figureFormat === 'html'
+        ? `- \`${s.id}\`: ${s.caption.title} — [HTML](${s.id}.html)`
+        : `- \`${s.id}\`: ${s.caption.title} — [PNG](${s.id}.png), [SVG](${s.id}.svg)`,
+    ),
     '',
     '## Tables',
     '',
@@ -111,12 +128,14 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
     figures: figureFiles,
     tables: tableFiles,
     notebooks: runs.map((r) => ({ name: relative(ROOT, r.notebook), seconds: r.seconds })),
+    figureFormat,
     skippedExport,
   };
 }
 
 if (require.main === module) {
   const args = process.argv.slice(2);
+  process.on('SIGINT', () => process.exit(130)); // exit handlers end the notebook kernels
   reproduce({ quick: args.includes('--quick'), fresh: args.includes('--fresh') }).catch((err) => {
     process.stderr.write(`reproduce: ${(err as Error).message}\n`);
     process.exit(1);

@@ -7,11 +7,14 @@ import { runNotebooks } from './notebook-runner';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.filter((a) => !a.startsWith('--'));
-try {
-  const runs = runNotebooks({ quick, only });
-  const total = runs.reduce((s, r) => s + r.seconds, 0);
-  process.stderr.write(`notebooks: ${runs.length} executed in ${total.toFixed(1)} s (copies in build/notebooks/)\n`);
-} catch (err) {
-  process.stderr.write(`${(err as Error).message}\n`);
-  process.exit(1);
-}
+process.on('SIGINT', () => process.exit(130)); // exit handlers end the kernels
+runNotebooks({ quick, only }).then(
+  (runs) => {
+    const total = runs.reduce((s, r) => s + r.seconds, 0);
+    process.stderr.write(`notebooks: ${runs.length} executed in ${total.toFixed(1)} s (copies in build/notebooks/)\n`);
+  },
+  (err: Error) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  },
+);

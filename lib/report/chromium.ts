@@ -1,6 +1,8 @@
 /**
- * Locating a Chromium binary for static figure export (Debian's `chromium` package; playwright's
- * own browser downloads do not work offline).
+ * Locating a Chromium binary for static figure export and the static pictures of notebook charts
+ * (Debian's `chromium` package; playwright's own browser downloads do not work offline).
+ * MMCKD_CHROMIUM names the binary; a value that is not an executable (e.g. `none`) means no
+ * browser, which is how a machine without one is simulated.
  */
 import { accessSync, constants } from 'node:fs';
 

@@ -1,16 +1,21 @@
 /**
  * Figures and tables shown in notebooks, collected for static export. `showFigure` and
- * `showTable` return the HTML a notebook displays; when MMCKD_COLLECT_DIR is set (the
- * reproduction does this) they also write the figure spec or the table rows there as JSON, and
- * `npm run reproduce` turns them into PNG/SVG and CSV/Markdown files in figures/.
+ * `showTable` return the HTML a notebook displays (a figure with its static SVG picture when a
+ * browser is available, see static-svg.ts); when MMCKD_COLLECT_DIR is set (the reproduction does
+ * this) they also write the figure spec or the table rows there as JSON, and `npm run reproduce`
+ * turns them into PNG/SVG (or, without a browser, HTML) and CSV/Markdown files in figures/.
  * @see notebooks/00-quickstart.ipynb
  */
 import { join } from 'node:path';
 import type { FigureSpec } from './figure-spec';
 import { figureHtml, type FigureHtmlOptions } from './inline-html';
+import { inTslabKernel, staticFigureSvg, warmStaticRenderer } from './static-svg';
 import { tableHtml, type TableHtmlOptions, type TableRow } from './table-format';
 import { writeFileAtomic } from './atomic-write';
 import { finiteOrNull } from '../train/run-folder';
+
+// In a notebook kernel, start the static-image browser now, while the first cells compute.
+if (inTslabKernel()) warmStaticRenderer();
 
 /** The environment variable naming the collection folder. */
 export const COLLECT_ENV = 'MMCKD_COLLECT_DIR';
@@ -20,11 +25,15 @@ function collectDir(env: Record<string, string | undefined> = process.env): stri
   return d && d.trim() !== '' ? d : undefined;
 }
 
-/** Returns the HTML of a figure for a notebook, and collects its spec when collecting. */
+/**
+ * Returns the HTML of a figure for a notebook (with its static picture, rendered here unless
+ * `options.staticImage` is given), and collects its spec when collecting.
+ */
 export function showFigure(spec: FigureSpec, options: FigureHtmlOptions = {}): string {
   const dir = collectDir();
   if (dir) writeFileAtomic(join(dir, 'figures', `${spec.id}.json`), JSON.stringify(spec, finiteOrNull));
-  return figureHtml(spec, options);
+  const staticImage = options.staticImage ?? staticFigureSvg(spec, { height: options.height });
+  return figureHtml(spec, { ...options, staticImage });
 }
 
 /** Returns the HTML of a table for a notebook, and collects its rows as `<name>` when collecting. */

@@ -107,3 +107,34 @@ export function removeKitFolder(dir: string, options: { keepLock?: boolean; what
     rmSync(join(dir, e), { recursive: true, force: true });
   }
 }
+
+/**
+ * `--fresh` over a folder of runs (the kit's `runs/`): removes every entry the kit recognises (run,
+ * imputer, grid and stage-1 folders, and the shared `_stage1/` of them) and keeps anything else,
+ * saying so. Returns the names removed and kept.
+ */
+export function removeKitRuns(runsDir: string, log?: (line: string) => void): { removed: string[]; kept: string[] } {
+  const removed: string[] = [];
+  const kept: string[] = [];
+  if (!existsSync(runsDir)) return { removed, kept };
+  for (const e of readdirSync(runsDir).sort()) {
+    const path = join(runsDir, e);
+    if (e === '_stage1' && isDir(path)) {
+      const inner = readdirSync(path).filter((s) => ['stage1', 'empty'].includes(kitFolderKind(join(path, s))));
+      for (const s of inner) rmSync(join(path, s), { recursive: true, force: true });
+      if (readdirSync(path).length === 0) rmSync(path, { recursive: true, force: true });
+      else kept.push(e);
+      removed.push(...inner.map((s) => join(e, s)));
+      continue;
+    }
+    const kind = kitFolderKind(path);
+    if (kind !== 'unknown' && unknownEntry(path, kind) === undefined) {
+      rmSync(path, { recursive: true, force: true });
+      removed.push(e);
+    } else {
+      kept.push(e);
+      log?.(`--fresh: kept ${path}: not a folder the kit made, or it holds files the kit did not write`);
+    }
+  }
+  return { removed, kept };
+}

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runQuickNotebook } from './helpers';
 
-test('notebook 01-data-prep executes headless on the quick synthetic set with tables, figures and batches', () => {
-  const { outputs } = runQuickNotebook('01');
+test('notebook 01-data-prep executes headless on the quick synthetic set with tables, figures and batches', async () => {
+  const { outputs } = await runQuickNotebook('01');
   const all = outputs.join('\n');
   assert.match(outputs[0], /synthetic-quick \(synthetic\) loaded/);
   assert.match(all, /<table/);

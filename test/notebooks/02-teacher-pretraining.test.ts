@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runQuickNotebook } from './helpers';
 
-test('notebook 02-teacher-pretraining trains the teacher (quick) and scores B1 on the seven subsets', () => {
-  const { outputs } = runQuickNotebook('02');
+test('notebook 02-teacher-pretraining trains the teacher (quick) and scores B1 on the seven subsets', async () => {
+  const { outputs } = await runQuickNotebook('02');
   const all = outputs.join('\n');
   assert.match(all, /dataset synthetic-quick: train\/valid\/test 192\/64\/96, preset quick/);
   assert.match(all, /teacher: \d+ parameters, \d+\.\d\d MFLOPs per clip/);

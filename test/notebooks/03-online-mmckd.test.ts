@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runQuickNotebook } from './helpers';
 
-test('notebook 03-online-mmckd trains MM-CKD and B2 (quick) and compares them from the runs', () => {
-  const { outputs } = runQuickNotebook('03');
+test('notebook 03-online-mmckd trains MM-CKD and B2 (quick) and compares them from the runs', async () => {
+  const { outputs } = await runQuickNotebook('03');
   const all = outputs.join('\n');
   const toy = [...all.matchAll(/tau (\S+): MVSC aligned (\d+\.\d+), scrambled (\d+\.\d+)/g)];
   assert.equal(toy.length, 3);

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runQuickNotebook } from './helpers';
 
-test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3, P3c, ablations, the paired MM-CKD - B2 table and the teacher from its runs', () => {
-  const { outputs } = runQuickNotebook('04');
+test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3, P3c, ablations, the paired MM-CKD - B2 table and the teacher from its runs', async () => {
+  const { outputs } = await runQuickNotebook('04');
   const all = outputs.join('\n');
   assert.match(all, /5 cells, 5 computed now/);
   for (const v of ['mmckd', 'b2']) for (const s of ['tav', 'av', 'v']) assert.match(all, new RegExp(`P1 ${v} ${s}: MAE \\d\\.\\d{4}`));

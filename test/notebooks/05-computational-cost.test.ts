@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runQuickNotebook } from './helpers';
 
-test('notebook 05-computational-cost trains both imputers (quick), scores them under P1 and measures cost with the backend printed', () => {
-  const { outputs } = runQuickNotebook('05');
+test('notebook 05-computational-cost trains both imputers (quick), scores them under P1 and measures cost with the backend printed', async () => {
+  const { outputs } = await runQuickNotebook('05');
   const all = outputs.join('\n');
   for (const kind of ['autoencoder', 'diffusion']) {
     const m = all.match(new RegExp(`${kind} imputer: (\\d+) parameters, (\\d+) epochs, valid loss (\\d+\\.\\d+) -> best (\\d+\\.\\d+)`));

@@ -7,7 +7,7 @@ import type { ExportResult, FigureHtmlOptions, FigureSpec, MeanStdRow, Pca2d, Pl
 test('lib/report/index exports the documented API', () => {
   const fns = [
     'lineCurvesFigure', 'rateCurveFigure', 'groupedBarFigure', 'barFigure', 'scatterFigure', 'projectionScatterFigure',
-    'heatmapFigure', 'pca2d', 'figureHtml', 'figureMimeBundle', 'resetPlotlyInline', 'tableHtml', 'exportFigures',
+    'heatmapFigure', 'pca2d', 'figureHtml', 'figureMimeBundle', 'staticFigureSvg', 'figureDocument', 'writeFigureHtmlFiles', 'tableHtml', 'exportFigures',
     'findChromium', 'requireChromium', 'writeTable', 'formatMeanStd', 'meanStdTable', 'toCsv', 'toMarkdown', 'loadArquero',
     'importEsm', 'captionLine', 'plotlyBundlePath', 'studentTQuantile', 'studentTCdf', 'pairedDifference', 'sampleMeanSd',
     'pairedSubsetTable', 'teacherTable', 'gridTables', 'writeGridTables', 'gridFigures', 'referenceComparisonRows',

@@ -8,6 +8,7 @@ import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
 import { splitBatches } from '../../lib/train/batch-source';
 import { loadModel, loadTensors, saveTensors } from '../../lib/train/checkpoint';
+import { removeKitRuns } from '../../lib/train/kit-folders';
 import { lockRunFolder, RunLockedError, LOCK_NAME, LOCK_OWNER_NAME } from '../../lib/train/run-lock';
 import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
 import { validateTrainConfig } from '../../lib/train/config';
@@ -52,6 +53,25 @@ test('--fresh removes a run folder but refuses a folder of user files, deleting 
   assert.ok(!existsSync(join(dir, LOCK_NAME)) && !existsSync(join(dir, LOCK_OWNER_NAME)), 'the lock is released');
 });
 
+test('reproduce --fresh over runs/ removes the kit\'s folders and keeps a user\'s', () => {
+  const runs = tmp('runs');
+  const write = (rel: string, text = '{}') => {
+    mkdirSync(join(runs, rel, '..'), { recursive: true });
+    writeFileSync(join(runs, rel), text);
+  };
+  write('synthetic-mmckd-mosi-seed1/run.json', JSON.stringify({ kind: 'mmckd-run' }));
+  write('grid-synthetic-mosi/grid.json');
+  write('grid-synthetic-mosi/b2-seed1/run.json', JSON.stringify({ kind: 'mmckd-run' }));
+  write('grid-synthetic-mosi/_stage1/synthetic-mosi-seed1-abc/done.json');
+  write('_stage1/synthetic-mosi-seed1-abc/done.json');
+  write('my-experiment/notes.txt', 'mine');
+  const logs: string[] = [];
+  const r = removeKitRuns(runs, (l) => logs.push(l));
+  assert.deepEqual(readdirSync(runs), ['my-experiment']);
+  assert.deepEqual(r.kept, ['my-experiment']);
+  assert.ok(logs.some((l) => /kept .*my-experiment/.test(l)));
+});
+
 test('a run folder refuses a second process, and a dead process\'s lock is taken over and said so', async () => {
   const dir = tmp('lock');
   const held = await lockRunFolder(dir);
@@ -72,10 +92,19 @@ test('two trainings of one run folder: the second refuses by name while the firs
   const backend = await selectBackend();
   const config = quickConfig({ method: 'b2', epochs: 2, pretrainEpochs: 0 });
   const dir = tmp('two-trains');
-  const first = runMethod({ dataset: data, config, outDir: dir, batches: splitBatches, backend });
-  await new Promise((r) => setTimeout(r, 300)); // the first holds the lock and trains
-  await assert.rejects(runMethod({ dataset: data, config, outDir: dir, batches: splitBatches, backend }), RunLockedError);
-  disposeTrainedRun(await first);
+  let second: unknown = 'not tried';
+  // The second training starts while the first is between two epochs: it holds the lock then.
+  const first = await runMethod({
+    dataset: data, config, outDir: dir, batches: splitBatches, backend,
+    callbacks: {
+      onEpochEnd: async () => {
+        if (second === 'not tried') second = await runMethod({ dataset: data, config, outDir: dir, batches: splitBatches, backend }).then((r) => (disposeTrainedRun(r), 'trained'), (err: unknown) => err);
+      },
+    },
+  });
+  disposeTrainedRun(first);
+  assert.ok(second instanceof RunLockedError, `the second training was refused (got ${String(second)})`);
+  assert.match((second as Error).message, new RegExp(`in use by process ${process.pid}`));
 });
 
 test('two grids on one folder end with the same results as one grid, and no cell trains twice', async () => {
