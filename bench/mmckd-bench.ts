@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activateBenchBackend } from './backends';
 import { BENCH_SHAPES, makeTrainingStep, randomBatch } from './workload';
 import { SUBSET_NAMES } from '../lib/data/modalities';
+import { DEFAULT_MODEL_CONFIG } from '../lib/models/config';
 
 /** What one backend's child process reports. */
 interface BackendResult {
@@ -207,7 +208,8 @@ async function main(): Promise<void> {
 
   const lines: string[] = [];
   const out = (s: string) => lines.push(s);
-  out(`MM-CKD benchmark: online training step (teacher + 6 students), batch ${BENCH_SHAPES.batch}, MOSI shapes (768/5/20, T=50), d=32, 1 layer, 4 heads`);
+  const m = DEFAULT_MODEL_CONFIG;
+  out(`MM-CKD benchmark: online training step (teacher + 6 students), batch ${BENCH_SHAPES.batch}, MOSI shapes (768/5/20, T=50), default model: d=${m.d}, ${m.layers} encoder layers, ${m.pooling} pooling, ${m.fusion} fusion, frame activation ${m.frameActivation}`);
   out(`machine: ${hostname()}, ${cpus().length} x ${cpus()[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average at start ${load0.toFixed(2)}, end ${loadavg()[0].toFixed(2)}`);
   out(`command: npx tsx bench/mmckd-bench.ts ${process.argv.slice(2).join(' ')}`);
   out(`versions: ${Object.entries(versions()).map(([k, v]) => `${k} ${v}`).join(', ')}${torchRef ? `, torch ${torchRef.torch}` : ''}`);
