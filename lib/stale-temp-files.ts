@@ -45,3 +45,20 @@ export function removeStaleTempFiles(dir: string, alive: (pid: number) => boolea
   }
   return removed;
 }
+
+/**
+ * Removes dead processes' temporary files and folders in `dir` and its sub-folders down to `depth`
+ * levels (a run folder: checkpoints/<subset>/, stage1/current/, ...); returns the paths removed.
+ */
+export function removeStaleTempFilesBelow(dir: string, depth = 3, alive: (pid: number) => boolean = processAlive): string[] {
+  const removed = removeStaleTempFiles(dir, alive).map((n) => join(dir, n));
+  if (depth <= 0) return removed;
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  } catch {
+    return removed;
+  }
+  for (const n of names) removed.push(...removeStaleTempFilesBelow(join(dir, n), depth - 1, alive));
+  return removed;
+}

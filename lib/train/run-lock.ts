@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync, st
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as lockfile from 'proper-lockfile';
-import { processAlive } from '../stale-temp-files';
+import { processAlive, removeStaleTempFilesBelow } from '../stale-temp-files';
 import { writeFileAtomically } from './checkpoint';
 
 /** The lock folder inside a run folder. */
@@ -136,6 +136,9 @@ export async function lockRunFolder(dir: string, options: LockOptions = {}): Pro
       });
       const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ').slice(0, 300) };
       writeFileAtomically(join(dir, LOCK_OWNER_NAME), JSON.stringify(owner) + '\n');
+      // Temporary files of writers that died mid-write (this folder is ours now)
+      const swept = removeStaleTempFilesBelow(dir);
+      if (swept.length > 0) options.log?.(`${dir}: removed ${swept.length} temporary file(s) left by processes that died mid-write`);
       return {
         dir,
         assertHeld() {

@@ -81,8 +81,12 @@ test('a run folder refuses a second process, and a dead process\'s lock is taken
   mkdirSync(join(dir, LOCK_NAME));
   writeFileSync(join(dir, LOCK_OWNER_NAME), JSON.stringify({ pid: 4194305, host: hostname(), started: '2026-01-01T00:00:00.000Z', command: 'mmckd train' }));
   const logs: string[] = [];
+  mkdirSync(join(dir, 'checkpoints', '.tav.tmp-4194305'), { recursive: true }); // a checkpoint write killed mid-way
+  writeFileSync(join(dir, '.run.json.tmp-4194305'), '{');
   const taken = await lockRunFolder(dir, { log: (l) => logs.push(l) });
   assert.ok(logs.some((l) => /taking over the lock of process 4194305 .* no longer running/.test(l)), logs.join('\n'));
+  assert.ok(logs.some((l) => /removed 2 temporary file\(s\) left by processes that died/.test(l)), logs.join('\n'));
+  assert.ok(!existsSync(join(dir, 'checkpoints', '.tav.tmp-4194305')) && !existsSync(join(dir, '.run.json.tmp-4194305')));
   assert.equal(JSON.parse(readFileSync(join(dir, LOCK_OWNER_NAME), 'utf8')).pid, process.pid);
   await taken.release();
 });
