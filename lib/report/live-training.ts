@@ -27,7 +27,7 @@ export function svgLineChart(title: string, yTitle: string, series: SvgSeries[],
   const pad = { left: 52, right: 96, top: 24, bottom: 34 };
   const all = series.flatMap((s) => s.values.filter(Number.isFinite));
   const n = Math.max(1, ...series.map((s) => s.values.length));
-  if (all.length === 0) return `<svg width="${width}" height="${height}"><text x="10" y="20">${escapeHtml(title)}: no data yet</text></svg>`;
+  if (all.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11"><text x="10" y="20">${escapeHtml(title)}: no data yet</text></svg>`;
   let lo = Math.min(...all);
   let hi = Math.max(...all);
   if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
@@ -68,6 +68,14 @@ export function svgLineChart(title: string, yTitle: string, series: SvgSeries[],
   return parts.join('');
 }
 
+/**
+ * Returns an SVG as an `<img>` with a data URI: Jupyter's sanitizer removes inline `<svg>` from
+ * untrusted notebooks but keeps images, so the display survives reopening a saved notebook.
+ */
+export function svgImage(svg: string, alt: string): string {
+  return `<img alt="${escapeHtml(alt)}" style="margin:4px" src="data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}">`;
+}
+
 /** Returns the HTML of the display for a history and the latest step. */
 export function trainingDisplayHtml(history: EpochRecord[], last?: StepProgress, caption = ''): string {
   const stages = [...new Set(history.map((r) => r.stage))];
@@ -75,8 +83,8 @@ export function trainingDisplayHtml(history: EpochRecord[], last?: StepProgress,
   const rows = history.filter((r) => r.stage === stage);
   const models = [...new Set(rows.flatMap((r) => Object.keys(r.validMae)))];
   // colours as in trainingCurvesFigure: one per subset, grey for the loss
-  const loss = svgLineChart(`${stage ?? ''} training loss`, 'mean loss per step', [{ name: 'total', values: rows.map((r) => r.trainLoss.total), color: LOSS_COLOR }]);
-  const mae = svgLineChart(`${stage ?? ''} validation MAE`, 'MAE', models.map((m, i) => ({ name: m, values: rows.map((r) => r.validMae[m as keyof typeof r.validMae] ?? NaN), color: subsetColor(m, i) })));
+  const loss = svgImage(svgLineChart(`${stage ?? ''} training loss`, 'mean loss per step', [{ name: 'total', values: rows.map((r) => r.trainLoss.total), color: LOSS_COLOR }]), 'training loss');
+  const mae = svgImage(svgLineChart(`${stage ?? ''} validation MAE`, 'MAE', models.map((m, i) => ({ name: m, values: rows.map((r) => r.validMae[m as keyof typeof r.validMae] ?? NaN), color: subsetColor(m, i) }))), 'validation MAE');
   const status = last
     ? `${escapeHtml(last.stage)} · epoch ${last.epoch + 1}/${last.epochs} · step ${last.step}/${last.steps} · loss ${last.loss.total?.toFixed(4)} · elapsed ${formatDuration(last.elapsed)} · ETA ${formatDuration(last.eta)}`
     : rows.length > 0
