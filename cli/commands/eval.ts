@@ -1,5 +1,5 @@
 /**
- * `mmckd eval --run DIR --protocol subsets|rates|mr-imder|mr-clip|all [--json]`: scores a
+ * `mmckd eval --run DIR --protocol P1|P2|P3|P3c|all [--json]`: scores a
  * finished run under P1 (seven subsets), P2 (frame-level rates 0..1, with AUILC), P3 (IMDer's
  * per-batch modality-missing rates 0.1..0.7) and P3c (the per-clip variant) on its dataset's test
  * split; writes evaluation.json and CSV/Markdown tables to the run.
@@ -10,29 +10,27 @@ import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
-import { evaluateProtocols, isProtocolName, PROTOCOL_NAMES, type ProtocolName, type RateCurve } from '../../lib/eval/evaluate-protocols';
+import { evaluateProtocols, parseProtocolName, PROTOCOL_NAMES, type ProtocolName, type RateCurve } from '../../lib/eval/evaluate-protocols';
 import { MSA_METRIC_KEYS } from '../../lib/eval/metrics';
 import { writeTable } from '../../lib/report/write-table';
 import { disposeTrainedRun, loadTrainedRun } from '../../lib/train/run-method';
 import { finiteOrNull, readRunRecord, writeJson, type RunRecord } from '../../lib/train/run-folder';
 
-const USAGE = `Usage: mmckd eval --run DIR [--protocol subsets|rates|mr-imder|mr-clip|all] [--eval-seed N] [--json]
+const USAGE = `Usage: mmckd eval --run DIR [--protocol P1|P2|P3|P3c|all] [--eval-seed N] [--json]
 
-  subsets   P1: each of the seven modality subsets, answered by its own model
-  rates     P2: frame-level missing rate 0.0..1.0 (MMSA generate_m), per rate and AUILC
-  mr-imder  P3: modality-missing rate 0.1..0.7 as IMDer applies it, per batch (a share of the
-            batches keeps one modality, a share two, the rest all three); compare with IMDer
-  mr-clip   P3c: modality-missing rate 0.1..0.7 per clip (each modality dropped with
-            probability r, at least one kept): the kit's variant, easier at the same rate
-  all       all four (default)
+  P1   each of the seven modality subsets, answered by its own model
+  P2   frame-level missing rate 0.0..1.0 (MMSA generate_m), per rate and AUILC
+  P3   modality-missing rate 0.1..0.7 as IMDer applies it, per batch (a share of the
+       batches keeps one modality, a share two, the rest all three); compare with IMDer
+  P3c  modality-missing rate 0.1..0.7 per clip (each modality dropped with probability r,
+       at least one kept): the kit's variant, easier at the same rate
+  all  all four (default)
 Every method is scored on the same masks (--eval-seed, default 0).`;
 
 /** Returns the protocols an --protocol value names; throws naming the accepted values. */
 export function parseProtocol(value: string): ProtocolName[] {
   if (value === 'all') return [...PROTOCOL_NAMES];
-  if (isProtocolName(value)) return [value];
-  const hint = value === 'mr' ? " ('mr' is now mr-imder, IMDer's per-batch P3, or mr-clip, the per-clip P3c)" : '';
-  throw new Error(`Expected --protocol to be ${PROTOCOL_NAMES.join(', ')} or all, but got '${value}'${hint}`);
+  return [parseProtocolName(value, '--protocol (or all)')];
 }
 
 /** Returns the dataset spec a run was trained on (recorded, or inferred for older runs). */

@@ -11,7 +11,7 @@ import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
 import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, METHOD_VARIANTS, gridCells, gridFolderName, runGrid } from '../../lib/eval/experiment-grid';
-import { isProtocolName, PROTOCOL_NAMES } from '../../lib/eval/evaluate-protocols';
+import { parseProtocolName, PROTOCOL_NAMES } from '../../lib/eval/evaluate-protocols';
 import { defaultGridWorkers } from '../../lib/eval/grid-workers';
 import { findChromium } from '../../lib/report/chromium';
 import { exportFigures } from '../../lib/report/export-figures';
@@ -30,7 +30,7 @@ const USAGE = `Usage: mmckd grid [options]
   --seeds LIST        comma-separated seeds                                  (default ${DEFAULT_GRID_SEEDS.join(',')})
   --protocols LIST    ${PROTOCOL_NAMES.join(',').padEnd(55)}(default all four)
                       P1 subsets, P2 frame rates, P3 IMDer's per-batch modality-missing
-                      rate (mr-imder), P3c the per-clip variant (mr-clip)
+                      rate, P3c the per-clip variant
   --out DIR           grid folder (default runs/grid-<data>-<preset>)
   --epochs N --pretrain-epochs N   override the preset for every cell
   --no-figures        skip PNG/SVG export
@@ -95,10 +95,7 @@ export const command: CliCommand = {
       if (!Number.isInteger(n) || n < 0 || n > MAX_SEED) throw new Error(`Expected --seeds to be integers from 0 to ${MAX_SEED}, but got '${s}'`);
       return n;
     });
-    const protocols = stringOption(p, 'protocols', PROTOCOL_NAMES.join(','))!.split(',').map((pr) => {
-      if (!isProtocolName(pr)) throw new Error(`Expected --protocols among ${PROTOCOL_NAMES.join(', ')}, but got '${pr}'${pr === 'mr' ? " ('mr' is now mr-imder or mr-clip)" : ''}`);
-      return pr;
-    });
+    const protocols = stringOption(p, 'protocols', PROTOCOL_NAMES.join(','))!.split(',').map((pr) => parseProtocolName(pr, '--protocols'));
     const overrides: Partial<TrainConfig> = {};
     const epochs = integerOption(p, 'epochs', 0);
     if (epochs !== undefined) overrides.epochs = epochs;

@@ -145,17 +145,39 @@ export function evaluateClipModalityRates(predictors: Record<SubsetName, Predict
 }
 
 /**
- * Which protocols to run: 'subsets' (P1), 'rates' (P2), 'mr-imder' (P3, IMDer's per-batch
- * modality-missing rate) and 'mr-clip' (P3c, the per-clip variant).
+ * The evaluation protocols, one name each in code, files, tables and JSON (docs/method.md):
+ * P1 modality subsets, P2 frame-level missing rates, P3 IMDer's per-batch modality-missing rate,
+ * P3c the per-clip variant.
  */
-export type ProtocolName = 'subsets' | 'rates' | 'mr-imder' | 'mr-clip';
+export type ProtocolName = 'P1' | 'P2' | 'P3' | 'P3c';
 
 /** Every protocol, in report order: the default of evaluations, grids and the CLI. */
-export const PROTOCOL_NAMES: readonly ProtocolName[] = ['subsets', 'rates', 'mr-imder', 'mr-clip'];
+export const PROTOCOL_NAMES: readonly ProtocolName[] = ['P1', 'P2', 'P3', 'P3c'];
 
 /** Returns true when the string names a protocol. */
 export function isProtocolName(s: string): s is ProtocolName {
   return (PROTOCOL_NAMES as readonly string[]).includes(s);
+}
+
+/** The names files and commands used before the protocols were called P1-P3c ('mr': the per-clip curve). */
+export const FORMER_PROTOCOL_NAMES: Readonly<Record<string, ProtocolName>> = Object.freeze({
+  subsets: 'P1',
+  rates: 'P2',
+  'mr-imder': 'P3',
+  'mr-clip': 'P3c',
+  mr: 'P3c',
+});
+
+/**
+ * Reads a protocol name as a user types it: P1, P2, P3, P3c (any case). A former name is refused
+ * with the name that replaced it; anything else names the accepted values.
+ */
+export function parseProtocolName(text: string, what = 'protocol'): ProtocolName {
+  const exact = PROTOCOL_NAMES.find((p) => p.toLowerCase() === text.trim().toLowerCase());
+  if (exact) return exact;
+  const former = FORMER_PROTOCOL_NAMES[text.trim()];
+  const hint = former ? ` ('${text}' is now ${former}${text === 'mr' ? ", the per-clip curve; P3 is IMDer's per-batch one" : ''})` : '';
+  throw new Error(`Expected ${what} to be ${PROTOCOL_NAMES.join(', ')}, but got '${text}'${hint}`);
 }
 
 /** A run's evaluation under the chosen protocols (test split). */
@@ -177,9 +199,9 @@ export function evaluateProtocols(
   evalSeed = 0,
 ): RunEvaluation {
   const out: RunEvaluation = { evalSeed };
-  if (protocols.includes('subsets')) out.p1 = evaluateSubsets(predictors, split, SUBSET_NAMES);
-  if (protocols.includes('rates')) out.p2 = evaluateFrameRates(predictors, split, FRAME_RATES, evalSeed);
-  if (protocols.includes('mr-imder')) out.p3 = evaluateImderModalityRates(predictors, split, MODALITY_RATES, evalSeed);
-  if (protocols.includes('mr-clip')) out.p3c = evaluateClipModalityRates(predictors, split, MODALITY_RATES, evalSeed);
+  if (protocols.includes('P1')) out.p1 = evaluateSubsets(predictors, split, SUBSET_NAMES);
+  if (protocols.includes('P2')) out.p2 = evaluateFrameRates(predictors, split, FRAME_RATES, evalSeed);
+  if (protocols.includes('P3')) out.p3 = evaluateImderModalityRates(predictors, split, MODALITY_RATES, evalSeed);
+  if (protocols.includes('P3c')) out.p3c = evaluateClipModalityRates(predictors, split, MODALITY_RATES, evalSeed);
   return out;
 }

@@ -17,7 +17,7 @@ import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../t
 import { isRunLocked, lockRunFolder, tryLockRunFolder, type RunLock } from '../train/run-lock';
 import { datasetShortName, readJsonIfExists, writeJson } from '../train/run-folder';
 import type { EpochRecord, TrainerCallbacks } from '../train/trainer';
-import { evaluateProtocols, PROTOCOL_NAMES, type ProtocolName, type RunEvaluation } from './evaluate-protocols';
+import { evaluateProtocols, FORMER_PROTOCOL_NAMES, PROTOCOL_NAMES, type ProtocolName, type RunEvaluation } from './evaluate-protocols';
 
 /**
  * The grid's variants: the five methods and MM-CKD's ablations, each a config override.
@@ -146,15 +146,17 @@ export interface SavedEvaluation {
 }
 
 /**
- * Returns a saved evaluation in today's vocabulary. Before P3 was split, protocol 'mr' was the
- * per-clip curve under `p3`: the same computation as today's 'mr-clip' (`p3c`), so it moves there
- * and is never read as IMDer's per-batch P3.
+ * Returns a saved evaluation in today's vocabulary (P1, P2, P3, P3c): former names ('subsets',
+ * 'rates', 'mr-imder', 'mr-clip') are renamed. Before P3 was split, protocol 'mr' was the per-clip
+ * curve under `p3`: the same computation as today's P3c (`p3c`), so it moves there and is never
+ * read as IMDer's per-batch P3.
  */
 export function migrateSavedEvaluation(saved: SavedEvaluation): SavedEvaluation {
-  if (!saved.protocols.includes('mr')) return saved;
+  const protocols = saved.protocols.map((p) => FORMER_PROTOCOL_NAMES[p] ?? p);
+  if (!saved.protocols.includes('mr')) return { ...saved, protocols };
   const { p3, ...rest } = saved.evaluation;
   const evaluation: RunEvaluation = p3 ? { ...rest, p3c: { ...p3, protocol: 'P3c' } } : rest;
-  return { ...saved, protocols: saved.protocols.map((p) => (p === 'mr' ? 'mr-clip' : p)), evaluation };
+  return { ...saved, protocols, evaluation };
 }
 
 /**

@@ -77,7 +77,7 @@ test('P2 at rate 0 equals the teacher under P1, and AUILC is the trapezoid over 
 
 test('evaluateProtocols runs only the protocols named, P3 and P3c under their own fields', async () => {
   const data = await quickDataset();
-  const e = evaluateProtocols(constant, data.test, ['mr-imder', 'mr-clip'], 3);
+  const e = evaluateProtocols(constant, data.test, ['P3', 'P3c'], 3);
   assert.deepEqual(Object.keys(e).sort(), ['evalSeed', 'p3', 'p3c']);
   assert.equal(e.p3!.protocol, 'P3');
   assert.equal(e.p3c!.protocol, 'P3c');
@@ -106,5 +106,6 @@ test('mmckd eval --protocol all prints the P1, P2, P3 and P3c tables of a run', 
   assert.match(out, /AUILC  Has0_acc_2 0\.\d{4}/);
   assert.match(out, /P3 modality-missing rate, IMDer per batch \(test, batches of 10\)[\s\S]*\n0\.7\s/);
   assert.match(out, /P3c modality-missing rate, per clip \(test\)[\s\S]*\n0\.7\s/);
-  await assert.rejects(main(['eval', '--run', dir, '--protocol', 'mr']), /mr-imder.*mr-clip/);
+  await assert.rejects(main(['eval', '--run', dir, '--protocol', 'mr']), /'mr' is now P3c, the per-clip curve; P3 is IMDer's per-batch one/);
+  await assert.rejects(main(['eval', '--run', dir, '--protocol', 'subsets']), /Expected --protocol \(or all\) to be P1, P2, P3, P3c, but got 'subsets' \('subsets' is now P1\)/);
 });

@@ -18,14 +18,18 @@ test('the grid defaults to seeds 1..5', () => {
   assert.deepEqual(DEFAULT_GRID_SEEDS, [1, 2, 3, 4, 5]);
 });
 
-test("a saved evaluation from before the split moves its per-clip 'mr' curve from p3 to p3c", () => {
+test("a saved evaluation in former names reads as P1-P3c; the per-clip 'mr' curve moves from p3 to p3c", () => {
   const config = validateTrainConfig({}, 'quick');
   const curve = { protocol: 'P3', results: [], auilc: {} } as unknown as RateCurve;
   const old = { protocols: ['subsets', 'mr'], config, evaluation: { evalSeed: 0, p3: curve } };
   const moved = migrateSavedEvaluation(old);
-  assert.deepEqual(moved.protocols, ['subsets', 'mr-clip']);
+  assert.deepEqual(moved.protocols, ['P1', 'P3c']);
   assert.equal(moved.evaluation.p3, undefined);
   assert.equal(moved.evaluation.p3c!.protocol, 'P3c');
-  const current = { protocols: ['subsets', 'mr-imder'], config, evaluation: { evalSeed: 0, p3: curve } };
-  assert.equal(migrateSavedEvaluation(current), current);
+  const former = { protocols: ['subsets', 'rates', 'mr-imder', 'mr-clip'], config, evaluation: { evalSeed: 0, p3: curve } };
+  const renamed = migrateSavedEvaluation(former);
+  assert.deepEqual(renamed.protocols, ['P1', 'P2', 'P3', 'P3c']);
+  assert.equal(renamed.evaluation.p3, curve, "IMDer's P3 stays P3");
+  const current = { protocols: ['P1', 'P3'], config, evaluation: { evalSeed: 0, p3: curve } };
+  assert.deepEqual(migrateSavedEvaluation(current), current);
 });

@@ -114,7 +114,7 @@ test('two trainings of one run folder: the second refuses by name while the firs
 test('two grids on one folder end with the same results as one grid, and no cell trains twice', async () => {
   const data = await quickDataset();
   const backend = await selectBackend();
-  const spec = { dataset: data, datasetSpec: 'synthetic:quick', preset: 'quick' as const, variants: ['mmckd', 'b1', 'b2'], seeds: [1, 2], protocols: ['subsets'] as ProtocolName[], backend, overrides: { epochs: 2, pretrainEpochs: 2 } };
+  const spec = { dataset: data, datasetSpec: 'synthetic:quick', preset: 'quick' as const, variants: ['mmckd', 'b1', 'b2'], seeds: [1, 2], protocols: ['P1'] as ProtocolName[], backend, overrides: { epochs: 2, pretrainEpochs: 2 } };
   const one = await runGrid({ ...spec, outDir: tmp('grid-one') });
   const shared = tmp('grid-two');
   const logs: string[] = [];
