@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { writeFileAtomic } from '../lib/report/atomic-write';
+import { writeFileAtomically } from '../lib/atomic-file';
 import { formatMeanStd, toCsv, toMarkdown, type TableRow } from '../lib/report/table-format';
 
 /** The repository root. */
@@ -172,10 +172,10 @@ export function writeReferenceTables(result: ReferenceResult, dir: string, name 
   const rows = referenceTableRows(result);
   const csv = join(dir, `${name}.csv`);
   const json = join(dir, `${name}.json`);
-  writeFileAtomic(csv, toCsv(rows));
+  writeFileAtomically(csv, toCsv(rows));
   const nanToNull = (_key: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
   const exportDir = relative(ROOT, result.export.dir).startsWith('..') ? result.export.dir : relative(ROOT, result.export.dir); // no checkout path in a committed table
   const portable = { ...result, export: { ...result.export, dir: exportDir } };
-  writeFileAtomic(json, JSON.stringify({ table: rows, result: portable }, nanToNull, 1) + '\n');
+  writeFileAtomically(json, JSON.stringify({ table: rows, result: portable }, nanToNull, 1) + '\n');
   return [csv, json];
 }

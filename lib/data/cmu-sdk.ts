@@ -8,7 +8,7 @@
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { KIT_ROOT } from '../paths';
+import { importEsm } from '../esm';
 import { DatasetFormatError } from './errors';
 
 /** One video of a computational sequence. */
@@ -34,13 +34,10 @@ type H5Module = typeof import('h5wasm');
 
 let h5: Promise<H5Module> | undefined;
 
-/** Loads h5wasm's Node build once (ESM-only, so through a .cjs dynamic import helper). */
+/** Loads h5wasm's Node build once (ESM-only, so through lib/esm.ts). */
 async function loadH5wasm(): Promise<H5Module> {
   if (!h5) {
-    const local = resolve(__dirname, 'esm-import.cjs');
-    const helper = existsSync(local) ? local : resolve(KIT_ROOT, 'lib', 'data', 'esm-import.cjs');
-    const importEsm = require(helper) as (s: string) => Promise<H5Module>;
-    h5 = importEsm('h5wasm/node').then(async (mod) => {
+    h5 = importEsm<H5Module>('h5wasm/node').then(async (mod) => {
       await mod.ready;
       return mod;
     });

@@ -11,8 +11,7 @@ import type { FigureSpec } from './figure-spec';
 import { figureHtml, type FigureHtmlOptions } from './inline-html';
 import { inTslabKernel, staticFigureSvg, warmStaticRenderer } from './static-svg';
 import { tableHtml, type TableHtmlOptions, type TableRow } from './table-format';
-import { writeFileAtomic } from './atomic-write';
-import { finiteOrNull } from '../train/run-folder';
+import { finiteOrNull, writeFileAtomically } from '../atomic-file';
 
 // In a notebook kernel, start the static-image browser now, while the first cells compute.
 if (inTslabKernel()) warmStaticRenderer();
@@ -31,7 +30,7 @@ function collectDir(env: Record<string, string | undefined> = process.env): stri
  */
 export function showFigure(spec: FigureSpec, options: FigureHtmlOptions = {}): string {
   const dir = collectDir();
-  if (dir) writeFileAtomic(join(dir, 'figures', `${spec.id}.json`), JSON.stringify(spec, finiteOrNull));
+  if (dir) writeFileAtomically(join(dir, 'figures', `${spec.id}.json`), JSON.stringify(spec, finiteOrNull));
   const staticImage = options.staticImage ?? staticFigureSvg(spec, { height: options.height });
   return figureHtml(spec, { ...options, staticImage });
 }
@@ -40,6 +39,6 @@ export function showFigure(spec: FigureSpec, options: FigureHtmlOptions = {}): s
 export function showTable(name: string, rows: TableRow[], options: TableHtmlOptions = {}): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`Expected a file-name safe table name, but got ${JSON.stringify(name)}`);
   const dir = collectDir();
-  if (dir) writeFileAtomic(join(dir, 'tables', `${name}.json`), JSON.stringify({ rows, columns: options.columns ?? null }, finiteOrNull));
+  if (dir) writeFileAtomically(join(dir, 'tables', `${name}.json`), JSON.stringify({ rows, columns: options.columns ?? null }, finiteOrNull));
   return tableHtml(rows, options);
 }

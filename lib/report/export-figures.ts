@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomically } from '../atomic-file';
 import { requireChromium } from './chromium';
 import { FigureSpec } from './figure-spec';
 import { DEFAULT_FIGURE_SIZE } from './layout';
@@ -102,7 +102,7 @@ export async function exportFigures(specs: FigureSpec[], outDir: string, options
         const renderMs = performance.now() - t;
         const bytes = decodeDataUrl(url, format);
         const path = join(outDir, `${spec.id}.${format}`);
-        const file: ExportedFile = { id: spec.id, format, path, bytes: writeFileAtomic(path, bytes), renderMs };
+        const file: ExportedFile = { id: spec.id, format, path, bytes: writeFileAtomically(path, bytes), renderMs };
         files.push(file);
         options.onFile?.(file);
       }

@@ -5,7 +5,7 @@
  * @see notebooks/04-missing-modality-ablations.ipynb
  */
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomically } from '../atomic-file';
 import { FigureSpec } from './figure-spec';
 import { plotlyBundleScript, scriptSafeJson } from './inline-html';
 import { DEFAULT_FIGURE_SIZE } from './layout';
@@ -49,6 +49,6 @@ export function writeFigureHtmlFiles(specs: FigureSpec[], outDir: string): Writt
   }
   return specs.map((spec) => {
     const path = join(outDir, `${spec.id}.html`);
-    return { path, bytes: writeFileAtomic(path, figureDocument(spec)) };
+    return { path, bytes: writeFileAtomically(path, figureDocument(spec)) };
   });
 }

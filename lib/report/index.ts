@@ -15,7 +15,7 @@ export * from './static-svg';
 export * from './chromium';
 export * from './export-figures';
 export * from './figure-html-file';
-export * from './atomic-write';
+export { writeFileAtomically, finiteOrNull } from '../atomic-file';
 export * from './table-format';
 export * from './write-table';
 export * from './mean-std';

@@ -3,7 +3,7 @@
  * @see notebooks/03-online-mmckd.ipynb
  */
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-write';
+import { writeFileAtomically } from '../atomic-file';
 import { TableFormatOptions, TableLike, TableRow, toCsv, toMarkdown } from './table-format';
 
 /** A file the report layer wrote. */
@@ -23,7 +23,7 @@ export function writeTable(input: TableRow[] | TableLike, dir: string, name: str
   const out: WrittenFile[] = [];
   for (const [ext, text] of [['csv', toCsv(input, options)], ['md', toMarkdown(input, options)]] as const) {
     const path = join(dir, `${name}.${ext}`);
-    out.push({ path, bytes: writeFileAtomic(path, text) });
+    out.push({ path, bytes: writeFileAtomically(path, text) });
   }
   return out;
 }

@@ -6,8 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../atomic-file';
 import { writeFolderAtomically } from '../atomic-folder';
 import { buildModel, type MsaModel } from '../models/model';
 import type { ModelConfig } from '../models/config';
@@ -30,13 +31,6 @@ export class CheckpointError extends Error {
 /** Re-exported for the run folder and callers that imported it from here. */
 export { writeFolderAtomically };
 
-/** Writes a file atomically (temporary name in the same folder, then rename). */
-export function writeFileAtomically(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 

@@ -14,7 +14,7 @@ import type { BackendReport } from '../backend';
 import type { DatasetMeta } from '../data/types';
 import type { KitVersions } from '../versions';
 import type { TrainConfig } from './config';
-import { writeFileAtomically } from './checkpoint';
+import { finiteOrNull, writeFileAtomically } from '../atomic-file';
 
 /** Contents of run.json. */
 export interface RunRecord {
@@ -70,8 +70,7 @@ export function readJsonIfExists<T>(dir: string, file: string): T | undefined {
   }
 }
 
-/** JSON.stringify replacer that writes NaN and infinities as null (JSON has no NaN). */
-export const finiteOrNull = (_key: string, value: unknown): unknown => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
+export { finiteOrNull };
 
 /** Writes `<dir>/<file>` as pretty JSON, atomically. NaN and infinities are written as null. */
 export function writeJson(dir: string, file: string, value: unknown): void {

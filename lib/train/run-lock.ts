@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import { processAlive, removeStaleTempFilesBelow } from '../stale-temp-files';
-import { writeFileAtomically } from './checkpoint';
+import { writeFileAtomically } from '../atomic-file';
 
 /** The lock folder inside a run folder. */
 export const LOCK_NAME = '.lock';

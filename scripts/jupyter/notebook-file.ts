@@ -5,7 +5,7 @@
  * from kernel messages as nbformat's `output_from_msg` builds them.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../lib/report/atomic-write';
+import { writeFileAtomically } from '../../lib/atomic-file';
 import type { JupyterMessage } from './wire';
 
 /** A MIME bundle: MIME type -> text (or JSON for JSON types). */
@@ -121,7 +121,7 @@ export function notebookText(nb: Notebook): string {
 
 /** Writes `nb` to `path` as nbformat does (atomically: a temporary file, then a rename); returns the bytes written. */
 export function writeNotebook(path: string, nb: Notebook): number {
-  return writeFileAtomic(path, notebookText(nb));
+  return writeFileAtomically(path, notebookText(nb));
 }
 
 /** Returns the output an iopub message makes (stream, display_data, execute_result, error), or undefined for other messages. */
