@@ -13,6 +13,7 @@ import { standardizeDataset } from '../../lib/data/standardize';
 import { evaluateProtocols, parseProtocolName, PROTOCOL_NAMES, type ProtocolName, type RateCurve } from '../../lib/eval/evaluate-protocols';
 import { MSA_METRIC_KEYS } from '../../lib/eval/metrics';
 import { writeTable } from '../../lib/report/write-table';
+import { MAX_SEED } from '../../lib/train/config';
 import { disposeTrainedRun, loadTrainedRun } from '../../lib/train/run-method';
 import { finiteOrNull, readRunRecord, writeJson, type RunRecord } from '../../lib/train/run-folder';
 
@@ -54,7 +55,7 @@ export const command: CliCommand = {
     const runDir = stringOption(p, 'run');
     if (!runDir) throw new Error('--run DIR is required (a folder written by mmckd train)');
     const protocols = parseProtocol(stringOption(p, 'protocol', 'all')!);
-    const evalSeed = integerOption(p, 'eval-seed', 0, 4294967295, 0)!;
+    const evalSeed = integerOption(p, 'eval-seed', 0, MAX_SEED, 0)!;
     const record = readRunRecord(runDir);
     const backend = await selectBackend({ log: !p.options.json });
     const { dataset } = standardizeDataset(loadDataset(datasetSpecOf(record)));

@@ -4,6 +4,7 @@
  * Chromium is installed) to the grid folder.
  */
 import { cpus } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { integerOption, noPositionals, parseArgs, stringOption } from '../args';
 import type { CliCommand } from '../command';
@@ -17,7 +18,8 @@ import { findChromium } from '../../lib/report/chromium';
 import { exportFigures } from '../../lib/report/export-figures';
 import { gridFigures, gridTables, writeGridTables } from '../../lib/report/grid-report';
 import { kitPaths } from '../../lib/paths';
-import { isTrainPreset, type TrainConfig } from '../../lib/train/config';
+import { isTrainPreset, MAX_SEED, type TrainConfig } from '../../lib/train/config';
+import { isRunLocked, readLockOwner } from '../../lib/train/run-lock';
 import { terminalProgress } from '../../lib/train/progress';
 import { writeJson } from '../../lib/train/run-folder';
 
@@ -47,23 +49,14 @@ folder, then one 'mmckd grid ...' (same options) writes the tables (README, "Bey
 
 Variants: ${Object.keys(GRID_VARIANTS).join(', ')}.`;
 
-/** The largest seed the kit accepts (seeds feed 32-bit generators). */
-const MAX_SEED = 4294967295;
-
 /** The --list output: one line per cell with its state. */
 function formatCellList(plan: ReturnType<typeof gridCells>): string {
-  const { existsSync, readFileSync } = require('node:fs') as typeof import('node:fs');
   const lines = plan.map((c) => {
-    const evaluated = existsSync(join(c.runDir, 'evaluation.json'));
     let state = existsSync(join(c.runDir, 'run.json')) ? 'started' : 'to train';
-    if (evaluated) state = 'finished';
-    else if (existsSync(join(c.runDir, '.lock'))) {
-      try {
-        const owner = JSON.parse(readFileSync(join(c.runDir, '.lock-owner.json'), 'utf8')) as { pid: number; host: string };
-        state = `locked by ${owner.pid}@${owner.host}`;
-      } catch {
-        state = 'locked';
-      }
+    if (existsSync(join(c.runDir, 'evaluation.json'))) state = 'finished';
+    else if (isRunLocked(c.runDir)) {
+      const owner = readLockOwner(c.runDir);
+      state = owner ? `locked by ${owner.pid}@${owner.host}` : 'locked';
     }
     return `${String(c.index).padStart(3)}  ${c.variant.padEnd(20)} seed ${String(c.seed).padEnd(4)} ${state.padEnd(24)} ${c.runDir}`;
   });

@@ -12,7 +12,7 @@ import { standardizeDataset } from '../../lib/data/standardize';
 import { evaluateSubsets } from '../../lib/eval/evaluate-subsets';
 import { kitPaths } from '../../lib/paths';
 import { checkOutputFolder } from '../../lib/output-folder';
-import { METHOD_NAMES, isTrainPreset, validateTrainConfig, type MethodName, type TrainConfig } from '../../lib/train/config';
+import { MAX_SEED, METHOD_NAMES, isTrainPreset, validateTrainConfig, type MethodName, type TrainConfig } from '../../lib/train/config';
 import { combineCallbacks, terminalProgress } from '../../lib/train/progress';
 import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
 import { splitBatches } from '../../lib/train/batch-source';
@@ -38,9 +38,6 @@ checkpoints/<subset>/ and metrics.json (test metrics of every subset under P1). 
 folder at a time: a second 'mmckd train' on it refuses, naming the process that holds its lock
 (.lock, .lock-owner.json); a lock left by a process that died is taken over, and the kit says so.
 A folder trained on one dataset refuses another.`;
-
-/** The largest seed (seeds feed 32-bit generators). */
-const MAX_SEED = 4294967295;
 
 const VALUE_OPTIONS = ['dataset', 'preset', 'method', 'seed', 'out', 'epochs', 'pretrain-epochs', 'pretrain-lr', 'batch-size', 'lr', 'lambda', 'tau', 'class-scheme', 'teacher-init', 'patience', 'd', 'layers', 'heads'];
 

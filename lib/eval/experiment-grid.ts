@@ -220,7 +220,9 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
 
   const results = new Map<number, GridCell>();
   const deferred: GridCellPlan[] = [];
-  const pending = todo.filter((c) => !finishedCell(c)).length;
+  // Read each cell's saved state once here; a cell is checked again only under its lock.
+  const finishedAtStart = new Map(todo.map((c) => [c.index, finishedCell(c)]));
+  const pending = todo.filter((c) => !finishedAtStart.get(c.index)).length;
   const helpers = spec.only || !spec.workers || spec.workers <= 1 || pending < 2
     ? []
     : startGridWorkers({ datasetSpec: spec.datasetSpec, preset: spec.preset, variants: spec.variants, seeds: spec.seeds ?? DEFAULT_GRID_SEEDS, protocols, outDir: spec.outDir, overrides: spec.overrides }, Math.min(spec.workers, pending) - 1, log);
@@ -234,7 +236,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
 
   async function trainCells(): Promise<void> {
     for (const c of todo) {
-      const done = finishedCell(c);
+      const done = finishedAtStart.get(c.index);
       if (done) {
         log(`${label(c)}: finished, reusing ${c.runDir}`);
         results.set(c.index, done);

@@ -112,6 +112,9 @@ export function isTrainPreset(s: string): s is TrainPresetName {
   return Object.prototype.hasOwnProperty.call(TRAIN_PRESETS, s);
 }
 
+/** The largest seed the kit accepts (training and mask seeds feed 32-bit generators). */
+export const MAX_SEED = 4294967295;
+
 function need(ok: boolean, field: string, expected: string, value: unknown): void {
   if (!ok) throw new Error(`Expected ${field} to be ${expected}, but got ${JSON.stringify(value)}`);
 }
@@ -133,7 +136,7 @@ export function validateTrainConfig(overrides: Partial<TrainConfig> = {}, preset
   const pos = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   const nonneg = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   need((['mmckd', 'b1', 'b2', 'b3', 'b4'] as unknown[]).includes(c.method), 'method', 'one of mmckd, b1, b2, b3, b4', c.method);
-  need(int(c.seed, 0) && c.seed <= 4294967295, 'seed', 'an integer from 0 to 4294967295', c.seed);
+  need(int(c.seed, 0) && c.seed <= MAX_SEED, 'seed', `an integer from 0 to ${MAX_SEED}`, c.seed);
   need(int(c.batchSize, 2), 'batchSize', 'an integer >= 2', c.batchSize);
   need(int(c.pretrainEpochs, 0), 'pretrainEpochs', 'an integer >= 0', c.pretrainEpochs);
   need(int(c.epochs, 0), 'epochs', 'an integer >= 0', c.epochs);
