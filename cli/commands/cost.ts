@@ -4,7 +4,7 @@
  * any trained run (random weights: cost does not depend on them); `--run` and `--imputer` add
  * P1 test accuracy from trained folders.
  */
-import { numberOption, parseArgs, stringOption } from '../args';
+import { numberOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import { finiteOrNull } from '../../lib/train/run-folder';
 import { selectBackend } from '../../lib/backend';
@@ -24,24 +24,21 @@ import { loadModel } from '../../lib/train/checkpoint';
 import { isTrainPreset, validateTrainConfig } from '../../lib/train/config';
 import { disposeTrainedRun, loadTrainedRun, modelConfigFor, type TrainedRun } from '../../lib/train/run-method';
 
-const USAGE = `Usage: mmckd cost [options]
+/** The options of `mmckd cost`. */
+const COST_OPTIONS: OptionTable = {
+  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | path/to/aligned_50.pkl', default: 'synthetic' },
+  preset: { value: 'NAME', help: 'model size of random models: quick | mosi | mosei', default: 'mosi' },
+  run: { value: 'DIR', help: 'a finished MM-CKD run folder: its teacher and students, with P1 test accuracy' },
+  teacher: { value: 'DIR', help: "the teacher the imputers feed (a checkpoint folder, e.g. runs/_stage1/<key>/best/tav;\ndefault: the run's teacher, or a random one)" },
+  imputer: { value: 'DIR[,DIR]', help: 'trained imputer folders (runs/<data>-imputer-<kind>-<preset>-seed<N>); without it,\nboth imputers with random weights' },
+  k: { value: 'LIST', help: "diffusion sampling steps K to measure, e.g. 10,50", default: "the imputer's K" },
+  'batch-sizes': { value: 'LIST', help: 'batch sizes to time', default: '1,32' },
+  warmup: { value: 'N', help: 'untimed runs before timing', default: '3' },
+  repeats: { value: 'N', help: 'timed runs per configuration', default: '10' },
+  json: { help: 'print the report as JSON' },
+};
 
-  --dataset SPEC      synthetic | synthetic:quick | path/to/aligned_50.pkl      (default synthetic)
-  --preset NAME       model size of random models: quick | mosi | mosei          (default mosi)
-  --run DIR           a finished MM-CKD run folder: its teacher and students, with P1 test accuracy
-  --teacher DIR       the teacher the imputers feed (a checkpoint folder, e.g. runs/_stage1/<key>/best/tav;
-                      default: the run's teacher, or a random one)
-  --imputer DIR[,DIR] trained imputer folders (runs/<data>-imputer-<kind>-<preset>-seed<N>); without it,
-                      both imputers with random weights
-  --k LIST            diffusion sampling steps K to measure, e.g. 10,50      (default the imputer's K)
-  --batch-sizes LIST  default 1,32
-  --warmup N          untimed runs before timing                              (default 3)
-  --repeats N         timed runs per configuration                            (default 10)
-  --json              print the report as JSON
-
-Latency is measured on the backend in use (printed with the table); what counts is printed too.`;
-
-const VALUE_OPTIONS = ['dataset', 'preset', 'run', 'teacher', 'imputer', 'k', 'batch-sizes', 'warmup', 'repeats'];
+const USAGE = usageText('mmckd cost [options]', COST_OPTIONS, 'Latency is measured on the backend in use (printed with the table); what counts is printed too.');
 
 function intList(value: string | undefined, option: string): number[] | undefined {
   if (value === undefined) return undefined;
@@ -54,7 +51,7 @@ export const command: CliCommand = {
   summary: 'inference cost (parameters, FLOPs, latency, memory) of teacher, students and imputer + teacher',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['json'], VALUE_OPTIONS);
+    const p = parseOptions(args, COST_OPTIONS);
     const preset = stringOption(p, 'preset', 'mosi')!;
     if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
     const log = (line: string) => process.stderr.write(line + '\n');

@@ -1,5 +1,6 @@
 /** `mmckd data inspect <file | synthetic | synthetic:quick> [--json]`: splits, shapes, lengths and labels. */
-import { parseArgs, stringOption } from '../args';
+import { integerOption, parseOptions, usageText, type OptionTable } from '../args';
+import { MAX_SEED } from '../../lib/train/config';
 import type { CliCommand } from '../command';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { loadCsd } from '../../lib/data/cmu-sdk';
@@ -7,11 +8,16 @@ import { summarizeDataset, type NumberStats } from '../../lib/data/summary';
 import { MODALITIES } from '../../lib/data/modalities';
 import { SPLIT_NAMES } from '../../lib/data/types';
 
-const USAGE = `Usage: mmckd data inspect <file.pkl | file.csd | synthetic | synthetic:quick> [--json] [--no-cache] [--seed N]
+/** The options of `mmckd data inspect`. */
+const DATA_OPTIONS: OptionTable = {
+  json: { help: 'print the summary as JSON' },
+  'no-cache': { help: "read the file itself, not the kit's cache of it" },
+  seed: { value: 'N', help: 'seed of the synthetic dataset (synthetic specs only)' },
+};
 
-Prints the splits, clip counts, shapes [clips, frames, dims], valid-length and label statistics
+const USAGE = usageText('mmckd data inspect <file.pkl | file.csd | synthetic | synthetic:quick> [options]', DATA_OPTIONS, '', `Prints the splits, clip counts, shapes [clips, frames, dims], valid-length and label statistics
 (min / max / mean / std, fraction positive / zero) of a dataset. A .csd file (one modality of
-CMU-MultimodalSDK) is listed per video.`;
+CMU-MultimodalSDK) is listed per video.`);
 
 const fmt = (s: NumberStats, digits = 2): string =>
   `min ${s.min.toFixed(digits)}  max ${s.max.toFixed(digits)}  mean ${s.mean.toFixed(digits)}  std ${s.std.toFixed(digits)}`;
@@ -32,7 +38,7 @@ export const command: CliCommand = {
   summary: 'inspect a dataset: splits, clip counts, shapes, lengths and labels',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['json', 'no-cache'], ['seed']);
+    const p = parseOptions(args, DATA_OPTIONS, 2);
     const [verb, spec] = p.positionals;
     if (verb !== 'inspect' || !spec) {
       process.stderr.write(USAGE + '\n');
@@ -41,9 +47,9 @@ export const command: CliCommand = {
     const json = p.options.json === true;
     try {
       if (spec.toLowerCase().endsWith('.csd')) return await inspectCsd(spec, json);
-      const seed = stringOption(p, 'seed');
+      const seed = integerOption(p, 'seed', 0, MAX_SEED);
       const t0 = Date.now();
-      const dataset = loadDataset(spec, { cache: !p.options['no-cache'], synthetic: seed !== undefined ? { seed: Number(seed) } : undefined });
+      const dataset = loadDataset(spec, { cache: !p.options['no-cache'], synthetic: seed !== undefined ? { seed } : undefined });
       const summary = { ...summarizeDataset(dataset), loadSeconds: (Date.now() - t0) / 1000 };
       if (json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

@@ -5,7 +5,7 @@
  * split; writes evaluation.json and CSV/Markdown tables to the run.
  */
 import { join } from 'node:path';
-import { integerOption, noPositionals, parseArgs, stringOption } from '../args';
+import { integerOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
@@ -17,16 +17,21 @@ import { MAX_SEED } from '../../lib/train/config';
 import { disposeTrainedRun, loadTrainedRun } from '../../lib/train/run-method';
 import { finiteOrNull, readRunRecord, writeJson, type RunRecord } from '../../lib/train/run-folder';
 
-const USAGE = `Usage: mmckd eval --run DIR [--protocol P1|P2|P3|P3c|all] [--eval-seed N] [--json]
+/** The options of `mmckd eval`. */
+const EVAL_OPTIONS: OptionTable = {
+  run: { value: 'DIR', help: 'a folder written by mmckd train (required)' },
+  protocol: { value: 'P1|P2|P3|P3c|all', help: 'what to score', default: 'all' },
+  'eval-seed': { value: 'N', help: 'seed of the missing-data masks; every method is scored on the same masks', default: '0' },
+  json: { help: 'print the results as JSON' },
+};
 
+const USAGE = usageText('mmckd eval --run DIR [options]', EVAL_OPTIONS, `Protocols:
   P1   each of the seven modality subsets, answered by its own model
   P2   frame-level missing rate 0.0..1.0 (MMSA generate_m), per rate and AUILC
   P3   modality-missing rate 0.1..0.7 as IMDer applies it, per batch (a share of the
        batches keeps one modality, a share two, the rest all three); compare with IMDer
   P3c  modality-missing rate 0.1..0.7 per clip (each modality dropped with probability r,
-       at least one kept): the kit's variant, easier at the same rate
-  all  all four (default)
-Every method is scored on the same masks (--eval-seed, default 0).`;
+       at least one kept): the kit's variant, easier at the same rate`);
 
 /** Returns the protocols an --protocol value names; throws naming the accepted values. */
 export function parseProtocol(value: string): ProtocolName[] {
@@ -50,8 +55,7 @@ export const command: CliCommand = {
   summary: 'evaluate a trained run under P1 (subsets), P2 (frame rates, AUILC), P3 (IMDer modality-missing rates, per batch) and P3c (per clip)',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['json'], ['run', 'protocol', 'eval-seed']);
-    noPositionals(p);
+    const p = parseOptions(args, EVAL_OPTIONS);
     const runDir = stringOption(p, 'run');
     if (!runDir) throw new Error('--run DIR is required (a folder written by mmckd train)');
     const protocols = parseProtocol(stringOption(p, 'protocol', 'all')!);

@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { integerOption, noPositionals, parseArgs, stringOption } from '../args';
+import { integerOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
@@ -23,31 +23,30 @@ import { isRunLocked, readLockOwner } from '../../lib/train/run-lock';
 import { terminalProgress } from '../../lib/train/progress';
 import { writeJson } from '../../lib/train/run-folder';
 
-const USAGE = `Usage: mmckd grid [options]
+/** The options of `mmckd grid`. */
+const GRID_OPTIONS: OptionTable = {
+  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | path/to/aligned_50.pkl', default: 'synthetic' },
+  preset: { value: 'NAME', help: 'quick | mosi | mosei', default: 'mosi' },
+  variants: { value: 'LIST', help: `comma-separated, or 'methods' (${METHOD_VARIANTS.join(',')}),\n'ablations' (${ABLATION_VARIANTS.join(',')}), or 'all'`, default: 'methods' },
+  seeds: { value: 'LIST', help: 'comma-separated seeds', default: DEFAULT_GRID_SEEDS.join(',') },
+  protocols: { value: 'LIST', help: `comma-separated among ${PROTOCOL_NAMES.join(',')}: P1 subsets, P2 frame rates,\nP3 IMDer's per-batch modality-missing rate, P3c the per-clip variant`, default: 'all four' },
+  out: { value: 'DIR', help: 'grid folder', default: 'runs/grid-<data>-<preset>' },
+  epochs: { value: 'N', help: 'override the preset for every cell' },
+  'pretrain-epochs': { value: 'N', help: 'override the preset for every cell' },
+  'no-figures': { help: 'skip PNG/SVG export' },
+  workers: { value: 'N', help: `train N cells at once, in N processes (1 trains in this process alone)`, default: `the number of cores, ${cpus().length} here` },
+  list: { help: "print the grid's cells (K, variant, seed, folder, state) and exit" },
+  cell: { value: 'K', help: 'train and evaluate cell K alone (one task of a job array), no tables' },
+  worker: { help: 'run as one of the worker processes --workers starts (internal)' },
+};
 
-  --dataset SPEC      synthetic | synthetic:quick | path/to/aligned_50.pkl   (default synthetic)
-  --preset NAME       quick | mosi | mosei                                   (default mosi)
-  --variants LIST     comma-separated, or 'methods' (${METHOD_VARIANTS.join(',')}),
-                      'ablations' (${ABLATION_VARIANTS.join(',')}), or 'all'   (default methods)
-  --seeds LIST        comma-separated seeds                                  (default ${DEFAULT_GRID_SEEDS.join(',')})
-  --protocols LIST    ${PROTOCOL_NAMES.join(',').padEnd(55)}(default all four)
-                      P1 subsets, P2 frame rates, P3 IMDer's per-batch modality-missing
-                      rate, P3c the per-clip variant
-  --out DIR           grid folder (default runs/grid-<data>-<preset>)
-  --epochs N --pretrain-epochs N   override the preset for every cell
-  --no-figures        skip PNG/SVG export
-  --workers N         train N cells at once, in N processes (default: the number of cores, ${cpus().length}
-                      here; 1 trains in this process alone)
-  --list              print the grid's cells (K, variant, seed, folder, state) and exit
-  --cell K            train and evaluate cell K alone (one task of a job array), no tables
-
-Each cell is trained under its folder's lock (.lock, .lock-owner.json), so workers, job-array tasks
+const USAGE = usageText('mmckd grid [options]', GRID_OPTIONS, `Each cell is trained under its folder's lock (.lock, .lock-owner.json), so workers, job-array tasks
 and a second 'mmckd grid' on the same folder share the work and no cell trains twice; a lock left
 by a process that died is taken over (at once on this machine, after 2 minutes from another).
 A cluster job array: run 'mmckd grid --cell $SLURM_ARRAY_TASK_ID ...' per task on a shared
 folder, then one 'mmckd grid ...' (same options) writes the tables (README, "Beyond one machine").
 
-Variants: ${Object.keys(GRID_VARIANTS).join(', ')}.`;
+Variants: ${Object.keys(GRID_VARIANTS).join(', ')}.`);
 
 /** The --list output: one line per cell with its state. */
 function formatCellList(plan: ReturnType<typeof gridCells>): string {
@@ -77,8 +76,7 @@ export const command: CliCommand = {
   summary: 'train and evaluate methods/ablations x seeds (resumable) and write mean ± std tables and figures',
   usage: USAGE,
   async run(args) {
-    const p = parseArgs(args, ['no-figures', 'list', 'worker'], ['dataset', 'preset', 'variants', 'seeds', 'protocols', 'out', 'epochs', 'pretrain-epochs', 'workers', 'cell']);
-    noPositionals(p);
+    const p = parseOptions(args, GRID_OPTIONS);
     const spec = stringOption(p, 'dataset', 'synthetic')!;
     const preset = stringOption(p, 'preset', 'mosi')!;
     if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);

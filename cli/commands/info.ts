@@ -1,15 +1,18 @@
 /** `mmckd info`: versions, the backend that runs and why better ones did not, and the kit's folders. */
-import { parseArgs } from '../args';
+import { parseOptions, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { kitPaths, isQuick } from '../../lib/paths';
 import { kitVersions } from '../../lib/versions';
 
+/** The options of `mmckd info`. */
+const INFO_OPTIONS: OptionTable = { json: { help: 'print the report as JSON' } };
+
 export const command: CliCommand = {
   summary: 'versions, TensorFlow.js backend in use (and why others did not load), folders',
-  usage: 'Usage: mmckd info [--json]\n\nSet MMCKD_BACKEND=node-gpu|node|wasm|cpu to force a backend.',
+  usage: usageText('mmckd info [options]', INFO_OPTIONS, 'Set MMCKD_BACKEND=node-gpu|node|wasm|cpu to force a backend.'),
   async run(args) {
-    const p = parseArgs(args, ['json'], []);
+    const p = parseOptions(args, INFO_OPTIONS);
     const backend = await selectBackend();
     const info = { versions: kitVersions(), backend, paths: kitPaths(), quick: isQuick() };
     if (p.options.json) {

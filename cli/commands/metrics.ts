@@ -1,6 +1,6 @@
 /** `mmckd metrics`: scores a predictions file against a truth file with MMSA's eight metrics. */
 import { readFileSync } from 'node:fs';
-import { noPositionals, parseArgs, parseDecimal, stringOption } from '../args';
+import { parseDecimal, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import { MSA_METRIC_KEYS, msaMetrics } from '../../lib/eval/metrics';
 
@@ -40,21 +40,26 @@ export function readNumbers(path: string): number[] {
   return out;
 }
 
+/** The options of `mmckd metrics`. */
+const METRICS_OPTIONS: OptionTable = {
+  pred: { value: 'FILE', help: 'predictions: a JSON array of numbers, or one number per line (required)' },
+  truth: { value: 'FILE', help: 'labels, in the same format and order (required)' },
+  'f1-order': { value: 'truth-first|pred-first', help: "pred-first reproduces MMSA before May 2021 (f1_score(preds, truth))", default: 'truth-first' },
+  json: { help: 'print rounded and raw values as JSON' },
+};
+
+const USAGE = usageText('mmckd metrics --pred FILE --truth FILE [options]', METRICS_OPTIONS, [
+  "Prints MMSA's eight keys (Has0_acc_2, Has0_F1_score, Non0_acc_2, Non0_F1_score, Mult_acc_5,",
+  'Mult_acc_7, MAE, Corr), rounded to 4 decimals as MMSA does; --json prints rounded and raw values',
+  '(undefined values such as Corr of constant predictions are null).',
+].join('\n'));
+
 export const command: CliCommand = {
   summary: "score predictions against truth with MMSA's MOSI/MOSEI metrics",
-  usage: [
-    'Usage: mmckd metrics --pred FILE --truth FILE [--json] [--f1-order truth-first|pred-first]',
-    '',
-    'FILE: a JSON array of numbers, or one number per line.',
-    "Prints MMSA's eight keys (Has0_acc_2, Has0_F1_score, Non0_acc_2, Non0_F1_score, Mult_acc_5,",
-    'Mult_acc_7, MAE, Corr), rounded to 4 decimals as MMSA does; --json prints rounded and raw values',
-    '(undefined values such as Corr of constant predictions are null).',
-    '--f1-order pred-first reproduces MMSA before May 2021 (f1_score(preds, truth)).',
-  ].join('\n'),
+  usage: USAGE,
   async run(args) {
     try {
-      const p = parseArgs(args, ['json'], ['pred', 'truth', 'f1-order']);
-      noPositionals(p);
+      const p = parseOptions(args, METRICS_OPTIONS);
       const predPath = stringOption(p, 'pred');
       const truthPath = stringOption(p, 'truth');
       if (!predPath || !truthPath) throw new Error('both --pred FILE and --truth FILE are required');

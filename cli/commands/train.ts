@@ -4,7 +4,7 @@
  * resumes an interrupted run from its last completed epoch.
  */
 import { join } from 'node:path';
-import { integerOption, noPositionals, numberOption, parseArgs, stringOption } from '../args';
+import { integerOption, numberOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
@@ -18,33 +18,42 @@ import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
 import { splitBatches } from '../../lib/train/batch-source';
 import { finiteOrNull, runFolderName, writeJson } from '../../lib/train/run-folder';
 
-const USAGE = `Usage: mmckd train [options]
+/** The options of `mmckd train`: the parser and the help are generated from this table. */
+export const TRAIN_OPTIONS: OptionTable = {
+  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | path/to/aligned_50.pkl', default: 'synthetic' },
+  preset: { value: 'NAME', help: 'quick | mosi | mosei', default: 'mosi' },
+  method: { value: 'NAME', help: METHOD_NAMES.join(' | '), default: 'mmckd' },
+  seed: { value: 'N', help: 'seed of initialisation, shuffling and dropout', default: '1' },
+  out: { value: 'DIR', help: 'run folder (default runs/<dataset>-<method>-<preset>-seed<N>)' },
+  fresh: { help: 'start over instead of resuming the run in --out: removes the folder only\nwhen it is a run folder holding only what the kit writes (else refuses)' },
+  json: { help: 'print the final metrics as JSON' },
+  epochs: { value: 'N', help: 'stage-2 epochs (overrides the preset, as do the options below)' },
+  'pretrain-epochs': { value: 'N', help: "stage-1 epochs of the teacher's pre-training" },
+  'pretrain-lr': { value: 'X', help: "stage-1 learning rate" },
+  'batch-size': { value: 'N', help: 'clips per batch' },
+  lr: { value: 'X', help: 'stage-2 learning rate' },
+  lambda: { value: 'X', help: 'weight of the MVSC loss (0 = no knowledge transfer)' },
+  tau: { value: 'X', help: 'MVSC temperature' },
+  'class-scheme': { value: '7|3|2', help: 'sentiment classes that define MVSC positives' },
+  'detach-teacher': { help: "stop gradients from MVSC into the teacher's views" },
+  'teacher-init': { value: 'pretrained|scratch', help: 'start stage 2 from the pre-trained teacher or from scratch' },
+  patience: { value: 'N', help: 'early stopping: epochs without a better validation score' },
+  d: { value: 'N', help: 'model width' },
+  layers: { value: 'N', help: 'transformer layers per encoder (0: per-frame projection only)' },
+  heads: { value: 'N', help: 'attention heads per layer' },
+};
 
-  --dataset SPEC        synthetic | synthetic:quick | path/to/aligned_50.pkl   (default synthetic)
-  --preset NAME         quick | mosi | mosei                                   (default mosi)
-  --method NAME         ${METHOD_NAMES.join(' | ')}                           (default mmckd)
-  --seed N              seed of initialisation, shuffling and dropout          (default 1)
-  --out DIR             run folder (default runs/<dataset>-<method>-<preset>-seed<N>)
-  --fresh               start over instead of resuming the run in --out: removes the folder only
-                        when it is a run folder holding only what the kit writes (else refuses)
-  --json                print the final metrics as JSON
-
-  Overrides of the preset: --epochs N --pretrain-epochs N --pretrain-lr X --batch-size N --lr X --lambda X
-  --tau X --class-scheme 7|3|2 --detach-teacher --teacher-init pretrained|scratch --patience N
-  --d N --layers N --heads N
-
-The run folder holds run.json (config, seed, backend, versions, dataset fingerprint), history.json,
+const NOTES = `The run folder holds run.json (config, seed, backend, versions, dataset fingerprint), history.json,
 checkpoints/<subset>/ and metrics.json (test metrics of every subset under P1). One process trains a
 folder at a time: a second 'mmckd train' on it refuses, naming the process that holds its lock
 (.lock, .lock-owner.json); a lock left by a process that died is taken over, and the kit says so.
 A folder trained on one dataset refuses another.`;
 
-const VALUE_OPTIONS = ['dataset', 'preset', 'method', 'seed', 'out', 'epochs', 'pretrain-epochs', 'pretrain-lr', 'batch-size', 'lr', 'lambda', 'tau', 'class-scheme', 'teacher-init', 'patience', 'd', 'layers', 'heads'];
+const USAGE = usageText('mmckd train [options]', TRAIN_OPTIONS, NOTES);
 
 /** Builds the config from the command line; throws naming the option at fault. */
 export function configFromArgs(args: string[]): { config: TrainConfig; dataset: string; preset: string; out?: string; fresh: boolean; json: boolean } {
-  const p = parseArgs(args, ['fresh', 'json', 'detach-teacher'], VALUE_OPTIONS);
-  noPositionals(p);
+  const p = parseOptions(args, TRAIN_OPTIONS);
   const preset = stringOption(p, 'preset', 'mosi')!;
   if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
   const method = stringOption(p, 'method', 'mmckd') as MethodName;
