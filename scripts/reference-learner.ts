@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { writeFileAtomically } from '../lib/atomic-file';
 import { formatMeanStd, toCsv, toMarkdown, type TableRow } from '../lib/report/table-format';
+import { MSA_METRIC_KEYS, REPORTED_METRICS, type MsaMetricKey } from '../lib/vocabulary';
 
 /** The repository root. */
 const ROOT = resolve(__dirname, '..');
@@ -16,11 +17,11 @@ const ROOT = resolve(__dirname, '..');
 /** The Python script this module runs. */
 export const REFERENCE_LEARNER_SCRIPT = join(ROOT, 'bench', 'reference_learner.py');
 
-/** MMSA metric keys the reference learner reports, in MMSA's order. */
-export const REFERENCE_METRICS = ['Has0_acc_2', 'Has0_F1_score', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_5', 'Mult_acc_7', 'MAE', 'Corr'] as const;
+/** MMSA metric keys the reference learner reports, in MMSA's order: all eight. */
+export const REFERENCE_METRICS = MSA_METRIC_KEYS;
 
 /** One metric key of the reference learner's result. */
-export type ReferenceMetric = (typeof REFERENCE_METRICS)[number];
+export type ReferenceMetric = MsaMetricKey;
 
 /** Metrics of one successful run (NaN written as null). */
 export type ReferenceMetricValues = Record<ReferenceMetric, number | null>;
@@ -131,7 +132,8 @@ export function runReferenceLearner(options: RunReferenceLearnerOptions): Refere
   return JSON.parse(readFileSync(options.outJson, 'utf8')) as ReferenceResult;
 }
 
-const TABLE_METRICS = ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7', 'Mult_acc_5', 'Has0_F1_score'] as const;
+/** The reported metrics, then MMSA's other two. */
+const TABLE_METRICS = [...REPORTED_METRICS, 'Mult_acc_5', 'Has0_F1_score'] as const;
 
 /** Returns NaN for null (JSON's nan), so table cells come out empty. */
 const num = (v: number | null | undefined): number => (v === null || v === undefined ? Number.NaN : v);
@@ -157,7 +159,7 @@ export function referenceTableRows(result: ReferenceResult): TableRow[] {
 export function referenceMarkdown(result: ReferenceResult): string {
   const rows = referenceTableRows(result).map((r) => {
     const out: TableRow = { subset: r.subset, n: r.n };
-    for (const k of ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const) {
+    for (const k of REPORTED_METRICS) {
       const mean = r[`${k}_mean`] as number;
       out[k === 'MAE' ? 'test MAE' : k] = Number.isNaN(mean) ? '' : formatMeanStd(mean, r[`${k}_std`] as number, 4);
     }

@@ -15,7 +15,7 @@
  * 3 torch or numpy missing.
  */
 import { basename, dirname, join } from 'node:path';
-import { numberOption, parseArgs, stringOption } from '../cli/args';
+import { numberOption, parseOptions as parseCommandLine, stringOption, usageText, type OptionTable } from '../cli/args';
 import { exportDatasetArrays } from '../lib/data/export-arrays';
 import { loadDataset } from '../lib/data/load-dataset';
 import { SUBSET_NAMES, isSubsetName } from '../lib/data/modalities';
@@ -23,20 +23,22 @@ import { standardizeDataset } from '../lib/data/standardize';
 import { kitPaths } from '../lib/paths';
 import { ReferenceLearnerError, referenceMarkdown, referencePython, runReferenceLearner, torchAvailability, writeReferenceTables } from './reference-learner';
 
-const USAGE = `Usage: npm run reference -- [options]
+/** The options of `npm run reference`. */
+const REFERENCE_OPTIONS: OptionTable = {
+  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | path/to/aligned_50.pkl', default: 'synthetic' },
+  seeds: { value: 'LIST', help: 'comma-separated seeds', default: '1,2,3' },
+  subsets: { value: 'LIST', help: 'modality subsets, e.g. tav,t,a', default: 'all 7' },
+  epochs: { value: 'N', help: 'training epochs per model', default: '40; 5 with --quick' },
+  threads: { value: 'N', help: 'torch threads', default: '1' },
+  quick: { help: 'the small synthetic:quick set, 5 epochs, tables under build/reference/tables' },
+  fresh: { help: 'rewrite the export even when an identical one exists' },
+  'export-dir': { value: 'DIR', help: 'where the export goes', default: 'build/reference/<dataset-name>' },
+  out: { value: 'DIR', help: 'where the tables go', default: 'figures/tables' },
+  help: { help: 'print this help' },
+};
 
-  --dataset SPEC     synthetic | synthetic:quick | path/to/aligned_50.pkl    (default synthetic)
-  --seeds LIST       comma-separated seeds                                   (default 1,2,3)
-  --subsets LIST     modality subsets, e.g. tav,t,a                          (default all 7)
-  --epochs N         training epochs per model                               (default 40; 5 with --quick)
-  --threads N        torch threads                                           (default 1)
-  --quick            the small synthetic:quick set, 5 epochs, tables under build/reference/tables
-  --fresh            rewrite the export even when an identical one exists
-  --export-dir DIR   where the export goes     (default build/reference/<dataset-name>)
-  --out DIR          where the tables go       (default figures/tables)
-
-MMCKD_PYTHON selects the Python (default /usr/bin/python3; it needs torch and numpy:
-sudo apt-get install python3-torch python3-numpy).`;
+const USAGE = usageText('npm run reference -- [options]', REFERENCE_OPTIONS, `MMCKD_PYTHON selects the Python (default /usr/bin/python3; it needs torch and numpy:
+sudo apt-get install python3-torch python3-numpy).`);
 
 /** What the command line asks for, with defaults filled in. */
 interface ReferenceOptions {
@@ -53,8 +55,7 @@ interface ReferenceOptions {
 
 /** Returns the options of the command line; throws naming the option at fault. */
 function parseOptions(argv: string[]): ReferenceOptions {
-  const p = parseArgs(argv, ['quick', 'fresh', 'help'], ['dataset', 'seeds', 'subsets', 'epochs', 'threads', 'export-dir', 'out']);
-  if (p.positionals.length > 0) throw new Error(`unexpected argument '${p.positionals[0]}'`);
+  const p = parseCommandLine(argv, REFERENCE_OPTIONS);
   const quick = Boolean(p.options.quick);
   const seeds = stringOption(p, 'seeds', '1,2,3')!.split(',').map((s) => {
     if (!/^\d+$/.test(s.trim())) throw new Error(`Expected --seeds to be comma-separated integers, but got '${s}'`);

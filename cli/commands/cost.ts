@@ -21,7 +21,8 @@ import { memberSeed } from '../../lib/models/model-set';
 import { buildModel, type MsaModel } from '../../lib/models/model';
 import { toMarkdown } from '../../lib/report/table-format';
 import { loadModel } from '../../lib/train/checkpoint';
-import { isTrainPreset, validateTrainConfig } from '../../lib/train/config';
+import { validateTrainConfig } from '../../lib/train/config';
+import { isTrainPreset } from '../../lib/vocabulary';
 import { disposeTrainedRun, loadTrainedRun, modelConfigFor, type TrainedRun } from '../../lib/train/run-method';
 
 /** The options of `mmckd cost`. */

@@ -10,8 +10,8 @@ import type { CliCommand } from '../command';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
-import { evaluateProtocols, parseProtocolName, PROTOCOL_NAMES, type ProtocolName, type RateCurve } from '../../lib/eval/evaluate-protocols';
-import { MSA_METRIC_KEYS } from '../../lib/eval/metrics';
+import { evaluateProtocols, type RateCurve } from '../../lib/eval/evaluate-protocols';
+import { MSA_METRIC_KEYS, parseProtocolName, PROTOCOL_NAMES, REPORTED_METRICS, type ProtocolName } from '../../lib/vocabulary';
 import { writeTable } from '../../lib/report/write-table';
 import { MAX_SEED } from '../../lib/train/config';
 import { disposeTrainedRun, loadTrainedRun } from '../../lib/train/run-method';
@@ -79,7 +79,7 @@ export const command: CliCommand = {
         process.stdout.write(JSON.stringify({ run: runDir, method: record.config.method, seed: record.seed, backend: backend.choice, ...evaluation }, finiteOrNull, 2) + '\n');
         return 0;
       }
-      const keys = ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
+      const keys = REPORTED_METRICS;
       const head = (first: string) => `${first.padEnd(8)}${keys.map((k) => k.padStart(15)).join('')}`;
       const line = (first: string, m: Record<string, number>) => `${first.padEnd(8)}${keys.map((k) => (Number.isFinite(m[k]) ? m[k].toFixed(4) : 'undefined').padStart(15)).join('')}`;
       const out: string[] = [`Run ${runDir}: ${record.config.method}, seed ${record.seed}, trained on ${record.backend.choice}, evaluated on ${backend.choice}, mask seed ${evalSeed}`];

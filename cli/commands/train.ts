@@ -12,7 +12,8 @@ import { standardizeDataset } from '../../lib/data/standardize';
 import { evaluateSubsets } from '../../lib/eval/evaluate-subsets';
 import { kitPaths } from '../../lib/paths';
 import { checkOutputFolder } from '../../lib/output-folder';
-import { MAX_SEED, METHOD_NAMES, isTrainPreset, validateTrainConfig, type MethodName, type TrainConfig } from '../../lib/train/config';
+import { MAX_SEED, validateTrainConfig, type TrainConfig } from '../../lib/train/config';
+import { METHOD_NAMES, REPORTED_METRICS, isTrainPreset, type MethodName } from '../../lib/vocabulary';
 import { combineCallbacks, terminalProgress } from '../../lib/train/progress';
 import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
 import { splitBatches } from '../../lib/train/batch-source';
@@ -122,7 +123,7 @@ export const command: CliCommand = {
       if (a.json) {
         process.stdout.write(JSON.stringify(metrics, finiteOrNull, 2) + '\n');
       } else {
-        const keys = ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
+        const keys = REPORTED_METRICS;
         process.stdout.write(`\nTest metrics (P1, ${a.config.method}, seed ${a.config.seed}, backend ${backend.choice}):\n`);
         process.stdout.write(`subset  ${keys.map((k) => k.padStart(15)).join('')}\n`);
         for (const r of results) {

@@ -20,7 +20,8 @@ import { predict, type Predictor } from '../train/predict';
 import { splitBatches } from '../train/batch-source';
 import { auilc } from './auilc';
 import { evaluateSubsets, type SubsetResult } from './evaluate-subsets';
-import { msaMetrics, MSA_METRIC_KEYS, type MsaMetricKey, type MsaMetricValues } from './metrics';
+import { msaMetrics, type MsaMetricValues } from './metrics';
+import { MSA_METRIC_KEYS, PROTOCOL_NAMES, type MsaMetricKey, type ProtocolName } from '../vocabulary';
 
 /** P2 frame-level rates (TFR-Net / EMT-DLFR): 0.0, 0.1, ..., 1.0. */
 export const FRAME_RATES: readonly number[] = Array.from({ length: 11 }, (_, i) => i / 10);
@@ -142,42 +143,6 @@ export function evaluateImderModalityRates(
 /** P3c (per clip, the kit's variant): each clip loses each modality with probability `rate` (one always kept). */
 export function evaluateClipModalityRates(predictors: Record<SubsetName, Predictor>, split: MultimodalSplit, rates: readonly number[] = MODALITY_RATES, seed = 0): RateCurve {
   return rateCurve('P3c', predictors, split, rates, (rate) => randomModalityMissing(split, rate, seed));
-}
-
-/**
- * The evaluation protocols, one name each in code, files, tables and JSON (docs/method.md):
- * P1 modality subsets, P2 frame-level missing rates, P3 IMDer's per-batch modality-missing rate,
- * P3c the per-clip variant.
- */
-export type ProtocolName = 'P1' | 'P2' | 'P3' | 'P3c';
-
-/** Every protocol, in report order: the default of evaluations, grids and the CLI. */
-export const PROTOCOL_NAMES: readonly ProtocolName[] = ['P1', 'P2', 'P3', 'P3c'];
-
-/** Returns true when the string names a protocol. */
-export function isProtocolName(s: string): s is ProtocolName {
-  return (PROTOCOL_NAMES as readonly string[]).includes(s);
-}
-
-/** The names files and commands used before the protocols were called P1-P3c ('mr': the per-clip curve). */
-export const FORMER_PROTOCOL_NAMES: Readonly<Record<string, ProtocolName>> = Object.freeze({
-  subsets: 'P1',
-  rates: 'P2',
-  'mr-imder': 'P3',
-  'mr-clip': 'P3c',
-  mr: 'P3c',
-});
-
-/**
- * Reads a protocol name as a user types it: P1, P2, P3, P3c (any case). A former name is refused
- * with the name that replaced it; anything else names the accepted values.
- */
-export function parseProtocolName(text: string, what = 'protocol'): ProtocolName {
-  const exact = PROTOCOL_NAMES.find((p) => p.toLowerCase() === text.trim().toLowerCase());
-  if (exact) return exact;
-  const former = FORMER_PROTOCOL_NAMES[text.trim()];
-  const hint = former ? ` ('${text}' is now ${former}${text === 'mr' ? ", the per-clip curve; P3 is IMDer's per-batch one" : ''})` : '';
-  throw new Error(`Expected ${what} to be ${PROTOCOL_NAMES.join(', ')}, but got '${text}'${hint}`);
 }
 
 /** A run's evaluation under the chosen protocols (test split). */

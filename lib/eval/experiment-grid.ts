@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { BackendReport } from '../backend';
 import type { SubsetName } from '../data/modalities';
 import type { MultimodalDataset } from '../data/types';
-import { validateTrainConfig, type TrainConfig, type TrainPresetName } from '../train/config';
+import { validateTrainConfig, type TrainConfig } from '../train/config';
+import { FORMER_PROTOCOL_NAMES, METHOD_NAMES, PROTOCOL_NAMES, type ProtocolName, type TrainPresetName } from '../vocabulary';
 import { splitBatches } from '../train/batch-source';
 import { checkOutputFolder } from '../output-folder';
 import { startGridWorkers } from './grid-workers';
@@ -17,7 +18,7 @@ import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../t
 import { isRunLocked, lockRunFolder, tryLockRunFolder, type RunLock } from '../train/run-lock';
 import { datasetShortName, readJsonIfExists, writeJson } from '../train/run-folder';
 import type { EpochRecord, TrainerCallbacks } from '../train/trainer';
-import { evaluateProtocols, FORMER_PROTOCOL_NAMES, PROTOCOL_NAMES, type ProtocolName, type RunEvaluation } from './evaluate-protocols';
+import { evaluateProtocols, type RunEvaluation } from './evaluate-protocols';
 
 /**
  * The grid's variants: the five methods and MM-CKD's ablations, each a config override.
@@ -40,8 +41,8 @@ export const GRID_VARIANTS: Readonly<Record<string, Partial<TrainConfig>>> = Obj
   'mmckd-scratch': { method: 'mmckd', teacherInit: 'scratch' },
 });
 
-/** The method rows of the main tables. */
-export const METHOD_VARIANTS: readonly string[] = ['mmckd', 'b1', 'b2', 'b3', 'b4'];
+/** The method rows of the main tables: every method, as a grid variant of the same name. */
+export const METHOD_VARIANTS: readonly string[] = METHOD_NAMES;
 
 /**
  * The ablations of MM-CKD (MM-CKD itself is the reference row). No MVSC (lambda 0) and

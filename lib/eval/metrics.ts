@@ -26,21 +26,8 @@
  * @see notebooks/04-missing-modality-ablations.ipynb
  */
 import { roundHalfEven } from '../losses/label-classes';
+import { MSA_METRIC_KEYS, type MsaMetricKey } from '../vocabulary';
 
-/** MMSA's eight keys for MOSI / MOSEI regression, in MMSA's order. */
-export const MSA_METRIC_KEYS = [
-  'Has0_acc_2',
-  'Has0_F1_score',
-  'Non0_acc_2',
-  'Non0_F1_score',
-  'Mult_acc_5',
-  'Mult_acc_7',
-  'MAE',
-  'Corr',
-] as const;
-
-/** One of MMSA's metric keys. */
-export type MsaMetricKey = (typeof MSA_METRIC_KEYS)[number];
 
 /** A value per MMSA key (NaN where undefined, see the module doc). */
 export type MsaMetricValues = Record<MsaMetricKey, number>;

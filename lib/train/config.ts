@@ -4,19 +4,8 @@
  * @see notebooks/03-online-mmckd.ipynb
  */
 import { validateModelConfig, type ModelConfig } from '../models/config';
+import { isMethodName, isTrainPreset, METHOD_NAMES, TRAIN_PRESET_NAMES, type MethodName, type TrainPresetName } from '../vocabulary';
 
-/**
- * What to train.
- * - `mmckd`: teacher (stage 1 init) + six students jointly, sum of L1 + lambda * MVSC.
- * - `b1`: the stage-1 teacher alone; missing modalities are zero-filled at inference.
- * - `b2`: seven independent models (L1 only; lambda = 0, no interaction).
- * - `b3`: offline KD: students learn from the frozen stage-1 teacher (feature + output MSE).
- * - `b4`: unsupervised multi-view contrastive online KD (positives: the same clip only).
- */
-export type MethodName = 'mmckd' | 'b1' | 'b2' | 'b3' | 'b4';
-
-/** The methods the CLI accepts, MM-CKD first. */
-export const METHOD_NAMES: readonly MethodName[] = ['mmckd', 'b1', 'b2', 'b3', 'b4'];
 
 /** Learning-rate schedule over stage 2 (stage 1 uses the same kind). */
 export type ScheduleKind = 'constant' | 'cosine' | 'step';
@@ -98,19 +87,11 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
  * Named presets: `quick` for tests and notebooks' quick setting, `mosi` (the defaults), `mosei`
  * (larger batches for MOSEI's 16k clips; not tuned here: no MOSEI features ship with the kit).
  */
-export const TRAIN_PRESETS: Readonly<Record<'quick' | 'mosi' | 'mosei', Partial<TrainConfig>>> = Object.freeze({
+export const TRAIN_PRESETS: Readonly<Record<TrainPresetName, Partial<TrainConfig>>> = Object.freeze({
   quick: { batchSize: 32, pretrainEpochs: 4, epochs: 4, patience: 4, warmupEpochs: 0, model: { d: 16, heads: 2, projectionDim: 16 } },
   mosi: {},
   mosei: { batchSize: 64 },
 });
-
-/** Names of the presets. */
-export type TrainPresetName = keyof typeof TRAIN_PRESETS;
-
-/** Returns true when the string names a training preset. */
-export function isTrainPreset(s: string): s is TrainPresetName {
-  return Object.prototype.hasOwnProperty.call(TRAIN_PRESETS, s);
-}
 
 /** The largest seed the kit accepts (training and mask seeds feed 32-bit generators). */
 export const MAX_SEED = 4294967295;
@@ -124,7 +105,7 @@ function need(ok: boolean, field: string, expected: string, value: unknown): voi
  * field on any out-of-range value (negative lr, tau <= 0, unknown method, ...).
  */
 export function validateTrainConfig(overrides: Partial<TrainConfig> = {}, preset: TrainPresetName = 'mosi'): TrainConfig {
-  if (!isTrainPreset(preset)) throw new Error(`Expected preset to be one of ${Object.keys(TRAIN_PRESETS).join(', ')}, but got '${preset}'`);
+  if (!isTrainPreset(preset)) throw new Error(`Expected preset to be one of ${TRAIN_PRESET_NAMES.join(', ')}, but got '${preset}'`);
   const p = TRAIN_PRESETS[preset];
   const c: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,
@@ -135,7 +116,7 @@ export function validateTrainConfig(overrides: Partial<TrainConfig> = {}, preset
   const int = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min;
   const pos = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   const nonneg = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-  need((['mmckd', 'b1', 'b2', 'b3', 'b4'] as unknown[]).includes(c.method), 'method', 'one of mmckd, b1, b2, b3, b4', c.method);
+  need(isMethodName(c.method), 'method', `one of ${METHOD_NAMES.join(', ')}`, c.method);
   need(int(c.seed, 0) && c.seed <= MAX_SEED, 'seed', `an integer from 0 to ${MAX_SEED}`, c.seed);
   need(int(c.batchSize, 2), 'batchSize', 'an integer >= 2', c.batchSize);
   need(int(c.pretrainEpochs, 0), 'pretrainEpochs', 'an integer >= 0', c.pretrainEpochs);

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MSA_METRIC_KEYS, msaMetrics, pythonRound, weightedF1, type MsaMetricsOptions } from '../../lib/eval';
+import { MSA_METRIC_KEYS } from '../../lib/vocabulary';
+import { msaMetrics, pythonRound, weightedF1, type MsaMetricsOptions } from '../../lib/eval';
 
 interface GoldenValues {
   rounded: Record<string, number | null>;

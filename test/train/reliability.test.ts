@@ -13,7 +13,7 @@ import { lockRunFolder, RunLockedError, LOCK_NAME, LOCK_OWNER_NAME } from '../..
 import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
 import { validateTrainConfig } from '../../lib/train/config';
 import { runGrid } from '../../lib/eval/experiment-grid';
-import type { ProtocolName } from '../../lib/eval/evaluate-protocols';
+import type { ProtocolName } from '../../lib/vocabulary';
 import { selectBackend } from '../../lib/backend';
 import * as tf from '@tensorflow/tfjs';
 import { quickConfig, quickDataset } from './helpers';
