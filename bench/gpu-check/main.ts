@@ -1,5 +1,5 @@
 /**
- * The GPU check (issue "GPU: a GPU path that installs offline"), the Node part that
+ * The GPU check (README, "TensorFlow.js backends"), the Node part that
  * bench/gpu-check.sh runs: the adapter and the backend line, the kit's custom operations and a
  * whole MM-CKD step (loss and gradients) on wasm and webgpu against the cpu backend, the step time
  * beside PyTorch's (from JSON files that torch_reference.py wrote), and a short training run's
