@@ -5,11 +5,12 @@
  * Used by scripts/reference.ts (`npm run reference`) and its test.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { writeFileAtomically } from '../lib/atomic-file';
 import { formatMeanStd, toCsv, toMarkdown, type TableRow } from '../lib/report/table-format';
 import { MSA_METRIC_KEYS, REPORTED_METRICS, type MsaMetricKey } from '../lib/vocabulary';
+import { referencePython } from '../lib/eval/pytorch-reference';
 
 /** The repository root. */
 const ROOT = resolve(__dirname, '..');
@@ -94,28 +95,6 @@ export class ReferenceLearnerError extends Error {
     this.exitCode = exitCode;
     this.stderr = stderr;
   }
-}
-
-/** Returns the Python to run: MMCKD_PYTHON when set, else Debian's /usr/bin/python3 (which has python3-torch), else python3. */
-export function referencePython(env: Record<string, string | undefined> = process.env): string {
-  if (env.MMCKD_PYTHON) return env.MMCKD_PYTHON;
-  return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-}
-
-/** Returns the torch and numpy versions that `python` imports, or `missing` with the import error and how to install them. */
-export function torchAvailability(python = referencePython()): { ok: true; torch: string; numpy: string } | { ok: false; missing: string } {
-  const r = spawnSync(python, ['-c', 'import torch, numpy; print(torch.__version__, numpy.__version__)'], { encoding: 'utf8' });
-  if (r.status === 0) {
-    const [torch, numpy] = r.stdout.trim().split(' ');
-    return { ok: true, torch, numpy };
-  }
-  const why = r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
-  return {
-    ok: false,
-    missing:
-      `${python} cannot import torch and numpy (${why}). On Debian/Ubuntu: sudo apt-get install python3-torch python3-numpy; ` +
-      'elsewhere: pip install torch numpy, and set MMCKD_PYTHON to that Python.',
-  };
 }
 
 /** Runs bench/reference_learner.py and returns its parsed result; throws ReferenceLearnerError when it exits non-zero. */

@@ -21,7 +21,8 @@ import { loadDataset } from '../lib/data/load-dataset';
 import { SUBSET_NAMES, isSubsetName } from '../lib/data/modalities';
 import { standardizeDataset } from '../lib/data/standardize';
 import { kitPaths } from '../lib/paths';
-import { ReferenceLearnerError, referenceMarkdown, referencePython, runReferenceLearner, torchAvailability, writeReferenceTables } from './reference-learner';
+import { referencePython, torchAvailability } from '../lib/eval/pytorch-reference';
+import { ReferenceLearnerError, referenceMarkdown, runReferenceLearner, writeReferenceTables } from './reference-learner';
 
 /** The options of `npm run reference`. */
 const REFERENCE_OPTIONS: OptionTable = {

@@ -11,7 +11,8 @@ import { selectBackend } from '../../lib/backend';
 import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
-import { costRatios, costTableRows, measureCost, withAccuracy, type CostImputer } from '../../lib/eval/cost';
+import { costRatios, costTableRows, measureCost, withAccuracy, withTorchLatency, type CostImputer } from '../../lib/eval/cost';
+import { measureTorchLatency } from '../../lib/eval/pytorch-reference';
 import { evaluateSubsets, type SubsetResult } from '../../lib/eval/evaluate-subsets';
 import { validateImputerConfig, IMPUTER_KINDS } from '../../lib/imputers/config';
 import { buildImputer, type Imputer } from '../../lib/imputers/imputer';
@@ -36,6 +37,7 @@ const COST_OPTIONS: OptionTable = {
   'batch-sizes': { value: 'LIST', help: 'batch sizes to time', default: '1,32' },
   warmup: { value: 'N', help: 'untimed runs before timing', default: '3' },
   repeats: { value: 'N', help: 'timed runs per configuration', default: '10' },
+  'no-torch': { help: "skip the PyTorch columns (the same teacher and students in PyTorch, 1 thread,\ntimed the same way; they need python3-torch)" },
   json: { help: 'print the report as JSON' },
 };
 
@@ -114,6 +116,12 @@ export const command: CliCommand = {
         }
         report = withAccuracy(report, studentResults, imputerResults);
       }
+      if (!p.options['no-torch']) {
+        log('cost: the same models in PyTorch');
+        report = withTorchLatency(report, measureTorchLatency({
+          config: teacher.config, subsets: SUBSET_NAMES, batchSizes: report.settings.batchSizes, warmup: report.settings.warmup, repeats: report.settings.repeats,
+        }));
+      }
       const ratios = costRatios(report);
       if (p.options.json) {
         process.stdout.write(JSON.stringify({ ...report, dataset: dataset.meta.name, run: runDir ?? null, imputers: imputerDirs, ratios }, finiteOrNull, 2) + '\n');
@@ -121,6 +129,7 @@ export const command: CliCommand = {
         process.stdout.write(`\nInference cost per clip on ${dataset.meta.name} (backend ${backend.choice}; ${run ? `trained run ${runDir}` : 'random weights'}):\n\n`);
         process.stdout.write(toMarkdown(costTableRows(report)) + '\n\n' + report.counts + '\n');
         process.stdout.write(`Machine: ${report.machine.cpus} cores, load average ${report.machine.loadavg.map((l) => l.toFixed(2)).join(' ')}.\n`);
+        if (report.reference && 'missing' in report.reference) process.stdout.write(`No PyTorch columns: ${report.reference.missing}\n`);
         for (const r of ratios) {
           const lat = Object.entries(r.latencyRatio).map(([b, v]) => `${v.toFixed(1)}x at batch ${b}`).join(', ');
           process.stdout.write(`${r.imputer}: ${r.flopsRatio.toFixed(1)}x the FLOPs of an MM-CKD student, latency ${lat} (backend ${backend.choice})\n`);

@@ -26,6 +26,7 @@ import { imputerFlops } from '../imputers/flops';
 import type { Imputer } from '../imputers/imputer';
 import { imputerPredictor } from '../imputers/predictor';
 import type { SubsetResult } from './evaluate-subsets';
+import type { TorchLatency } from './pytorch-reference';
 
 /** The six missing patterns (student subsets). */
 const PATTERNS = SUBSET_NAMES.filter((s) => s !== 'tav');
@@ -136,6 +137,8 @@ export interface CostRow {
   /** Process RSS after the measurement, bytes. */
   rssBytes: number;
   accuracy?: CostAccuracy;
+  /** The same model's latency in the PyTorch mirror, by batch size (teacher and student rows; see `withTorchLatency`). */
+  referenceLatency?: LatencyStats[];
 }
 
 /** A cost table with what it was measured on. */
@@ -146,6 +149,8 @@ export interface CostReport {
   counts: string;
   machine: { cpus: number; loadavg: number[]; node: string; tfjs: string };
   settings: { batchSizes: number[]; warmup: number; repeats: number };
+  /** What the reference latency columns ran on ('PyTorch 1.13.0, 1 thread'), or why there are none. */
+  reference?: { label: string } | { missing: string };
 }
 
 /** An imputer to cost: its label and, for diffusion, the K values to measure (default its config's). */
@@ -298,6 +303,34 @@ export function withAccuracy(report: CostReport, students?: SubsetResult[], impu
   return { ...report, rows };
 }
 
+/**
+ * Returns the report with PyTorch's latency beside the teacher, each student and the students'
+ * mean (imputers have no PyTorch mirror), or with the reason it is missing.
+ */
+export function withTorchLatency(report: CostReport, torch: TorchLatency): CostReport {
+  if (!torch.ok) return { ...report, reference: { missing: torch.reason } };
+  const differ = report.rows.filter((r) => {
+    const subset = r.group === 'teacher' ? 'tav' : r.group === 'student' ? r.subset : undefined;
+    return subset !== undefined && torch.parameters[subset] !== undefined && torch.parameters[subset] !== r.parameters;
+  });
+  if (differ.length > 0) {
+    const r = differ[0];
+    const subset = r.group === 'teacher' ? 'tav' : r.subset!;
+    return { ...report, reference: { missing: `the PyTorch mirror of ${r.name} has ${torch.parameters[subset]} parameters at inference, the kit's ${r.parameters}: not the same architecture` } };
+  }
+  const bySubset = (s: SubsetName | undefined) => (s ? torch.latency[s] : undefined);
+  let rows = report.rows.map((r) => {
+    const latency = r.group === 'teacher' ? bySubset('tav') : r.group === 'student' ? bySubset(r.subset) : undefined;
+    return latency ? { ...r, referenceLatency: latency } : r;
+  });
+  const students = rows.filter((r) => r.group === 'student' && r.referenceLatency);
+  if (students.length > 0) {
+    const mean = meanRow(students.map((r) => ({ ...r, latency: r.referenceLatency! })), '', 'students-mean').latency;
+    rows = rows.map((r) => (r.group === 'students-mean' ? { ...r, referenceLatency: mean } : r));
+  }
+  return { ...report, rows, reference: { label: torch.label } };
+}
+
 /** MM-CKD students' mean vs one imputer + teacher row: how many times cheaper the students are. */
 export interface CostRatio {
   imputer: string;
@@ -329,7 +362,14 @@ export function costRatios(report: CostReport): CostRatio[] {
 export function costTableRows(report: CostReport): Record<string, unknown>[] {
   return report.rows.map((r) => {
     const out: Record<string, unknown> = { model: r.name, parameters: Math.round(r.parameters), MFLOPs: r.flops / 1e6 };
-    for (const l of r.latency) out[`ms/clip b${l.batchSize} (${report.backend})`] = `${l.medianMs.toFixed(3)} [${l.q1Ms.toFixed(3)}, ${l.q3Ms.toFixed(3)}]`;
+    const cell = (l: LatencyStats) => `${l.medianMs.toFixed(3)} [${l.q1Ms.toFixed(3)}, ${l.q3Ms.toFixed(3)}]`;
+    for (const l of r.latency) out[`ms/clip b${l.batchSize} (${report.backend})`] = cell(l);
+    if (report.reference && 'label' in report.reference) {
+      for (const [i, l] of r.latency.entries()) {
+        const ref = r.referenceLatency?.[i];
+        out[`ms/clip b${l.batchSize} (${report.reference.label})`] = ref ? cell(ref) : '';
+      }
+    }
     out['peak KiB (b32)'] = Math.round(r.peakBytes / 1024);
     out['test MAE (P1)'] = r.accuracy ? r.accuracy.MAE : '';
     out['Acc-2 (P1)'] = r.accuracy ? r.accuracy.Non0_acc_2 : '';

@@ -16,12 +16,11 @@ import {
   REFERENCE_METRICS,
   ReferenceLearnerError,
   referenceMarkdown,
-  referencePython,
   referenceTableRows,
   runReferenceLearner,
-  torchAvailability,
   writeReferenceTables,
 } from '../../scripts/reference-learner';
+import { referencePython, torchAvailability } from '../../lib/eval/pytorch-reference';
 import { main as referenceMain } from '../../scripts/reference';
 
 const python = referencePython();

@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { selectBackend } from '../../lib/backend';
 import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
-import { costRatios, costTableRows, inferenceParameters, measureCost, measureLatency, withAccuracy } from '../../lib/eval/cost';
+import { costRatios, costTableRows, inferenceParameters, measureCost, measureLatency, withAccuracy, withTorchLatency, type CostReport, type LatencyStats } from '../../lib/eval/cost';
+import { measureTorchLatency, torchAvailability } from '../../lib/eval/pytorch-reference';
 import type { SubsetResult } from '../../lib/eval/evaluate-subsets';
 import { validateImputerConfig } from '../../lib/imputers/config';
 import { buildImputer } from '../../lib/imputers/imputer';
@@ -96,4 +97,56 @@ test('mmckd cost --json prints parameters, FLOPs and latency of every model and 
   }
   assert.equal(report.ratios.length, 3);
   assert.match(report.counts, /projection head excluded/);
+  // PyTorch columns: the same teacher and students, or the reason they are missing
+  if (torchAvailability().ok) {
+    assert.match(report.reference.label, /^PyTorch [\d.]+, 1 thread$/);
+    for (const row of report.rows.slice(0, 8)) assert.equal(row.referenceLatency.length, 2, row.name);
+    assert.equal(report.rows[8].referenceLatency, undefined);
+  } else assert.match(report.reference.missing, /cannot import torch/);
+});
+
+const stats = (batchSize: number, medianMs: number): LatencyStats => ({ batchSize, medianMs, q1Ms: medianMs, q3Ms: medianMs, iqrMs: 0, warmup: 0, repeats: 1 });
+
+test('withTorchLatency: PyTorch beside the teacher, each student and their mean; imputers have none; another architecture is refused', () => {
+  const row = (name: string, group: CostReport['rows'][number]['group'], subset?: SubsetName) =>
+    ({ name, group, subset, parameters: 10, flops: 1, latency: [stats(1, 1), stats(32, 0.1)], peakBytes: 1, rssBytes: 1 });
+  const report: CostReport = {
+    backend: 'wasm', counts: '', machine: { cpus: 2, loadavg: [0, 0, 0], node: 'v20', tfjs: '4.22.0' }, settings: { batchSizes: [1, 32], warmup: 0, repeats: 1 },
+    rows: [row('teacher', 'teacher'), row('student t', 'student', 't'), row('student a', 'student', 'a'), row('MM-CKD students (mean)', 'students-mean'), row('autoencoder + teacher', 'imputer+teacher')],
+  };
+  const torch = {
+    ok: true as const, label: 'PyTorch 1.13.0, 1 thread', torch: '1.13.0', threads: 1,
+    latency: { tav: [stats(1, 0.5), stats(32, 0.05)], t: [stats(1, 0.2), stats(32, 0.02)], a: [stats(1, 0.4), stats(32, 0.04)] },
+    parameters: { tav: 10, t: 10, a: 10 },
+  };
+  const out = withTorchLatency(report, torch);
+  assert.deepEqual(out.reference, { label: 'PyTorch 1.13.0, 1 thread' });
+  assert.equal(out.rows[0].referenceLatency![0].medianMs, 0.5);
+  assert.ok(Math.abs(out.rows[3].referenceLatency![1].medianMs - 0.03) < 1e-12, 'the mean row averages the students');
+  assert.equal(out.rows[4].referenceLatency, undefined);
+  const table = costTableRows(out);
+  assert.equal(table[1]['ms/clip b1 (PyTorch 1.13.0, 1 thread)'], '0.200 [0.200, 0.200]');
+  assert.equal(table[4]['ms/clip b32 (PyTorch 1.13.0, 1 thread)'], '');
+  const other = withTorchLatency(report, { ...torch, parameters: { ...torch.parameters, a: 11 } });
+  assert.match((other.reference as { missing: string }).missing, /mirror of student a has 11 parameters at inference, the kit's 10/);
+  assert.equal(Object.keys(costTableRows(other)[0]).filter((k) => k.includes('PyTorch')).length, 0);
+  assert.deepEqual(withTorchLatency(report, { ok: false, reason: 'no torch' }).reference, { missing: 'no torch' });
+});
+
+test("measureTorchLatency: the PyTorch mirror has the kit model's inference parameters, latency per batch size", { skip: torchAvailability().ok ? false : 'python3-torch is not installed' }, () => {
+  const cfg = (subset: SubsetName) => ({ subset, inputDims: dims, seqLens, d: 8, heads: 2, projectionDim: 4 });
+  const teacher = buildModel(cfg('tav'), 1);
+  const audio = buildModel(cfg('a'), 1);
+  const r = measureTorchLatency({ config: teacher.config, subsets: ['tav', 'a'], batchSizes: [1, 4], warmup: 0, repeats: 2 });
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  if (r.ok) {
+    assert.equal(r.parameters.tav, inferenceParameters(teacher));
+    assert.equal(r.parameters.a, inferenceParameters(audio));
+    assert.deepEqual(r.latency.tav!.map((l) => l.batchSize), [1, 4]);
+    assert.ok(r.latency.a!.every((l) => l.medianMs > 0 && l.repeats === 2));
+  }
+  const uneven = measureTorchLatency({ config: { ...teacher.config, seqLens: { text: 5, audio: 6, vision: 5 } }, subsets: ['tav'] });
+  assert.ok(!uneven.ok && /one sequence length/.test(uneven.reason));
+  teacher.dispose();
+  audio.dispose();
 });
