@@ -7,3 +7,4 @@ export * from './evaluate-protocols';
 export * from './experiment-grid';
 export { defaultGridWorkers } from './grid-workers';
 export * from './cost';
+export * from './pytorch-reference';
