@@ -17,7 +17,7 @@ import { startGridWorkers } from './grid-workers';
 import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../train/run-method';
 import { isRunLocked, lockRunFolder, tryLockRunFolder, type RunLock } from '../train/run-lock';
 import { datasetShortName, readJsonIfExists, writeJson } from '../train/run-folder';
-import type { EpochRecord, TrainerCallbacks } from '../train/trainer';
+import type { EpochRecord, StageCallbacks } from '../train/resumable-stage';
 import { evaluateProtocols, type RunEvaluation } from './evaluate-protocols';
 
 /**
@@ -73,7 +73,7 @@ export interface GridSpec {
   backend: BackendReport;
   /** Extra overrides applied to every cell (e.g. fewer epochs). */
   overrides?: Partial<TrainConfig>;
-  callbacks?: TrainerCallbacks & { log?(line: string): void };
+  callbacks?: StageCallbacks & { log?(line: string): void };
   /** Train only these cells (1-based positions in `gridCells` order), e.g. one task of a job array. */
   only?: readonly number[];
   /**

@@ -57,7 +57,7 @@ export const DEFAULT_IMPUTER_CONFIG: Readonly<ImputerConfig> = Object.freeze({
   x0Clip: 5,
 });
 
-/** Training options of an imputer (the loop in lib/imputers/train-imputer.ts): the kit's loop options. */
+/** Training options of an imputer (`trainImputer`, through the kit's one trainer): the kit's loop options. */
 export type ImputerTrainOptions = LoopOptions;
 
 /** Training defaults (the full setting). */

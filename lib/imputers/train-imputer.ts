@@ -1,18 +1,16 @@
 /**
- * The imputers' training loop. `trainModels` (lib/train/trainer.ts) validates and checkpoints
- * MsaModels by the MAE of their sentiment predictions; an imputer predicts frames, not sentiment,
- * so its early stopping needs the validation reconstruction loss instead. This small loop reuses
- * the trainer's pieces: the same seeded batches (`splitBatches`), Adam, `learningRateAt`,
- * `setLearningRate` and `clipAndApplyGradients`, best-weights keeping and patience.
+ * The imputers' training: `trainModels` (lib/train/trainer.ts), the kit's one training loop, with
+ * the imputer as its one member. An imputer predicts frames, not sentiment, so its loss is the
+ * imputer's masked reconstruction (each clip with one of the six missing patterns drawn at random)
+ * and its validation score, which picks the best epoch and drives early stopping, is the
+ * validation loss under fixed patterns and noise. Optimizer: tf.train.adam.
  * @see notebooks/05-computational-cost.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import type { MultimodalSplit } from '../data/types';
+import type { Batch, MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
 import { splitBatches } from '../train/batch-source';
-import { clipAndApplyGradients } from '../train/flat-adam';
-import { learningRateAt } from '../train/schedule';
-import { setLearningRate } from '../train/trainer';
+import { trainModels, type BatchLoss, type EpochSummary } from '../train/trainer';
 import type { ImputerTrainOptions } from './config';
 import { randomPatternAvailability } from './conditioning';
 import type { Imputer } from './imputer';
@@ -43,6 +41,13 @@ export interface ImputerTrainCallbacks {
   onEpochEnd?(record: ImputerEpochRecord): void;
 }
 
+/** Returns the imputer's training loss on `batch`, each clip with a missing pattern drawn from `seed`. */
+function imputerLoss(imputer: Imputer, batch: Batch, seed: number): BatchLoss {
+  const B = batch.labels.shape[0];
+  const availability = tf.tensor2d(randomPatternAvailability(B, seed), [B, 3]); // [B, 3] 1 = available
+  return { total: imputer.loss(batch, availability, seed), terms: {} };
+}
+
 /**
  * Returns the mean loss of the imputer on `split` with seeded missing patterns (and diffusion
  * noise) per batch: the same seed gives the same value for the same weights.
@@ -54,13 +59,21 @@ export function imputerValidationLoss(imputer: Imputer, split: MultimodalSplit, 
   for (const batch of splitBatches(split, { batchSize, shuffle: false, seed: 0 })) {
     const B = batch.labels.shape[0];
     const stepSeed = (seed * 7919 + k++) >>> 0;
-    const loss = tf.tidy(() => imputer.loss(batch, tf.tensor2d(randomPatternAvailability(B, stepSeed), [B, 3]), stepSeed));
+    const loss = tf.tidy(() => imputerLoss(imputer, batch, stepSeed).total);
     sum += loss.dataSync()[0] * B;
     n += B;
     loss.dispose();
     disposeBatch(batch);
   }
   return sum / Math.max(1, n);
+}
+
+/** Returns the trainer's epoch summary as an imputer epoch record. */
+function imputerEpochRecord(r: EpochSummary<'imputer'>): ImputerEpochRecord {
+  return {
+    epoch: r.epoch, lr: r.lr, trainLoss: r.trainLoss.total, validLoss: r.scores.imputer!, improved: r.improved.length > 0,
+    gradNorm: r.gradNorm, seconds: r.seconds,
+  };
 }
 
 /**
@@ -74,68 +87,30 @@ export async function trainImputer(
   o: ImputerTrainOptions,
   callbacks: ImputerTrainCallbacks = {},
 ): Promise<ImputerTrainResult> {
-  const vars = imputer.variables();
-  const optimizer: tf.Optimizer = tf.train.adam(o.lr);
-  const history: ImputerEpochRecord[] = [];
-  const stepsPerEpoch = Math.ceil(data.train.ids.length / o.batchSize);
-  let best = { epoch: -1, validLoss: Infinity };
-  let bestWeights: Record<string, tf.Tensor> | undefined;
-  let sinceBest = 0;
-  let stoppedEarly = false;
+  const optimizer = tf.train.adam(o.lr);
   try {
-    for (let epoch = 0; epoch < o.epochs && !stoppedEarly; epoch++) {
-      const started = Date.now();
-      let lossSum = 0;
-      let normSum = 0;
-      let steps = 0;
-      let lr = o.lr;
-      for (const batch of splitBatches(data.train, { batchSize: o.batchSize, shuffle: true, seed: o.seed * 100003 + epoch })) {
-        lr = learningRateAt(o.lr, o.schedule, o.warmupEpochs, { epoch, step: steps, stepsPerEpoch, epochs: o.epochs });
-        setLearningRate(optimizer, lr);
-        const B = batch.labels.shape[0];
-        const stepSeed = (o.seed * 7919 + epoch * 1009 + steps) >>> 0;
-        const availability = tf.tensor2d(randomPatternAvailability(B, stepSeed), [B, 3]);
-        let step: { value: tf.Scalar; grads: tf.NamedTensorMap };
-        try {
-          step = tf.variableGrads(() => imputer.loss(batch, availability, stepSeed), vars);
-        } finally {
-          availability.dispose();
-          disposeBatch(batch);
-        }
-        const loss = step.value.dataSync()[0];
-        step.value.dispose();
-        if (!Number.isFinite(loss)) {
-          tf.dispose(step.grads);
-          throw new Error(`imputer (${imputer.kind}): loss is not finite at epoch ${epoch}, step ${steps}; lower lr`);
-        }
-        const norm = clipAndApplyGradients(optimizer, step.grads, o.clipNorm); // disposes the gradients
-        lossSum += loss;
-        normSum += norm;
-        steps++;
-        callbacks.onStep?.({ epoch, step: steps, steps: stepsPerEpoch, loss });
-      }
-      const validLoss = imputerValidationLoss(imputer, data.valid, 64, o.seed);
-      const improved = validLoss < best.validLoss;
-      if (improved) {
-        best = { epoch, validLoss };
-        if (bestWeights) tf.dispose(Object.values(bestWeights));
-        bestWeights = imputer.getWeights();
-        sinceBest = 0;
-      } else sinceBest++;
-      stoppedEarly = sinceBest >= o.patience;
-      const record: ImputerEpochRecord = {
-        epoch, lr, trainLoss: lossSum / Math.max(1, steps), validLoss, improved,
-        gradNorm: normSum / Math.max(1, steps), seconds: (Date.now() - started) / 1000,
-      };
-      history.push(record);
-      callbacks.onEpochEnd?.(record);
-    }
+    const { state } = await trainModels({
+      ...o,
+      stage: `imputer (${imputer.kind})`,
+      models: { imputer },
+      objective: (batch, seed) => imputerLoss(imputer, batch, seed),
+      validate: () => ({ imputer: imputerValidationLoss(imputer, data.valid, 64, o.seed) }),
+      train: data.train,
+      batches: splitBatches,
+      optimizer,
+      divergenceHint: 'lower lr',
+      callbacks: {
+        onStep: (p) => callbacks.onStep?.({ epoch: p.epoch, step: p.step, steps: p.steps, loss: p.loss.total }),
+        onEpochEnd: (r) => callbacks.onEpochEnd?.(imputerEpochRecord(r)),
+      },
+    });
+    const best = state.best.imputer;
+    return {
+      history: state.history.map(imputerEpochRecord),
+      best: best ? { epoch: best.epoch, validLoss: best.score } : { epoch: -1, validLoss: Infinity },
+      stoppedEarly: state.stoppedEarly,
+    };
   } finally {
-    if (bestWeights) {
-      imputer.setWeights(bestWeights);
-      tf.dispose(Object.values(bestWeights));
-    }
     optimizer.dispose();
   }
-  return { history, best, stoppedEarly };
 }

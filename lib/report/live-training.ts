@@ -4,7 +4,8 @@
  * script, so the last update that a saved notebook keeps renders without plotly and untrusted.
  * @see notebooks/02-teacher-pretraining.ipynb
  */
-import type { EpochRecord, StepProgress, TrainerCallbacks } from '../train/trainer';
+import type { EpochRecord, StageCallbacks } from '../train/resumable-stage';
+import type { StepProgress } from '../train/trainer';
 import { formatDuration } from '../train/progress';
 import { escapeHtml } from './table-format';
 import { LOSS_COLOR, seriesColor, subsetColor } from './layout';
@@ -101,7 +102,7 @@ export function trainingDisplayHtml(history: EpochRecord[], last?: StepProgress,
 export function liveTrainingDisplay(
   display: HtmlDisplay,
   options: { caption?: string; minIntervalMs?: number } = {},
-): TrainerCallbacks & { history: EpochRecord[]; finish(history: EpochRecord[]): void } {
+): StageCallbacks & { history: EpochRecord[]; finish(history: EpochRecord[]): void } {
   const history: EpochRecord[] = [];
   let last: StepProgress | undefined;
   let drawn = 0;

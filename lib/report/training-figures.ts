@@ -3,7 +3,7 @@
  * table, built from what the trainer and the evaluation return.
  * @see notebooks/02-teacher-pretraining.ipynb
  */
-import type { EpochRecord } from '../train/trainer';
+import type { EpochRecord } from '../train/resumable-stage';
 import type { SubsetResult } from '../eval/evaluate-subsets';
 import type { FigureCaption, FigureSpec } from './figure-spec';
 import { lineCurvesFigure, type CurveSeries } from './line-figures';

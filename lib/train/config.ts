@@ -10,7 +10,7 @@ import { isMethodName, isTrainPreset, METHOD_NAMES, TRAIN_PRESET_NAMES, type Met
 /** Learning-rate schedule over stage 2 (stage 1 uses the same kind). */
 export type ScheduleKind = 'constant' | 'cosine' | 'step';
 
-/** The options of one optimisation loop, shared by the kit's trainers (the models' and the imputers'). */
+/** The options of one optimisation loop: what the kit's one trainer (lib/train/trainer.ts) takes, for the models and the imputers. */
 export interface LoopOptions {
   /** Seed of initialisation, shuffling and dropout. */
   seed: number;

@@ -298,9 +298,10 @@ export class FlatAdam extends tf.Optimizer {
 }
 
 /**
- * Clips the gradients to global norm `clipNorm` (0 disables) and applies them with `optimizer`;
- * returns the norm before clipping. With a FlatAdam the gradients are flattened once and the
- * norm, the scaling and the update all work on that one buffer. Disposes `grads`.
+ * Clips the gradients to global norm `clipNorm` (0 disables) with `clipFlatByGlobalNorm` and
+ * applies them with `optimizer`; returns the norm before clipping. With a FlatAdam the norm, the
+ * scaling and the update all work on one flat buffer; any other optimizer gets the clipped
+ * gradients back in their shapes. Disposes `grads`. The trainer's one step for every optimizer.
  */
 export function clipAndApplyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, clipNorm: number): number {
   if (!(optimizer instanceof FlatAdam)) {

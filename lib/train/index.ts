@@ -6,6 +6,7 @@ export * from './trainer';
 export * from './predict';
 export * from './checkpoint';
 export * from './run-folder';
+export * from './resumable-stage';
 export * from './run-method';
 export * from './progress';
 export * from './batch-source';

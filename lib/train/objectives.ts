@@ -4,21 +4,15 @@
  * @see notebooks/03-online-mmckd.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from '../data/types';
 import type { SubsetName } from '../data/modalities';
 import type { MsaModel, ModelOutput } from '../models/model';
 import { applyModels } from '../models/vectorised-encoders';
 import { l1Loss, featureMseLoss, outputMseLoss, mvscLoss, multiViewContrastiveLoss, labelClasses } from '../losses/index';
 import type { TrainConfig } from './config';
+import type { Objective } from './trainer';
 
-/** The loss of one batch: the total to minimise and its named terms (for logs and NaN reports). */
-export interface BatchLoss {
-  total: tf.Scalar;
-  terms: Record<string, tf.Scalar>;
-}
-
-/** Computes the loss of a batch; `seed` seeds this step's dropout. Runs inside the trainer's tidy. */
-export type Objective = (batch: Batch, seed: number) => BatchLoss;
+// The trainer defines what an objective is; importers of the objectives find the type here too.
+export type { BatchLoss, Objective } from './trainer';
 
 /** Options of the objectives. */
 export interface ObjectiveOptions {

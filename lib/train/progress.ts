@@ -2,7 +2,8 @@
  * Terminal progress for training: an updating bar (epoch, step, losses, ETA) on a TTY, one line
  * per epoch otherwise (CI logs, pipes). Notebooks use a live display instead (lib/report).
  */
-import type { EpochRecord, StepProgress, TrainerCallbacks } from './trainer';
+import type { EpochRecord, StageCallbacks } from './resumable-stage';
+import type { StepProgress } from './trainer';
 
 /** Formats seconds as '1h02m', '4m12s' or '37s'. */
 export function formatDuration(seconds: number): string {
@@ -25,8 +26,8 @@ function losses(loss: Record<string, number>, keys?: string[]): string {
     .join(' ');
 }
 
-/** Returns trainer callbacks that draw progress on `stream` (stderr by default). */
-export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): TrainerCallbacks {
+/** Returns stage callbacks (runMethod's) that draw progress on `stream` (stderr by default). */
+export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): StageCallbacks {
   const tty = Boolean(stream.isTTY);
   let last = 0;
   return {
@@ -48,14 +49,14 @@ export function terminalProgress(stream: NodeJS.WriteStream = process.stderr): T
 }
 
 /** Returns callbacks that call each of `all` in order (e.g. a progress bar and a checkpoint hook). */
-export function combineCallbacks(...all: (TrainerCallbacks | undefined)[]): TrainerCallbacks {
-  const cbs = all.filter((c): c is TrainerCallbacks => Boolean(c));
+export function combineCallbacks(...all: (StageCallbacks | undefined)[]): StageCallbacks {
+  const cbs = all.filter((c): c is StageCallbacks => Boolean(c));
   return {
     onStep(p) {
       for (const c of cbs) c.onStep?.(p);
     },
-    async onEpochEnd(record, state, ctx) {
-      for (const c of cbs) await c.onEpochEnd?.(record, state, ctx);
+    async onEpochEnd(record, state) {
+      for (const c of cbs) await c.onEpochEnd?.(record, state);
     },
   };
 }

@@ -1,32 +1,31 @@
 /**
  * Runs one method end to end into a run folder: stage 1 (teacher pretraining, L1) when the method
  * needs it, then stage 2 (online MM-CKD, or a baseline), keeping each model's best checkpoint.
- * Resumable: an interrupted run continues from its last completed epoch.
+ * Resumable: an interrupted run continues from its last completed epoch (each stage is a
+ * resumable stage, lib/train/resumable-stage.ts); this file holds the per-method recipe.
  * @see notebooks/03-online-mmckd.ipynb
  */
-import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { datasetFingerprint } from '../data/dataset-fingerprint';
-import { validateModelConfig } from '../models/config';
-import { checkOutputFolder } from '../output-folder';
-import { removeKitFolder } from './kit-folders';
-import { lockRunFolder, type RunLock } from './run-lock';
 import { join } from 'node:path';
 import type { BackendReport } from '../backend';
+import { datasetFingerprint } from '../data/dataset-fingerprint';
 import { SUBSET_NAMES, type SubsetName } from '../data/modalities';
 import type { MultimodalDataset } from '../data/types';
+import { validateModelConfig, type ModelConfig } from '../models/config';
 import { buildModel, type MsaModel } from '../models/model';
-import type { ModelConfig } from '../models/config';
 import { memberSeed } from '../models/model-set';
+import { checkOutputFolder } from '../output-folder';
 import { kitVersions } from '../versions';
-import type { TrainConfig } from './config';
-import { loadModel, loadTensors, saveModel, saveTensors } from './checkpoint';
-import { FlatAdam } from './flat-adam';
-import { offlineDistillationObjective, onlineDistillationObjective, regressionObjective, type Objective } from './objectives';
+import { loadModel, saveModel } from './checkpoint';
+import type { LoopOptions, TrainConfig } from './config';
+import { removeKitFolder } from './kit-folders';
+import { offlineDistillationObjective, onlineDistillationObjective, regressionObjective } from './objectives';
 import { modelPredictor, zeroFillPredictor, type Predictor } from './predict';
+import { runStage, type EpochRecord, type StageCallbacks, type StageOptions, type StageState } from './resumable-stage';
 import { newRunRecord, readJsonIfExists, writeJson, type RunRecord } from './run-folder';
-import { trainModels, type BatchSource, type EpochRecord, type TrainerCallbacks, type TrainerState } from './trainer';
+import { lockRunFolder, type RunLock } from './run-lock';
+import type { BatchSource } from './trainer';
 
 /** Options of `runMethod`. */
 export interface RunMethodOptions {
@@ -55,7 +54,7 @@ export interface RunMethodOptions {
    * Without it, stage 1 lives in the run folder.
    */
   stage1CacheDir?: string;
-  callbacks?: TrainerCallbacks & { log?(line: string): void };
+  callbacks?: StageCallbacks & { log?(line: string): void };
 }
 
 /** A trained run: its models (best checkpoints), a predictor per subset, and the history. */
@@ -96,108 +95,37 @@ function sameConfig(a: TrainConfig, b: TrainConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** What `runStage` trains. */
-interface StageOptions {
-  stage: 'stage1' | 'stage2';
-  models: Partial<Record<SubsetName, MsaModel>>;
-  trainable: SubsetName[];
-  objective: Objective;
-  epochs: number;
-  /** Folder of the stage's resumable state and best models. */
-  dir: string;
-  /** Best weights carried in from an earlier stage (stage 2's pretrained teacher). */
-  initialBest?: Parameters<typeof trainModels>[0]['initialBest'];
-  /** The run's lock, checked before each epoch is committed. */
-  lock?: RunLock;
+/** Returns the loop options of a stage: stage 1 at `pretrainLr` for `pretrainEpochs`, stage 2 at `lr` for `epochs` with seed + 1. */
+function stageLoopOptions(c: TrainConfig, stage: 'stage1' | 'stage2'): LoopOptions {
+  const first = stage === 'stage1';
+  return {
+    seed: c.seed + (first ? 0 : 1),
+    batchSize: c.batchSize,
+    epochs: first ? c.pretrainEpochs : c.epochs,
+    lr: first ? c.pretrainLr : c.lr,
+    clipNorm: c.clipNorm,
+    schedule: c.schedule,
+    warmupEpochs: c.warmupEpochs,
+    patience: c.patience,
+  };
 }
 
-/** Trains one stage resumably: state and weights are saved to `dir` after each epoch. */
-async function runStage(o: RunMethodOptions, st: StageOptions): Promise<TrainerState> {
-  const { stage, models, trainable, objective, epochs, dir, initialBest } = st;
+/** The recipe's part of a stage: which models, which are trained, on what objective, where. */
+type StageRecipe = Pick<StageOptions, 'stage' | 'models' | 'trainable' | 'objective' | 'dir' | 'initialBest' | 'lock'>;
+
+/** Trains one stage of the run resumably (lib/train/resumable-stage.ts) with the run's data and config. */
+function trainStage(o: RunMethodOptions, recipe: StageRecipe): Promise<StageState> {
   const c = o.config;
-  const lr = stage === 'stage1' ? c.pretrainLr : c.lr;
-  const done = readJsonIfExists<TrainerState>(dir, 'done.json');
-  if (done) {
-    if (initialBest) for (const init of Object.values(initialBest)) tf.dispose(Object.values(init!.weights));
-    for (const name of Object.keys(models) as SubsetName[]) {
-      const best = await loadModel(join(dir, 'best', name));
-      const w = best.getWeights();
-      models[name]!.setWeights(w);
-      tf.dispose(Object.values(w));
-      best.dispose();
-    }
-    o.callbacks?.log?.(`${stage}: already finished, reusing ${dir}`);
-    return done;
-  }
-  let resume: Parameters<typeof trainModels>[0]['resume'];
-  const saved = readJsonIfExists<TrainerState>(dir, 'state.json');
-  if (saved) {
-    if (initialBest) for (const init of Object.values(initialBest)) tf.dispose(Object.values(init!.weights));
-    for (const name of Object.keys(models) as SubsetName[]) {
-      const current = loadTensors(join(dir, 'current'), name);
-      models[name]!.setWeights(Object.fromEntries(current.map((t) => [t.name, t.tensor])));
-      tf.dispose(current.map((t) => t.tensor));
-    }
-    const bestWeights: Partial<Record<SubsetName, Record<string, tf.Tensor>>> = {};
-    for (const name of Object.keys(saved.best) as SubsetName[]) {
-      bestWeights[name] = Object.fromEntries(loadTensors(join(dir, 'best-weights'), name).map((t) => [t.name, t.tensor]));
-    }
-    const optimizer = new FlatAdam(lr, 0.9, 0.999, null, c.weightDecay); // reads tf.train.adam's checkpoint format too
-    const optState = loadTensors(dir, 'optimizer');
-    await optimizer.setWeights(optState);
-    tf.dispose(optState.map((t) => t.tensor)); // setWeights copied them
-    resume = { state: saved, bestWeights, optimizer };
-    o.callbacks?.log?.(`${stage}: resuming at epoch ${saved.nextEpoch} from ${dir}`);
-  }
-  const result = await trainModels({
-    stage,
-    models,
-    trainable,
-    objective,
+  return runStage({
+    ...recipe,
+    loop: stageLoopOptions(c, recipe.stage),
+    weightDecay: c.weightDecay,
     train: o.dataset.train,
     valid: o.dataset.valid,
     batches: o.batches,
-    epochs,
-    batchSize: c.batchSize,
-    lr,
-    weightDecay: c.weightDecay,
-    schedule: c.schedule,
-    warmupEpochs: c.warmupEpochs,
-    clipNorm: c.clipNorm,
-    patience: c.patience,
-    seed: c.seed + (stage === 'stage1' ? 0 : 1),
-    resume,
-    initialBest: resume ? undefined : initialBest,
-    callbacks: {
-      onStep: o.callbacks?.onStep,
-      async onEpochEnd(record, state, ctx) {
-        st.lock?.assertHeld();
-        for (const [name, model] of Object.entries(ctx.models) as [SubsetName, MsaModel][]) {
-          const w = model.getWeights();
-          await saveTensors(w, join(dir, 'current'), name);
-          tf.dispose(Object.values(w));
-        }
-        for (const [name, w] of Object.entries(ctx.bestWeights) as [SubsetName, Record<string, tf.Tensor>][]) {
-          // Improved now, or carried in from stage 1 and not on disk yet.
-          if (record.improved.includes(name) || !existsSync(join(dir, 'best-weights', `${name}.json`))) {
-            await saveTensors(w, join(dir, 'best-weights'), name);
-          }
-        }
-        const opt = await ctx.optimizer.getWeights();
-        await saveTensors(opt, dir, 'optimizer');
-        writeJson(dir, 'state.json', state); // written last: it commits the epoch
-        await o.callbacks?.onEpochEnd?.(record, state, ctx);
-      },
-    },
+    runSeed: c.seed,
+    callbacks: o.callbacks,
   });
-  // The models now hold their best weights: keep them, and drop the resumable state.
-  for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
-    await saveModel(model, join(dir, 'best', name), memberSeed(c.seed, name), { stage, bestEpoch: result.state.best[name]?.epoch });
-  }
-  writeJson(dir, 'done.json', result.state);
-  for (const sub of ['current', 'best-weights']) rmSync(join(dir, sub), { recursive: true, force: true });
-  for (const f of ['state.json', 'optimizer.json', 'optimizer.bin']) rmSync(join(dir, f), { force: true });
-  return result.state;
 }
 
 /**
@@ -264,11 +192,11 @@ async function trainRun(o: RunMethodOptions, record: RunRecord, fingerprint: str
     const s1Dir = o.stage1CacheDir ? join(o.stage1CacheDir, stage1Key(o)) : join(o.outDir, 'stage1');
     // A shared teacher may be wanted by several runs at once: one trains it, the others wait.
     const s1Lock = o.stage1CacheDir ? await lockRunFolder(s1Dir, { wait: true, log: o.callbacks?.log }) : lock;
-    let s1: TrainerState;
+    let s1: StageState;
     try {
       if (o.stage1CacheDir) o.callbacks?.log?.(`stage1: shared teacher pretraining in ${s1Dir}`);
       checkStageDataset(s1Dir, o.dataset, fingerprint);
-      s1 = await runStage(o, { stage: 'stage1', models: { tav: teacher }, trainable: ['tav'], objective: regressionObjective({ tav: teacher }), epochs: c.pretrainEpochs, dir: s1Dir, lock: s1Lock });
+      s1 = await trainStage(o, { stage: 'stage1', models: { tav: teacher }, trainable: ['tav'], objective: regressionObjective({ tav: teacher }), dir: s1Dir, lock: s1Lock });
     } finally {
       if (s1Lock !== lock) await s1Lock?.release();
     }
@@ -284,7 +212,7 @@ async function trainRun(o: RunMethodOptions, record: RunRecord, fingerprint: str
   } else if (c.method === 'b3') {
     const students: Partial<Record<SubsetName, MsaModel>> = {};
     for (const s of SUBSET_NAMES.filter((n) => n !== 'tav')) students[s] = buildModel(modelConfigFor(o.dataset, c, s), memberSeed(c.seed, s));
-    const s2 = await runStage(o, { stage: 'stage2', models: students, trainable: Object.keys(students) as SubsetName[], objective: offlineDistillationObjective(teacher!, students, c), epochs: c.epochs, dir: join(o.outDir, 'stage2'), lock });
+    const s2 = await trainStage(o, { stage: 'stage2', models: students, trainable: Object.keys(students) as SubsetName[], objective: offlineDistillationObjective(teacher!, students, c), dir: join(o.outDir, 'stage2'), lock });
     history.push(...s2.history);
     Object.assign(models, { tav: teacher }, students);
   } else {
@@ -296,8 +224,8 @@ async function trainRun(o: RunMethodOptions, record: RunRecord, fingerprint: str
         ? regressionObjective(models)
         : onlineDistillationObjective(models, c, c.method === 'mmckd');
     // The pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it on validation.
-    const carried = teacherStage1 && models.tav === teacher ? { tav: { validMae: teacherStage1.validMae, weights: teacher!.getWeights() } } : undefined;
-    const s2 = await runStage(o, { stage: 'stage2', models, trainable: [...SUBSET_NAMES], objective, epochs: c.epochs, dir: join(o.outDir, 'stage2'), initialBest: carried, lock });
+    const carried = teacherStage1 && models.tav === teacher ? { tav: { score: teacherStage1.validMae, weights: teacher!.getWeights() } } : undefined;
+    const s2 = await trainStage(o, { stage: 'stage2', models, trainable: [...SUBSET_NAMES], objective, dir: join(o.outDir, 'stage2'), initialBest: carried, lock });
     history.push(...s2.history);
   }
   for (const s of SUBSET_NAMES) {

@@ -36,35 +36,35 @@ function flatNorm(flat: tf.Tensor1D): number {
 }
 
 /**
- * Scales gradients so their global L2 norm is at most `maxNorm` (0 disables). Returns new
- * tensors (the inputs are disposed) and the norm before clipping. The norm is computed from the
- * gradients concatenated into one buffer (one read, summed in float64).
+ * Scales a flat gradient (every gradient concatenated) so its global L2 norm is at most
+ * `maxNorm` (0 disables): the kit's one gradient clipping, one read for the norm and one multiply
+ * when clipping. Returns a new tensor (a clone when no clipping is needed) and the norm before
+ * clipping; keeps the input: the caller disposes both.
+ */
+export function clipFlatByGlobalNorm(flat: tf.Tensor1D, maxNorm: number): { flat: tf.Tensor1D; norm: number } {
+  const norm = flatNorm(flat);
+  if (maxNorm <= 0 || !(norm > maxNorm)) return { flat: tf.clone(flat), norm };
+  return { flat: tf.mul(flat, maxNorm / (norm + 1e-6)), norm };
+}
+
+/**
+ * `clipFlatByGlobalNorm` on gradients by name: returns the clipped gradients as new tensors of the
+ * same shapes (the inputs are disposed) and the norm before clipping.
  */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): { grads: tf.NamedTensorMap; norm: number } {
   const names = Object.keys(grads);
   const flat = tf.tidy(() => {
     const parts = names.map((n) => tf.reshape(grads[n], [-1]));
     return (parts.length === 1 ? tf.clone(parts[0]) : tf.concat(parts, 0)) as tf.Tensor1D;
-  });
-  const norm = flatNorm(flat);
+  }); // [sum of sizes]
+  const clipped = clipFlatByGlobalNorm(flat, maxNorm);
   flat.dispose();
-  if (maxNorm <= 0 || !(norm > maxNorm)) return { grads, norm };
-  const scale = maxNorm / (norm + 1e-6);
   const out: tf.NamedTensorMap = {};
-  for (const n of names) {
-    out[n] = tf.mul(grads[n], scale);
-    grads[n].dispose();
-  }
-  return { grads: out, norm };
-}
-
-/**
- * `clipByGlobalNorm` on gradients already concatenated into one flat vector: one read for the
- * norm, one multiply when clipping. Always returns a new tensor (a clone when no clipping is
- * needed) and keeps the input: the caller disposes both.
- */
-export function clipFlatByGlobalNorm(flat: tf.Tensor1D, maxNorm: number): { flat: tf.Tensor1D; norm: number } {
-  const norm = flatNorm(flat);
-  if (maxNorm <= 0 || !(norm > maxNorm)) return { flat: tf.clone(flat), norm };
-  return { flat: tf.mul(flat, maxNorm / (norm + 1e-6)), norm };
+  tf.tidy(() => {
+    const parts = names.length === 1 ? [clipped.flat] : tf.split(clipped.flat, names.map((n) => grads[n].size));
+    names.forEach((n, i) => (out[n] = tf.keep(tf.reshape(parts[i], grads[n].shape))));
+  });
+  clipped.flat.dispose();
+  tf.dispose(names.map((n) => grads[n]));
+  return { grads: out, norm: clipped.norm };
 }

@@ -1,54 +1,72 @@
 /**
- * A generic training loop (minGPT style): Adam, learning-rate schedule, global-norm clipping,
- * per-model best checkpoints by validation MAE, early stopping with patience, seeded shuffling,
- * resumable epoch state and callbacks. It knows nothing of distillation: the method is the
- * objective it is given and the set of models.
+ * The kit's one training loop (minGPT style): learning-rate schedule, global-norm clipping, the
+ * caller's optimizer, each member's best weights by its validation score, early stopping with
+ * patience, seeded shuffling and dropout, resumable epoch state and callbacks. It knows nothing of
+ * what it trains: the caller gives the members (anything with variables and weights), the loss of
+ * a batch and the validation scores. The MM-CKD stages (lib/train/resumable-stage.ts) and the
+ * imputers (lib/imputers/train-imputer.ts) both train through `trainModels`.
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SubsetName } from '../data/modalities';
 import type { Batch, MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
-import type { MsaModel } from '../models/model';
-import type { ScheduleKind } from './config';
-import type { Objective } from './objectives';
+import type { LoopOptions } from './config';
+import { clipAndApplyGradients } from './flat-adam';
 import { learningRateAt } from './schedule';
-import { FlatAdam, clipAndApplyGradients } from './flat-adam';
-import { validationMae } from './predict';
 
 /** Yields the batches of a split; the trainer disposes each batch after use. */
 export type BatchSource = (split: MultimodalSplit, options: { batchSize: number; shuffle: boolean; seed: number }) => Iterable<Batch>;
 
+/** The loss of one batch: the total to minimise and its named terms (for logs and NaN reports). */
+export interface BatchLoss {
+  total: tf.Scalar;
+  terms: Record<string, tf.Scalar>;
+}
+
+/** Computes the loss of a batch; `seed` seeds this step's randomness (dropout, noise). Runs inside the trainer's tidy. */
+export type Objective = (batch: Batch, seed: number) => BatchLoss;
+
+/** What the trainer trains: its variables, and copies of its weights to keep and restore. */
+export interface Trainable {
+  variables(): tf.Variable[];
+  /** Returns a copy of every weight by name; the caller disposes the copies. */
+  getWeights(): Record<string, tf.Tensor>;
+  setWeights(weights: Record<string, tf.Tensor>): void;
+}
+
+/** Weights by name, one set per member. */
+export type MemberWeights<K extends string> = Partial<Record<K, Record<string, tf.Tensor>>>;
+
 /** One epoch in the history. */
-export interface EpochRecord {
+export interface EpochSummary<K extends string = string> {
   stage: string;
   epoch: number;
   /** Learning rate at the epoch's end. */
   lr: number;
   /** Mean of each loss term over the epoch's steps (plus 'total'). */
   trainLoss: Record<string, number>;
-  /** Validation MAE of each model on its own modalities. */
-  validMae: Partial<Record<SubsetName, number>>;
-  /** Models whose validation MAE improved this epoch (their best checkpoint moved here). */
-  improved: SubsetName[];
+  /** Validation score of each member (lower is better). */
+  scores: Partial<Record<K, number>>;
+  /** Members whose score improved this epoch (their best weights moved here). */
+  improved: K[];
   /** Mean global gradient norm before clipping. */
   gradNorm: number;
   seconds: number;
 }
 
-/** Best validation MAE of a model and the epoch where it was reached. */
+/** Best validation score of a member and the epoch where it was reached (-1: carried in). */
 export interface BestRecord {
   epoch: number;
-  validMae: number;
+  score: number;
 }
 
 /** What `trainModels` needs to continue an interrupted run from its last completed epoch. */
-export interface TrainerState {
+export interface TrainerState<K extends string = string> {
   stage: string;
   /** The next epoch to run. */
   nextEpoch: number;
-  history: EpochRecord[];
-  best: Partial<Record<SubsetName, BestRecord>>;
+  history: EpochSummary<K>[];
+  best: Partial<Record<K, BestRecord>>;
   epochsWithoutImprovement: number;
   stoppedEarly: boolean;
 }
@@ -69,57 +87,45 @@ export interface StepProgress {
 }
 
 /** Callbacks of the loop. */
-export interface TrainerCallbacks {
+export interface TrainerCallbacks<K extends string = string> {
   onStep?(p: StepProgress): void;
   /**
-   * After each epoch, with the best weights so far; persist them here to make the run resumable.
-   * Awaited before the next epoch.
+   * After each epoch, with the best weights so far (`bestWeights`, owned by the trainer): persist
+   * them here to make the run resumable. Awaited before the next epoch.
    */
-  onEpochEnd?(record: EpochRecord, state: TrainerState, ctx: EpochContext): Promise<void> | void;
+  onEpochEnd?(record: EpochSummary<K>, state: TrainerState<K>, bestWeights: MemberWeights<K>): Promise<void> | void;
 }
 
-/** What `onEpochEnd` can read to save a resumable snapshot. */
-export interface EpochContext {
-  models: Partial<Record<SubsetName, MsaModel>>;
-  bestWeights: Partial<Record<SubsetName, Record<string, tf.Tensor>>>;
-  optimizer: tf.Optimizer;
-}
-
-/** Options of `trainModels`. */
-export interface TrainerOptions {
-  /** Label of this stage in logs and history ('stage1', 'stage2'). */
+/** Options of `trainModels`: the loop options plus what to train and how to score it. */
+export interface TrainerOptions<K extends string> extends LoopOptions {
+  /** Label of this stage in logs, history and errors ('stage1', 'imputer (diffusion)'). */
   stage: string;
-  /** Models that are validated and checkpointed. */
-  models: Partial<Record<SubsetName, MsaModel>>;
-  /** Models whose variables the optimizer updates (default: all of `models`). */
-  trainable?: SubsetName[];
+  /** The members, by name: each one that `validate` scores keeps the weights of its best score. */
+  models: Partial<Record<K, Trainable>>;
+  /** Members whose variables the optimizer updates (default: all of `models`). */
+  trainable?: K[];
   objective: Objective;
+  /** Returns each member's validation score after an epoch (lower is better); it picks the member's best epoch. */
+  validate(): Partial<Record<K, number>>;
   train: MultimodalSplit;
-  valid: MultimodalSplit;
   batches: BatchSource;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Decoupled weight decay (AdamW) of a new optimizer; default 0. */
-  weightDecay?: number;
-  schedule: ScheduleKind;
-  warmupEpochs: number;
-  clipNorm: number;
-  patience: number;
-  seed: number;
-  callbacks?: TrainerCallbacks;
-  /** Continue from this state; models, best weights and optimizer must be restored by the caller. */
-  resume?: { state: TrainerState; bestWeights: Partial<Record<SubsetName, Record<string, tf.Tensor>>>; optimizer: tf.Optimizer };
+  /** Updates the trainable variables; the trainer sets its learning rate at each step, the caller disposes it. */
+  optimizer: tf.Optimizer;
+  /** What the divergence error suggests (default 'lower lr or check the data for NaN'). */
+  divergenceHint?: string;
+  callbacks?: TrainerCallbacks<K>;
+  /** Continue from this state; the caller restores the members' and the optimizer's weights. The trainer owns `bestWeights`. */
+  resume?: { state: TrainerState<K>; bestWeights: MemberWeights<K> };
   /**
-   * Best checkpoints carried in from an earlier stage (epoch -1): a model keeps them unless this
-   * stage beats their validation MAE. The trainer owns (and disposes) the weights. Ignored on resume.
+   * Best weights carried in from an earlier stage (epoch -1): a member keeps them unless this
+   * stage beats their score. The trainer owns (and disposes) the weights. Ignored on resume.
    */
-  initialBest?: Partial<Record<SubsetName, { validMae: number; weights: Record<string, tf.Tensor> }>>;
+  initialBest?: Partial<Record<K, { score: number; weights: Record<string, tf.Tensor> }>>;
 }
 
-/** Result: the history, the best record per model, and whether early stopping ended the stage. */
-export interface TrainerResult {
-  state: TrainerState;
+/** Result: the history, the best record per member, and whether early stopping ended the stage. */
+export interface TrainerResult<K extends string = string> {
+  state: TrainerState<K>;
 }
 
 /** Raised when a loss becomes NaN or infinite: names the stage, epoch, step and every term. */
@@ -129,33 +135,59 @@ export class TrainingDivergedError extends Error {
     readonly epoch: number,
     readonly step: number,
     readonly terms: Record<string, number>,
+    hint = 'lower lr or check the data for NaN',
   ) {
     super(
       `${stage}: loss is not finite at epoch ${epoch}, step ${step} (` +
         Object.entries(terms).map(([k, v]) => `${k}=${v}`).join(', ') +
-        '); lower lr, raise tau or check the data for NaN',
+        `); ${hint}`,
     );
     this.name = 'TrainingDivergedError';
   }
 }
 
-/** Sets an optimizer's learning rate in place (Adam's moments are kept); shared by every training loop. */
+/** Sets an optimizer's learning rate in place (Adam's moments are kept). */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   // tfjs optimizers read `learningRate` on every applyGradients; it is not public API but stable
   // across tfjs 1-4, and this is how a schedule is applied without rebuilding Adam's moments.
   (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }
 
+/** Runs one optimisation step on `batch` (disposed here); returns the loss terms and the gradient norm. */
+function trainStep<K extends string>(o: TrainerOptions<K>, varList: tf.Variable[], batch: Batch, at: { epoch: number; step: number }): { terms: Record<string, number>; gradNorm: number } {
+  const stepSeed = (o.seed * 7919 + at.epoch * 1009 + at.step) >>> 0;
+  let termNames: string[] = [];
+  let packed: tf.Tensor | undefined;
+  let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+  try {
+    result = tf.variableGrads(() => {
+      const loss = o.objective(batch, stepSeed);
+      termNames = ['total', ...Object.keys(loss.terms)];
+      packed = tf.keep(tf.stack([loss.total, ...Object.values(loss.terms)])); // [1 + terms]
+      return loss.total;
+    }, varList);
+  } finally {
+    disposeBatch(batch);
+  }
+  const termValues = Array.from(packed!.dataSync()); // one synchronous read per step
+  packed!.dispose();
+  result.value.dispose();
+  const terms = Object.fromEntries(termNames.map((n, i) => [n, termValues[i]]));
+  if (!termValues.every(Number.isFinite)) {
+    tf.dispose(result.grads);
+    throw new TrainingDivergedError(o.stage, at.epoch, at.step, terms, o.divergenceHint);
+  }
+  return { terms, gradNorm: clipAndApplyGradients(o.optimizer, result.grads, o.clipNorm) }; // disposes the gradients
+}
+
 /**
- * Trains `trainable` models on `objective`, validating every model after each epoch. On return,
- * every model holds its best weights (lowest validation MAE). Never leaks tensors.
+ * Trains the `trainable` members on `objective`, scoring every member with `validate` after each
+ * epoch. On return (or throw), every member holds its best weights. Never leaks tensors.
  */
-export async function trainModels(o: TrainerOptions): Promise<TrainerResult> {
-  const trainable = o.trainable ?? (Object.keys(o.models) as SubsetName[]);
+export async function trainModels<K extends string>(o: TrainerOptions<K>): Promise<TrainerResult<K>> {
+  const trainable = o.trainable ?? (Object.keys(o.models) as K[]);
   const varList = trainable.flatMap((n) => o.models[n]!.variables());
-  // tf.train.adam's update over one flat buffer: bitwise the same, ~370 kernel calls instead of ~5,000.
-  const optimizer = o.resume?.optimizer ?? new FlatAdam(o.lr, 0.9, 0.999, null, o.weightDecay ?? 0);
-  const state: TrainerState = o.resume?.state ?? {
+  const state: TrainerState<K> = o.resume?.state ?? {
     stage: o.stage,
     nextEpoch: 0,
     history: [],
@@ -163,101 +195,79 @@ export async function trainModels(o: TrainerOptions): Promise<TrainerResult> {
     epochsWithoutImprovement: 0,
     stoppedEarly: false,
   };
-  const bestWeights: Partial<Record<SubsetName, Record<string, tf.Tensor>>> = o.resume?.bestWeights ?? {};
-  if (!o.resume) {
-    for (const [name, init] of Object.entries(o.initialBest ?? {}) as [SubsetName, { validMae: number; weights: Record<string, tf.Tensor> }][]) {
-      state.best[name] = { epoch: -1, validMae: init.validMae };
+  const bestWeights: MemberWeights<K> = o.resume?.bestWeights ?? {};
+  for (const [name, init] of Object.entries(o.initialBest ?? {}) as [K, { score: number; weights: Record<string, tf.Tensor> }][]) {
+    if (o.resume) {
+      tf.dispose(Object.values(init.weights)); // the resumed state carries its own best weights
+    } else {
+      state.best[name] = { epoch: -1, score: init.score };
       bestWeights[name] = init.weights;
     }
-  } else {
-    for (const init of Object.values(o.initialBest ?? {})) tf.dispose(Object.values(init!.weights));
   }
   const started = Date.now();
   const epochsAtStart = state.nextEpoch;
   const stepsPerEpoch = Math.ceil(o.train.ids.length / o.batchSize);
 
-  for (let epoch = state.nextEpoch; epoch < o.epochs && !state.stoppedEarly; epoch++) {
-    const epochStart = Date.now();
-    const sums: Record<string, number> = {};
-    let steps = 0;
-    let gradNormSum = 0;
-    let lr = o.lr;
-    for (const batch of o.batches(o.train, { batchSize: o.batchSize, shuffle: true, seed: o.seed * 100003 + epoch })) {
-      lr = learningRateAt(o.lr, o.schedule, o.warmupEpochs, { epoch, step: steps, stepsPerEpoch, epochs: o.epochs });
-      setLearningRate(optimizer, lr);
-      const stepSeed = (o.seed * 7919 + epoch * 1009 + steps) >>> 0;
-      let termNames: string[] = [];
-      let packed: tf.Tensor | undefined;
-      let step: { value: tf.Scalar; grads: tf.NamedTensorMap };
-      try {
-        step = tf.variableGrads(() => {
-          const loss = o.objective(batch, stepSeed);
-          termNames = ['total', ...Object.keys(loss.terms)];
-          packed = tf.keep(tf.stack([loss.total, ...Object.values(loss.terms)])); // [1 + terms]
-          return loss.total;
-        }, varList);
-      } finally {
-        disposeBatch(batch);
+  try {
+    for (let epoch = state.nextEpoch; epoch < o.epochs && !state.stoppedEarly; epoch++) {
+      const epochStart = Date.now();
+      const sums: Record<string, number> = {};
+      let steps = 0;
+      let gradNormSum = 0;
+      let lr = o.lr;
+      for (const batch of o.batches(o.train, { batchSize: o.batchSize, shuffle: true, seed: o.seed * 100003 + epoch })) {
+        lr = learningRateAt(o.lr, o.schedule, o.warmupEpochs, { epoch, step: steps, stepsPerEpoch, epochs: o.epochs });
+        setLearningRate(o.optimizer, lr);
+        const { terms, gradNorm } = trainStep(o, varList, batch, { epoch, step: steps });
+        for (const [k, v] of Object.entries(terms)) sums[k] = (sums[k] ?? 0) + v;
+        gradNormSum += gradNorm;
+        steps++;
+        if (o.callbacks?.onStep) {
+          const elapsed = (Date.now() - started) / 1000;
+          const doneSteps = (epoch - epochsAtStart) * stepsPerEpoch + steps;
+          const leftSteps = (o.epochs - epoch) * stepsPerEpoch - steps;
+          o.callbacks.onStep({
+            stage: o.stage, epoch, epochs: o.epochs, step: steps, steps: stepsPerEpoch,
+            loss: terms, lr, elapsed, eta: (elapsed / Math.max(1, doneSteps)) * leftSteps,
+          });
+        }
+        // Let timers run between steps (the run lock's refresh, a notebook's live display).
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      const termValues = Array.from(packed!.dataSync()); // one synchronous read per step
-      packed!.dispose();
-      step.value.dispose();
-      const terms = Object.fromEntries(termNames.map((n, i) => [n, termValues[i]]));
-      if (!termValues.every(Number.isFinite)) {
-        tf.dispose(step.grads);
-        throw new TrainingDivergedError(o.stage, epoch, steps, terms);
-      }
-      const gradNorm = clipAndApplyGradients(optimizer, step.grads, o.clipNorm); // disposes the gradients
-      for (const [k, v] of Object.entries(terms)) sums[k] = (sums[k] ?? 0) + v;
-      gradNormSum += gradNorm;
-      steps++;
-      if (o.callbacks?.onStep) {
-        const elapsed = (Date.now() - started) / 1000;
-        const doneSteps = (epoch - epochsAtStart) * stepsPerEpoch + steps;
-        const leftSteps = (o.epochs - epoch) * stepsPerEpoch - steps;
-        o.callbacks.onStep({
-          stage: o.stage, epoch, epochs: o.epochs, step: steps, steps: stepsPerEpoch,
-          loss: terms, lr, elapsed, eta: (elapsed / Math.max(1, doneSteps)) * leftSteps,
-        });
-      }
-      // Let timers run between steps (the run lock's refresh, a notebook's live display).
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
 
-    const validMae = validationMae(o.models, o.valid, o.batches, o.batchSize);
-    const improved: SubsetName[] = [];
-    for (const [name, mae] of Object.entries(validMae) as [SubsetName, number][]) {
-      const best = state.best[name];
-      if (!best || mae < best.validMae) {
-        state.best[name] = { epoch, validMae: mae };
-        if (bestWeights[name]) tf.dispose(Object.values(bestWeights[name]!));
-        bestWeights[name] = o.models[name]!.getWeights();
-        improved.push(name);
+      const scores = o.validate();
+      const improved: K[] = [];
+      for (const [name, score] of Object.entries(scores) as [K, number][]) {
+        const best = state.best[name];
+        if (!best || score < best.score) {
+          state.best[name] = { epoch, score };
+          if (bestWeights[name]) tf.dispose(Object.values(bestWeights[name]!));
+          bestWeights[name] = o.models[name]!.getWeights();
+          improved.push(name);
+        }
       }
+      state.epochsWithoutImprovement = improved.length > 0 ? 0 : state.epochsWithoutImprovement + 1;
+      state.stoppedEarly = state.epochsWithoutImprovement >= o.patience;
+      state.nextEpoch = epoch + 1;
+      const record: EpochSummary<K> = {
+        stage: o.stage,
+        epoch,
+        lr,
+        trainLoss: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, steps)])),
+        scores,
+        improved,
+        gradNorm: gradNormSum / Math.max(1, steps),
+        seconds: (Date.now() - epochStart) / 1000,
+      };
+      state.history.push(record);
+      await o.callbacks?.onEpochEnd?.(record, state, bestWeights);
     }
-    state.epochsWithoutImprovement = improved.length > 0 ? 0 : state.epochsWithoutImprovement + 1;
-    state.stoppedEarly = state.epochsWithoutImprovement >= o.patience;
-    state.nextEpoch = epoch + 1;
-    const record: EpochRecord = {
-      stage: o.stage,
-      epoch,
-      lr,
-      trainLoss: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, steps)])),
-      validMae,
-      improved,
-      gradNorm: gradNormSum / Math.max(1, steps),
-      seconds: (Date.now() - epochStart) / 1000,
-    };
-    state.history.push(record);
-    await o.callbacks?.onEpochEnd?.(record, state, { models: o.models, bestWeights, optimizer });
+  } finally {
+    // Every member leaves with its best weights; the snapshots are released.
+    for (const [name, weights] of Object.entries(bestWeights) as [K, Record<string, tf.Tensor>][]) {
+      o.models[name]!.setWeights(weights);
+      tf.dispose(Object.values(weights));
+    }
   }
-
-  // Every model leaves with its best weights; the snapshots and the optimizer are released.
-  for (const [name, weights] of Object.entries(bestWeights) as [SubsetName, Record<string, tf.Tensor>][]) {
-    o.models[name]!.setWeights(weights);
-    tf.dispose(Object.values(weights));
-  }
-  optimizer.dispose();
   return { state };
 }
-

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { bestValidMae, DEFAULT_GRID_SEEDS, migrateSavedEvaluation } from '../../lib/eval/experiment-grid';
 import type { RateCurve } from '../../lib/eval/evaluate-protocols';
 import { validateTrainConfig } from '../../lib/train/config';
-import type { EpochRecord } from '../../lib/train/trainer';
+import type { EpochRecord } from '../../lib/train/resumable-stage';
 
 const epoch = (stage: string, validMae: EpochRecord['validMae']): EpochRecord => ({ stage, epoch: 0, lr: 1e-3, trainLoss: {}, validMae, improved: [], gradNorm: 1, seconds: 1 });
 

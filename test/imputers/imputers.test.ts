@@ -17,6 +17,7 @@ import { imputerPredictor, imputerPredictors } from '../../lib/imputers/predicto
 import { trainImputer } from '../../lib/imputers/train-imputer';
 import { buildModel } from '../../lib/models/model';
 import { modelConfigFor } from '../../lib/train/run-method';
+import { TrainingDivergedError } from '../../lib/train/trainer';
 import { quickConfig, quickDataset } from '../train/helpers';
 
 const KINDS: ImputerKind[] = ['autoencoder', 'diffusion'];
@@ -115,6 +116,18 @@ for (const kind of KINDS) {
     loaded.dispose();
   });
 }
+
+test('a diverging imputer stops with its kind, epoch and step, and leaks nothing', async () => {
+  const data = await quickDataset();
+  const imputer = quickImputer(data, 'autoencoder');
+  const before = tf.memory().numTensors;
+  await assert.rejects(
+    trainImputer(imputer, data, validateImputerTrainOptions({ epochs: 1, lr: 1e38 }, 'quick')),
+    (err: unknown) => err instanceof TrainingDivergedError && /^imputer \(autoencoder\): loss is not finite at epoch 0, step \d+ \(total=\S+\); lower lr$/.test((err as Error).message),
+  );
+  assert.equal(tf.memory().numTensors, before);
+  imputer.dispose();
+});
 
 test('diffusion sampler: deterministic for a seed, another seed differs, and its work grows linearly in K', async () => {
   const data = await quickDataset();

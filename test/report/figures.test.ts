@@ -8,7 +8,7 @@ import { projectionScatterFigure, scatterFigure } from '../../lib/report/scatter
 import { CAPTION_LINE_CHARS, makeSpec, PALETTE, SENTIMENT_COLORS, SUBSET_COLORS, subsetColor, wrapCaptionText } from '../../lib/report/layout';
 import { trainingCurvesFigure } from '../../lib/report/training-figures';
 import { trainingDisplayHtml } from '../../lib/report/live-training';
-import type { EpochRecord } from '../../lib/train/trainer';
+import type { EpochRecord } from '../../lib/train/resumable-stage';
 
 const caption: FigureCaption = { title: 'T', dataset: 'synthetic-mosi', seeds: [0, 1, 2], backend: 'wasm' };
 

@@ -202,14 +202,18 @@ describe('FlatAdam', () => {
     disposeInput(batch);
   });
 
-  it('clipFlatByGlobalNorm matches clipByGlobalNorm', () => {
+  it('clipByGlobalNorm is clipFlatByGlobalNorm on named gradients: same norm, same values, inputs released', () => {
     const grads = { a: tf.tensor2d([[3, 0], [0, 4]]), b: tf.tensor1d([12]) } as tf.NamedTensorMap; // norm 13
     const flat = flattenTensors([grads.a, grads.b]);
     const c = clipFlatByGlobalNorm(flat, 1);
     assert.ok(Math.abs(c.norm - 13) < 1e-6);
+    const inputs = [grads.a, grads.b];
     const m = clipByGlobalNorm(grads, 1);
+    assert.ok(inputs.every((t) => t.isDisposed), 'the input gradients are disposed');
     assert.equal(m.norm, c.norm);
+    assert.deepEqual(m.grads.a.shape, [2, 2]);
     assert.deepEqual(Array.from(c.flat.dataSync()), [...m.grads.a.dataSync(), ...m.grads.b.dataSync()]);
+    assert.ok(Math.abs(c.flat.dataSync()[4] - 12 / 13) < 1e-6);
     const kept = clipFlatByGlobalNorm(flat, 100);
     assert.deepEqual(Array.from(kept.flat.dataSync()), [3, 0, 0, 4, 12]);
     tf.dispose([flat, c.flat, kept.flat, ...Object.values(m.grads)]);

@@ -8,7 +8,8 @@ import { buildModel } from '../../lib/models/model';
 import { splitBatches } from '../../lib/train/batch-source';
 import { regressionObjective, onlineDistillationObjective } from '../../lib/train/objectives';
 import { trainModels, TrainingDivergedError } from '../../lib/train/trainer';
-import { predictSplit, modelPredictor, predict } from '../../lib/train/predict';
+import { predictSplit, modelPredictor, predict, validationMae } from '../../lib/train/predict';
+import { FlatAdam } from '../../lib/train/flat-adam';
 import { saveModel, loadModel } from '../../lib/train/checkpoint';
 import { runMethod, loadTrainedRun, disposeTrainedRun, modelConfigFor } from '../../lib/train/run-method';
 import { selectBackend } from '../../lib/backend';
@@ -25,13 +26,16 @@ test('a quick teacher run lowers validation MAE and keeps the live tensor count 
   const before = tf.memory().numTensors;
   const teacher = buildModel(modelConfigFor(data, c, 'tav'), 5);
   const counts: number[] = [];
+  const optimizer = new FlatAdam(3e-3);
   const { state } = await trainModels({
     stage: 'stage1', models: { tav: teacher }, objective: regressionObjective({ tav: teacher }),
-    train: data.train, valid: data.valid, batches: splitBatches, epochs: 6, batchSize: 32, lr: 3e-3,
+    validate: () => validationMae({ tav: teacher }, data.valid, splitBatches, 32), optimizer,
+    train: data.train, batches: splitBatches, epochs: 6, batchSize: 32, lr: 3e-3,
     schedule: 'constant', warmupEpochs: 0, clipNorm: 1, patience: 10, seed: 5,
     callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) },
   });
-  const maes = state.history.map((r) => r.validMae.tav!);
+  optimizer.dispose();
+  const maes = state.history.map((r) => r.scores.tav!);
   assert.equal(maes.length, 6);
   assert.ok(Math.min(...maes.slice(1)) < maes[0], `validation MAE did not go down: ${maes.join(', ')}`);
   // Adam's moments and the best snapshot exist from epoch 1 on; after that nothing may grow.
@@ -66,20 +70,32 @@ test('seven models trained online with MVSC do not leak tensors from step to ste
   for (const m of Object.values(models)) m.dispose();
 });
 
-test('a NaN loss stops training with the stage, epoch, step and every loss term', async () => {
+test('a NaN loss stops training with the stage, epoch, step and every term; the model keeps its best weights and nothing leaks', async () => {
   const data = await quickDataset();
   const teacher = buildModel(modelConfigFor(data, quickConfig(), 'tav'), 1);
-  const nanObjective = () => {
+  const optimizer = new FlatAdam(1e-3);
+  const before = tf.memory().numTensors;
+  const stepsPerEpoch = Math.ceil(data.train.ids.length / 32);
+  let step = 0;
+  const nanInEpoch1 = (batch: Parameters<ReturnType<typeof regressionObjective>>[0], seed: number) => {
+    const loss = regressionObjective({ tav: teacher })(batch, seed);
+    if (step++ < stepsPerEpoch) return loss;
     const l1 = tf.scalar(NaN);
-    return { total: tf.add(l1, tf.sum(teacher.variables()[0])) as tf.Scalar, terms: { l1_tav: l1 } };
+    return { total: tf.add(l1, loss.total) as tf.Scalar, terms: { l1_tav: l1 } };
   };
+  let epoch0: Float32Array[] = [];
   await assert.rejects(
     trainModels({
-      stage: 'stage1', models: { tav: teacher }, objective: nanObjective, train: data.train, valid: data.valid,
-      batches: splitBatches, epochs: 1, batchSize: 32, lr: 1e-3, schedule: 'constant', warmupEpochs: 0, clipNorm: 1, patience: 1, seed: 1,
+      stage: 'stage1', models: { tav: teacher }, objective: nanInEpoch1, validate: () => ({ tav: 1 }), optimizer, train: data.train,
+      batches: splitBatches, epochs: 2, batchSize: 32, lr: 1e-3, schedule: 'constant', warmupEpochs: 0, clipNorm: 1, patience: 5, seed: 1,
+      divergenceHint: 'lower lr',
+      callbacks: { onEpochEnd: () => void (epoch0 = teacher.variables().map((v) => Float32Array.from(v.dataSync()))) },
     }),
-    (err: unknown) => err instanceof TrainingDivergedError && /stage1: loss is not finite at epoch 0, step 0 \(total=NaN, l1_tav=NaN\)/.test(err.message),
+    (err: unknown) => err instanceof TrainingDivergedError && /^stage1: loss is not finite at epoch 1, step 0 \(total=NaN, l1_tav=NaN\); lower lr$/.test(err.message),
   );
+  assert.deepEqual(teacher.variables().map((v) => Float32Array.from(v.dataSync())), epoch0, 'the best (epoch 0) weights are restored');
+  optimizer.dispose();
+  assert.equal(tf.memory().numTensors, before, 'the best weights, the batch and the gradients were released');
   teacher.dispose();
 });
 
@@ -164,12 +180,15 @@ test('a pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it 
   const stage1 = teacher.getWeights();
   const before = predictSplit(modelPredictor(teacher), data.valid, splitBatches);
   const before1 = tf.memory().numTensors;
+  const optimizer = new FlatAdam(1e-2);
   const { state } = await trainModels({
     stage: 'stage2', models: { tav: teacher }, objective: regressionObjective({ tav: teacher }),
-    train: data.train, valid: data.valid, batches: splitBatches, epochs: 2, batchSize: 32, lr: 1e-2,
+    validate: () => validationMae({ tav: teacher }, data.valid, splitBatches, 32), optimizer,
+    train: data.train, batches: splitBatches, epochs: 2, batchSize: 32, lr: 1e-2,
     schedule: 'constant', warmupEpochs: 0, clipNorm: 1, patience: 5, seed: 3,
-    initialBest: { tav: { validMae: -1, weights: stage1 } }, // nothing can beat a negative MAE
+    initialBest: { tav: { score: -1, weights: stage1 } }, // nothing can beat a negative MAE
   });
+  optimizer.dispose();
   assert.equal(state.best.tav!.epoch, -1);
   assert.deepEqual(Array.from(predictSplit(modelPredictor(teacher), data.valid, splitBatches)), Array.from(before));
   assert.equal(tf.memory().numTensors, before1 - Object.keys(stage1).length, 'the carried weights were released');

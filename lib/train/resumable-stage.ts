@@ -1,0 +1,194 @@
+/**
+ * One training stage of the MM-CKD models, resumable: `trainModels` scores each model by its
+ * validation MAE, and after each epoch the stage folder receives the models' current weights,
+ * their best weights, the optimizer's moments and `state.json` (written last: it commits the
+ * epoch). An interrupted stage continues from its last committed epoch and ends bitwise where an
+ * uninterrupted one ends; a finished stage (`done.json`, `best/<subset>/`) is reused as is.
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SubsetName } from '../data/modalities';
+import type { MultimodalSplit } from '../data/types';
+import type { MsaModel } from '../models/model';
+import { memberSeed } from '../models/model-set';
+import { loadModel, loadTensors, saveModel, saveTensors } from './checkpoint';
+import type { LoopOptions } from './config';
+import { FlatAdam } from './flat-adam';
+import { validationMae } from './predict';
+import { readJsonIfExists, writeJson } from './run-folder';
+import type { RunLock } from './run-lock';
+import { trainModels, type BatchSource, type EpochSummary, type MemberWeights, type Objective, type StepProgress, type TrainerOptions, type TrainerState } from './trainer';
+
+/** One epoch of a stage as history.json and the stage files record it. */
+export interface EpochRecord {
+  stage: string;
+  epoch: number;
+  /** Learning rate at the epoch's end. */
+  lr: number;
+  /** Mean of each loss term over the epoch's steps (plus 'total'). */
+  trainLoss: Record<string, number>;
+  /** Validation MAE of each model on its own modalities. */
+  validMae: Partial<Record<SubsetName, number>>;
+  /** Models whose validation MAE improved this epoch (their best checkpoint moved here). */
+  improved: SubsetName[];
+  /** Mean global gradient norm before clipping. */
+  gradNorm: number;
+  seconds: number;
+}
+
+/** A stage's progress as `state.json` (after each epoch) and `done.json` (at the end) record it. */
+export interface StageState {
+  stage: string;
+  /** The next epoch to run. */
+  nextEpoch: number;
+  history: EpochRecord[];
+  /** Best validation MAE of each model and its epoch (-1: carried in from stage 1). */
+  best: Partial<Record<SubsetName, { epoch: number; validMae: number }>>;
+  epochsWithoutImprovement: number;
+  stoppedEarly: boolean;
+}
+
+/** Callbacks of a stage (progress bars, live displays); `onEpochEnd` runs after the epoch is committed. */
+export interface StageCallbacks {
+  onStep?(p: StepProgress): void;
+  onEpochEnd?(record: EpochRecord, state: StageState): Promise<void> | void;
+}
+
+/** What `runStage` trains, and where. */
+export interface StageOptions {
+  stage: 'stage1' | 'stage2';
+  /** Models that are validated and checkpointed. */
+  models: Partial<Record<SubsetName, MsaModel>>;
+  /** Models whose variables the optimizer updates. */
+  trainable: SubsetName[];
+  objective: Objective;
+  /** The stage's loop options (its epochs, learning rate and seed). */
+  loop: LoopOptions;
+  /** Decoupled weight decay (AdamW); 0 is plain Adam. */
+  weightDecay: number;
+  train: MultimodalSplit;
+  valid: MultimodalSplit;
+  batches: BatchSource;
+  /** The run's seed: recorded in each best model's checkpoint (its member seed). */
+  runSeed: number;
+  /** Folder of the stage's resumable state and best models. */
+  dir: string;
+  /** Best weights carried in from an earlier stage (stage 2's pretrained teacher). */
+  initialBest?: TrainerOptions<SubsetName>['initialBest'];
+  /** The run's lock, checked before each epoch is committed. */
+  lock?: RunLock;
+  callbacks?: StageCallbacks & { log?(line: string): void };
+}
+
+/** Returns the trainer's epoch summary in the stage files' form (the scores are validation MAEs). */
+function epochRecord(r: EpochSummary<SubsetName>): EpochRecord {
+  return { stage: r.stage, epoch: r.epoch, lr: r.lr, trainLoss: r.trainLoss, validMae: r.scores, improved: r.improved, gradNorm: r.gradNorm, seconds: r.seconds };
+}
+
+function stageState(s: TrainerState<SubsetName>): StageState {
+  const best = Object.fromEntries(Object.entries(s.best).map(([n, b]) => [n, { epoch: b!.epoch, validMae: b!.score }]));
+  return { stage: s.stage, nextEpoch: s.nextEpoch, history: s.history.map(epochRecord), best, epochsWithoutImprovement: s.epochsWithoutImprovement, stoppedEarly: s.stoppedEarly };
+}
+
+function trainerState(s: StageState): TrainerState<SubsetName> {
+  const history = s.history.map(({ validMae, ...r }) => ({ ...r, scores: validMae }));
+  const best = Object.fromEntries(Object.entries(s.best).map(([n, b]) => [n, { epoch: b!.epoch, score: b!.validMae }]));
+  return { stage: s.stage, nextEpoch: s.nextEpoch, history, best, epochsWithoutImprovement: s.epochsWithoutImprovement, stoppedEarly: s.stoppedEarly };
+}
+
+/** Loads each model's weights from `<dir>/<name>` tensor files into the model. */
+function restoreWeights(models: Partial<Record<SubsetName, MsaModel>>, dir: string): void {
+  for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
+    const current = loadTensors(dir, name);
+    model.setWeights(Object.fromEntries(current.map((t) => [t.name, t.tensor])));
+    tf.dispose(current.map((t) => t.tensor));
+  }
+}
+
+/**
+ * Trains one stage resumably into `st.dir` and returns its final state; on return each model
+ * holds its best weights (also saved under `<dir>/best/<subset>/`).
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+export async function runStage(st: StageOptions): Promise<StageState> {
+  const { stage, models, dir, initialBest } = st;
+  const log = st.callbacks?.log;
+  const done = readJsonIfExists<StageState>(dir, 'done.json');
+  if (done) {
+    if (initialBest) for (const init of Object.values(initialBest)) tf.dispose(Object.values(init!.weights));
+    for (const name of Object.keys(models) as SubsetName[]) {
+      const best = await loadModel(join(dir, 'best', name));
+      const w = best.getWeights();
+      models[name]!.setWeights(w);
+      tf.dispose(Object.values(w));
+      best.dispose();
+    }
+    log?.(`${stage}: already finished, reusing ${dir}`);
+    return done;
+  }
+  const optimizer = new FlatAdam(st.loop.lr, 0.9, 0.999, null, st.weightDecay); // reads tf.train.adam's checkpoint format too
+  try {
+    let resume: TrainerOptions<SubsetName>['resume'];
+    const saved = readJsonIfExists<StageState>(dir, 'state.json');
+    if (saved) {
+      restoreWeights(models, join(dir, 'current'));
+      const bestWeights: MemberWeights<SubsetName> = {};
+      for (const name of Object.keys(saved.best) as SubsetName[]) {
+        bestWeights[name] = Object.fromEntries(loadTensors(join(dir, 'best-weights'), name).map((t) => [t.name, t.tensor]));
+      }
+      const optState = loadTensors(dir, 'optimizer');
+      await optimizer.setWeights(optState);
+      tf.dispose(optState.map((t) => t.tensor)); // setWeights copied them
+      resume = { state: trainerState(saved), bestWeights };
+      log?.(`${stage}: resuming at epoch ${saved.nextEpoch} from ${dir}`);
+    }
+    const result = await trainModels({
+      ...st.loop,
+      stage,
+      models,
+      trainable: st.trainable,
+      objective: st.objective,
+      validate: () => validationMae(models, st.valid, st.batches, st.loop.batchSize),
+      train: st.train,
+      batches: st.batches,
+      optimizer,
+      divergenceHint: 'lower lr, raise tau or check the data for NaN',
+      resume,
+      initialBest,
+      callbacks: {
+        onStep: st.callbacks?.onStep,
+        async onEpochEnd(summary, state, bestWeights) {
+          st.lock?.assertHeld();
+          for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
+            const w = model.getWeights();
+            await saveTensors(w, join(dir, 'current'), name);
+            tf.dispose(Object.values(w));
+          }
+          for (const [name, w] of Object.entries(bestWeights) as [SubsetName, Record<string, tf.Tensor>][]) {
+            // Improved now, or carried in from stage 1 and not on disk yet.
+            if (summary.improved.includes(name) || !existsSync(join(dir, 'best-weights', `${name}.json`))) {
+              await saveTensors(w, join(dir, 'best-weights'), name);
+            }
+          }
+          await saveTensors(await optimizer.getWeights(), dir, 'optimizer');
+          const committed = stageState(state);
+          writeJson(dir, 'state.json', committed); // written last: it commits the epoch
+          await st.callbacks?.onEpochEnd?.(epochRecord(summary), committed);
+        },
+      },
+    });
+    // The models now hold their best weights: keep them, and drop the resumable state.
+    const final = stageState(result.state);
+    for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
+      await saveModel(model, join(dir, 'best', name), memberSeed(st.runSeed, name), { stage, bestEpoch: final.best[name]?.epoch });
+    }
+    writeJson(dir, 'done.json', final);
+    for (const sub of ['current', 'best-weights']) rmSync(join(dir, sub), { recursive: true, force: true });
+    for (const f of ['state.json', 'optimizer.json', 'optimizer.bin']) rmSync(join(dir, f), { force: true });
+    return final;
+  } finally {
+    optimizer.dispose();
+  }
+}
