@@ -68,9 +68,18 @@ export interface TrainedRun {
   history: EpochRecord[];
 }
 
-/** Returns the shared model config for a dataset: the run's model options plus the data's dims. */
-export function modelConfigFor(dataset: MultimodalDataset, config: TrainConfig, subset: SubsetName): Partial<ModelConfig> {
+/** The run's model options plus the data's dims and lengths, before defaults (what a stage-1 key hashes). */
+function modelOptionsFor(dataset: MultimodalDataset, config: TrainConfig, subset: SubsetName): Partial<ModelConfig> {
   return { ...config.model, subset, inputDims: { ...dataset.meta.dims }, seqLens: { ...dataset.meta.seqLens } };
+}
+
+/**
+ * Returns the complete, validated model config of one subset's model for a dataset: the run's
+ * model options over the defaults, with the data's dims and lengths; throws naming a bad field.
+ * @see notebooks/02-teacher-pretraining.ipynb
+ */
+export function modelConfigFor(dataset: MultimodalDataset, config: TrainConfig, subset: SubsetName): ModelConfig {
+  return validateModelConfig(modelOptionsFor(dataset, config, subset));
 }
 
 /** True when the method trains (or reuses) the stage-1 teacher. */
@@ -84,7 +93,7 @@ export function stage1Key(o: Pick<RunMethodOptions, 'dataset' | 'config' | 'back
   const meta = o.dataset.meta;
   const what = {
     data: { name: meta.name, source: meta.source, path: meta.path, details: meta.details, n: [o.dataset.train.ids.length, o.dataset.valid.ids.length, o.dataset.test.ids.length] },
-    model: modelConfigFor(o.dataset, c, 'tav'),
+    model: modelOptionsFor(o.dataset, c, 'tav'),
     train: [c.seed, c.batchSize, c.pretrainEpochs, c.pretrainLr, c.schedule, c.warmupEpochs, c.clipNorm, c.patience, c.weightDecay],
     backend: o.backend.choice,
   };
@@ -136,7 +145,7 @@ export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
   const c = o.config;
   // Everything is checked before anything is written.
   checkOutputFolder(o.outDir, 'run folder');
-  for (const s of SUBSET_NAMES) validateModelConfig(modelConfigFor(o.dataset, c, s));
+  for (const s of SUBSET_NAMES) modelConfigFor(o.dataset, c, s);
   const fingerprint = datasetFingerprint(o.dataset);
   const createdDir = !existsSync(o.outDir);
   const lock = o.lock === 'held' ? undefined : await lockRunFolder(o.outDir, { wait: o.lock === 'wait', log: o.callbacks?.log });

@@ -47,3 +47,15 @@ test('stage 1 has its own learning rate: validated, set from the CLI, and part o
   assert.notEqual(key({ weightDecay: 0 }), key({ weightDecay: 0.01 }));
   assert.equal(key({ lr: 1e-3 }), key({ lr: 3e-3 }), 'stage 2 lr does not change the stage-1 teacher');
 });
+
+test('modelConfigFor returns the complete, validated model config (every field, the data dims)', async () => {
+  const { modelConfigFor } = await import('../../lib/train/run-method');
+  const { DEFAULT_MODEL_CONFIG } = await import('../../lib/models/config');
+  const dataset = { meta: { dims: { text: 12, audio: 3, vision: 4 }, seqLens: { text: 7, audio: 7, vision: 7 } } } as never;
+  const c = modelConfigFor(dataset, validateTrainConfig({}, 'mosi'), 'ta');
+  for (const key of Object.keys(DEFAULT_MODEL_CONFIG)) assert.notEqual((c as unknown as Record<string, unknown>)[key], undefined, key);
+  assert.equal(c.subset, 'ta');
+  assert.deepEqual(c.inputDims, { text: 12, audio: 3, vision: 4 });
+  assert.equal(c.d, DEFAULT_MODEL_CONFIG.d);
+  assert.throws(() => modelConfigFor(dataset, { ...validateTrainConfig({}, 'mosi'), model: { heads: 3 } }, 'tav'), /heads/);
+});
