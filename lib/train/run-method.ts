@@ -193,61 +193,73 @@ function checkStageDataset(dir: string, dataset: MultimodalDataset, fingerprint:
 
 async function trainRun(o: RunMethodOptions, record: RunRecord, fingerprint: string, lock: RunLock | undefined): Promise<TrainedRun> {
   const c = o.config;
-  const history: EpochRecord[] = [];
-  let teacher: MsaModel | undefined;
-  let teacherStage1: { epoch: number; validMae: number } | undefined;
-  if (stageNeedsTeacher(c)) {
-    teacher = buildModel(modelConfigFor(o.dataset, c, 'tav'), memberSeed(c.seed, 'tav'));
-    const s1Dir = o.stage1CacheDir ? join(o.stage1CacheDir, stage1Key(o)) : join(o.outDir, 'stage1');
-    // A shared teacher may be wanted by several runs at once: one trains it, the others wait.
-    const s1Lock = o.stage1CacheDir ? await lockRunFolder(s1Dir, { wait: true, log: o.callbacks?.log }) : lock;
-    let s1: StageState;
-    try {
-      if (o.stage1CacheDir) o.callbacks?.log?.(`stage1: shared teacher pretraining in ${s1Dir}`);
-      checkStageDataset(s1Dir, o.dataset, fingerprint);
-      s1 = await trainStage(o, { stage: 'stage1', models: { tav: teacher }, trainable: ['tav'], objective: regressionObjective({ tav: teacher }), dir: s1Dir, lock: s1Lock });
-    } finally {
-      if (s1Lock !== lock) await s1Lock?.release();
+  // Models built here are disposed if training fails; on success the caller owns them.
+  const built: MsaModel[] = [];
+  const build = (s: SubsetName): MsaModel => {
+    const model = buildModel(modelConfigFor(o.dataset, c, s), memberSeed(c.seed, s));
+    built.push(model);
+    return model;
+  };
+  try {
+    const history: EpochRecord[] = [];
+    let teacher: MsaModel | undefined;
+    let teacherStage1: { epoch: number; validMae: number } | undefined;
+    if (stageNeedsTeacher(c)) {
+      teacher = build('tav');
+      const s1Dir = o.stage1CacheDir ? join(o.stage1CacheDir, stage1Key(o)) : join(o.outDir, 'stage1');
+      // A shared teacher may be wanted by several runs at once: one trains it, the others wait.
+      const s1Lock = o.stage1CacheDir ? await lockRunFolder(s1Dir, { wait: true, log: o.callbacks?.log }) : lock;
+      let s1: StageState;
+      try {
+        if (o.stage1CacheDir) o.callbacks?.log?.(`stage1: shared teacher pretraining in ${s1Dir}`);
+        checkStageDataset(s1Dir, o.dataset, fingerprint);
+        s1 = await trainStage(o, { stage: 'stage1', models: { tav: teacher }, trainable: ['tav'], objective: regressionObjective({ tav: teacher }), dir: s1Dir, lock: s1Lock });
+      } finally {
+        if (s1Lock !== lock) await s1Lock?.release();
+      }
+      history.push(...s1.history);
+      teacherStage1 = s1.best.tav;
     }
-    history.push(...s1.history);
-    teacherStage1 = s1.best.tav;
-  }
 
-  const models: Partial<Record<SubsetName, MsaModel>> = {};
-  const predictors = {} as Record<SubsetName, Predictor>;
-  if (c.method === 'b1') {
-    models.tav = teacher!;
-    for (const s of SUBSET_NAMES) predictors[s] = s === 'tav' ? modelPredictor(teacher!) : zeroFillPredictor(teacher!, s);
-  } else if (c.method === 'b3') {
-    const students: Partial<Record<SubsetName, MsaModel>> = {};
-    for (const s of SUBSET_NAMES.filter((n) => n !== 'tav')) students[s] = buildModel(modelConfigFor(o.dataset, c, s), memberSeed(c.seed, s));
-    const s2 = await trainStage(o, { stage: 'stage2', models: students, trainable: Object.keys(students) as SubsetName[], objective: offlineDistillationObjective(teacher!, students, c), dir: join(o.outDir, 'stage2'), lock });
-    history.push(...s2.history);
-    Object.assign(models, { tav: teacher }, students);
-  } else {
-    for (const s of SUBSET_NAMES) {
-      models[s] = s === 'tav' && teacher ? teacher : buildModel(modelConfigFor(o.dataset, c, s), memberSeed(c.seed, s));
+    const models: Partial<Record<SubsetName, MsaModel>> = {};
+    const predictors = {} as Record<SubsetName, Predictor>;
+    if (c.method === 'b1') {
+      models.tav = teacher!;
+      for (const s of SUBSET_NAMES) predictors[s] = s === 'tav' ? modelPredictor(teacher!) : zeroFillPredictor(teacher!, s);
+    } else if (c.method === 'b3') {
+      const students: Partial<Record<SubsetName, MsaModel>> = {};
+      for (const s of SUBSET_NAMES.filter((n) => n !== 'tav')) students[s] = build(s);
+      const s2 = await trainStage(o, { stage: 'stage2', models: students, trainable: Object.keys(students) as SubsetName[], objective: offlineDistillationObjective(teacher!, students, c), dir: join(o.outDir, 'stage2'), lock });
+      history.push(...s2.history);
+      Object.assign(models, { tav: teacher }, students);
+    } else {
+      for (const s of SUBSET_NAMES) {
+        models[s] = s === 'tav' && teacher ? teacher : build(s);
+      }
+      const objective =
+        c.method === 'b2' || c.lambda === 0
+          ? regressionObjective(models)
+          : onlineDistillationObjective(models, c, c.method === 'mmckd');
+      // The pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it on validation.
+      const carried = teacherStage1 && models.tav === teacher ? { tav: { score: teacherStage1.validMae, weights: teacher!.getWeights() } } : undefined;
+      const s2 = await trainStage(o, { stage: 'stage2', models, trainable: [...SUBSET_NAMES], objective, dir: join(o.outDir, 'stage2'), initialBest: carried, lock });
+      history.push(...s2.history);
     }
-    const objective =
-      c.method === 'b2' || c.lambda === 0
-        ? regressionObjective(models)
-        : onlineDistillationObjective(models, c, c.method === 'mmckd');
-    // The pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it on validation.
-    const carried = teacherStage1 && models.tav === teacher ? { tav: { score: teacherStage1.validMae, weights: teacher!.getWeights() } } : undefined;
-    const s2 = await trainStage(o, { stage: 'stage2', models, trainable: [...SUBSET_NAMES], objective, dir: join(o.outDir, 'stage2'), initialBest: carried, lock });
-    history.push(...s2.history);
+    for (const s of SUBSET_NAMES) {
+      if (!predictors[s]) predictors[s] = modelPredictor(models[s]!);
+    }
+    // The final model of each subset, whatever stage it came from.
+    for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
+      await saveModel(model, join(o.outDir, 'checkpoints', name), memberSeed(c.seed, name), { method: c.method });
+    }
+    writeJson(o.outDir, 'history.json', history);
+    const finished: RunRecord = { ...record, finished: new Date().toISOString() };
+    writeJson(o.outDir, 'run.json', finished);
+    return { outDir: o.outDir, record: finished, models, predictors, history };
+  } catch (err) {
+    for (const model of built) model.dispose();
+    throw err;
   }
-  for (const s of SUBSET_NAMES) {
-    if (!predictors[s]) predictors[s] = modelPredictor(models[s]!);
-  }
-  // The final model of each subset, whatever stage it came from.
-  for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
-    await saveModel(model, join(o.outDir, 'checkpoints', name), memberSeed(c.seed, name), { method: c.method });
-  }
-  writeJson(o.outDir, 'history.json', history);
-  const finished: RunRecord = { ...record, finished: new Date().toISOString() };
-  writeJson(o.outDir, 'run.json', finished);
-  return { outDir: o.outDir, record: finished, models, predictors, history };
 }
 
 /** Loads a finished run folder's models and predictors (same routing as when it was trained). */

@@ -146,6 +146,7 @@ test('an interrupted run resumes from its last epoch and ends where an uninterru
   const dir = tmp('resumed');
   class Interrupt extends Error {}
   let epochs = 0;
+  const beforeInterrupted = tf.memory().numTensors;
   await assert.rejects(
     runMethod({
       dataset: data, config, outDir: dir, batches: splitBatches, backend,
@@ -153,6 +154,7 @@ test('an interrupted run resumes from its last epoch and ends where an uninterru
     }),
     Interrupt,
   );
+  assert.equal(tf.memory().numTensors, beforeInterrupted, 'the models of an interrupted run are disposed');
   assert.ok(existsSync(join(dir, 'stage2', 'state.json')), 'the epoch state was committed before the interruption');
   const logs: string[] = [];
   const resumed = await runMethod({ dataset: data, config, outDir: dir, batches: splitBatches, backend, callbacks: { log: (l) => logs.push(l) } });
