@@ -1,25 +1,26 @@
 /**
  * `npm run reproduce [-- --quick] [-- --fresh]`: the kit's main job. Runs notebooks 01-05
- * headless on the embedded synthetic dataset (full settings, or the quick ones), collects every
- * figure and table they show, and writes them to figures/: tables as CSV + Markdown, figures as
- * PNG + SVG when Chromium is found, else as self-contained HTML files (with one line saying how to
- * get PNG/SVG), and figures/README.md listing what made them. Node alone is enough: the notebooks
- * run on the kit's own Jupyter client (scripts/notebook-runner.ts). Finished training runs are
- * reused (the notebooks train grid cells under runs/); --fresh starts the runs over (it removes
- * only the run, grid and imputer folders the kit made there, and keeps anything else).
+ * headless on the embedded synthetic dataset (full settings, or the quick ones) with a collection
+ * folder named to them (MMCKD_COLLECT_DIR): each figure and table a notebook shows with
+ * `ctx.figure` or `ctx.table` is added to it (lib/report/collect.ts). Then it writes them to
+ * figures/: tables as CSV + Markdown, figures as PNG + SVG when Chromium is found, else as
+ * self-contained HTML files (with one line saying how to get PNG/SVG), and figures/README.md
+ * listing what made them. Node alone is enough: the notebooks run on the kit's own Jupyter client
+ * (scripts/notebook-runner.ts). Finished training runs are reused (the notebooks train grid cells
+ * under runs/); --fresh starts the runs over (it removes only the run, grid and imputer folders
+ * the kit made there, and keeps anything else).
  *
  * Quick mode writes to build/reproduce-quick/ (runs and figures) and leaves figures/ alone.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { removeKitRuns } from '../lib/train/kit-folders';
 import { join, relative } from 'node:path';
 import { ROOT, runNotebooks } from './notebook-runner';
-import type { FigureSpec } from '../lib/report/figure-spec';
+import { COLLECT_ENV, readCollection } from '../lib/report/collect';
 import { exportFigures } from '../lib/report/export-figures';
 import { findChromium } from '../lib/report/chromium';
 import { writeFigureHtmlFiles } from '../lib/report/figure-html-file';
 import { writeTable } from '../lib/report/write-table';
-import type { TableRow } from '../lib/report/table-format';
 import { kitVersions } from '../lib/versions';
 
 /** Options of `reproduce`. */
@@ -46,14 +47,6 @@ export interface ReproduceResult {
   skippedExport?: string;
 }
 
-function readJsonFiles<T>(dir: string): { name: string; value: T }[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => ({ name: f.replace(/\.json$/, ''), value: JSON.parse(readFileSync(join(dir, f), 'utf8')) as T }));
-}
-
 /** Runs the reproduction; returns the files it wrote. */
 export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResult> {
   const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -71,14 +64,14 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
     only: o.notebooks ?? ['01', '02', '03', '04', '05'],
     quick: o.quick,
     outDir: join(outRoot, 'build', 'notebooks'),
-    env: { MMCKD_RUNS_DIR: runsDir, MMCKD_COLLECT_DIR: collectDir, MMCKD_FIGURES_DIR: figuresDir },
+    env: { MMCKD_RUNS_DIR: runsDir, [COLLECT_ENV]: collectDir, MMCKD_FIGURES_DIR: figuresDir },
   });
 
-  const specs = readJsonFiles<FigureSpec>(join(collectDir, 'figures')).map((f) => f.value);
-  const tables = readJsonFiles<{ rows: TableRow[]; columns: string[] | null }>(join(collectDir, 'tables'));
+  // what the notebooks handed over with ctx.figure and ctx.table
+  const { figures: specs, tables } = readCollection(collectDir);
   const tableFiles: string[] = [];
   for (const t of tables) {
-    tableFiles.push(...writeTable(t.value.rows, join(figuresDir, 'tables'), t.name, t.value.columns ? { columns: t.value.columns } : {}).map((f) => f.path));
+    tableFiles.push(...writeTable(t.rows, join(figuresDir, 'tables'), t.name, t.columns ? { columns: t.columns } : {}).map((f) => f.path));
   }
   let figureFiles: string[];
   let skippedExport: string | undefined;

@@ -1,44 +1,67 @@
 /**
- * Figures and tables shown in notebooks, collected for static export. `showFigure` and
- * `showTable` return the HTML a notebook displays (a figure with its static SVG picture when a
- * browser is available, see static-svg.ts); when MMCKD_COLLECT_DIR is set (the reproduction does
- * this) they also write the figure spec or the table rows there as JSON, and `npm run reproduce`
- * turns them into PNG/SVG (or, without a browser, HTML) and CSV/Markdown files in figures/.
+ * The collection that `npm run reproduce` turns into files: a folder holding the spec of every
+ * figure and the rows of every table the notebooks hand to it, as JSON (`figures/<id>.json`,
+ * `tables/<name>.json`). Notebooks add to it through their context (`ctx.figure`, `ctx.table`,
+ * which call `collectFigure` and `collectTable` when the reproduction names a folder); the
+ * reproduction reads it back with `readCollection` and writes PNG/SVG (or HTML) and CSV/Markdown.
  * @see notebooks/00-quickstart.ipynb
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FigureSpec } from './figure-spec';
-import { figureHtml, type FigureHtmlOptions } from './inline-html';
-import { inTslabKernel, staticFigureSvg, warmStaticRenderer } from './static-svg';
-import { tableHtml, type TableHtmlOptions, type TableRow } from './table-format';
+import { checkFigureId, type FigureSpec } from './figure-spec';
+import type { TableRow } from './table-format';
 import { finiteOrNull, writeFileAtomically } from '../atomic-file';
 
-// In a notebook kernel, start the static-image browser now, while the first cells compute.
-if (inTslabKernel()) warmStaticRenderer();
-
-/** The environment variable naming the collection folder. */
+/** The environment variable by which `npm run reproduce` names the collection folder to the notebooks. */
 export const COLLECT_ENV = 'MMCKD_COLLECT_DIR';
 
-function collectDir(env: Record<string, string | undefined> = process.env): string | undefined {
-  const d = env[COLLECT_ENV];
-  return d && d.trim() !== '' ? d : undefined;
+/** A collected table: its rows and, when the notebook chose them, its columns in order. */
+export interface CollectedTable {
+  name: string;
+  rows: TableRow[];
+  columns: string[] | null;
 }
 
-/**
- * Returns the HTML of a figure for a notebook (with its static picture, rendered here unless
- * `options.staticImage` is given), and collects its spec when collecting.
- */
-export function showFigure(spec: FigureSpec, options: FigureHtmlOptions = {}): string {
-  const dir = collectDir();
-  if (dir) writeFileAtomically(join(dir, 'figures', `${spec.id}.json`), JSON.stringify(spec, finiteOrNull));
-  const staticImage = options.staticImage ?? staticFigureSvg(spec, { height: options.height });
-  return figureHtml(spec, { ...options, staticImage });
+/** What a collection folder holds, each kind sorted by name. */
+export interface Collection {
+  figures: FigureSpec[];
+  tables: CollectedTable[];
 }
 
-/** Returns the HTML of a table for a notebook, and collects its rows as `<name>` when collecting. */
-export function showTable(name: string, rows: TableRow[], options: TableHtmlOptions = {}): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`Expected a file-name safe table name, but got ${JSON.stringify(name)}`);
-  const dir = collectDir();
-  if (dir) writeFileAtomically(join(dir, 'tables', `${name}.json`), JSON.stringify({ rows, columns: options.columns ?? null }, finiteOrNull));
-  return tableHtml(rows, options);
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Returns `name` when it is a file-name safe table name; throws otherwise. */
+export function checkTableName(name: string): string {
+  if (!SAFE_NAME.test(name)) throw new Error(`Expected a file-name safe table name, but got ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** Writes the spec of a figure into the collection folder `dir`; returns the file written. */
+export function collectFigure(dir: string, spec: FigureSpec): string {
+  const file = join(dir, 'figures', `${checkFigureId(spec.id)}.json`);
+  writeFileAtomically(file, JSON.stringify(spec, finiteOrNull));
+  return file;
+}
+
+/** Writes the rows (and the column order, when given) of table `name` into the collection folder `dir`; returns the file written. */
+export function collectTable(dir: string, name: string, rows: TableRow[], columns?: string[]): string {
+  const file = join(dir, 'tables', `${checkTableName(name)}.json`);
+  writeFileAtomically(file, JSON.stringify({ rows, columns: columns ?? null }, finiteOrNull));
+  return file;
+}
+
+function readJsonFiles<T>(dir: string): { name: string; value: T }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.json$/, ''), value: JSON.parse(readFileSync(join(dir, f), 'utf8')) as T }));
+}
+
+/** Returns the figures and tables collected in `dir` (empty lists for a folder that does not exist). */
+export function readCollection(dir: string): Collection {
+  return {
+    figures: readJsonFiles<FigureSpec>(join(dir, 'figures')).map((f) => f.value),
+    tables: readJsonFiles<{ rows: TableRow[]; columns: string[] | null }>(join(dir, 'tables')).map((t) => ({ name: t.name, rows: t.value.rows, columns: t.value.columns })),
+  };
 }

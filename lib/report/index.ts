@@ -1,9 +1,10 @@
 /**
  * The report layer: plotly figure builders with honest captions, inline display for Jupyter,
- * static PNG/SVG export through headless Chromium, and CSV/Markdown/HTML tables.
+ * static PNG/SVG export through headless Chromium, CSV/Markdown/HTML tables, and the notebooks'
+ * context (setting, dataset, captions, collection for `npm run reproduce`) and helpers.
  */
 export * from './figure-spec';
-export { DEFAULT_FIGURE_SIZE, PALETTE, seriesColor, makeSpec, SUBSET_COLORS, subsetColor, SENTIMENT_COLORS, LOSS_COLOR } from './layout';
+export { DEFAULT_FIGURE_SIZE, PALETTE, seriesColor, makeSpec, captionFigure, SUBSET_COLORS, subsetColor, SENTIMENT_COLORS, LOSS_COLOR } from './layout';
 export * from './line-figures';
 export * from './bar-figures';
 export * from './scatter-figures';
@@ -27,4 +28,12 @@ export * from './training-figures';
 export * from './projection-space';
 export * from './grid-report';
 export * from './reference-comparison';
+export * from './show-figure';
 export * from './collect';
+export * from './notebook-setting';
+export * from './notebook-context';
+export * from './train-grid-cell';
+export * from './data-frame-rows';
+export * from './mask-summary';
+export * from './grid-summary-lines';
+export * from './cost-scatter';

@@ -12,7 +12,7 @@
  *   served when the server's root folder holds the kit), once per page.
  * The plotly.js bundle (about 5 MB) is inlined only on request (`inlineBundle: 'always'`, e.g. a
  * stand-alone HTML file), so executed notebooks stay small.
- * The notebook calls `tslab.display.html(showFigure(spec))`; this module does not import tslab.
+ * The notebook calls `tslab.display.html(ctx.figure(spec))` (see show-figure.ts); this module does not import tslab.
  * @see notebooks/00-quickstart.ipynb
  */
 import { randomBytes } from 'node:crypto';

@@ -9,6 +9,7 @@ import {
   checkCaption,
   checkFigureId,
   FigureBase,
+  FigureCaption,
   FigureInputError,
   FigureSpec,
   PlotlyLayout,
@@ -156,6 +157,15 @@ export function makeSpec(base: FigureBase, data: PlotlyTrace[], layout: PlotlyLa
   const top = Math.max(captionMarginTop(base.caption, 20), margin?.t ?? 0);
   const captioned = { ...BASE_STYLE, ...layout, title: captionTitle(base.caption), margin: { ...margin, t: top } };
   return { id: base.id, data, layout: captioned, caption: base.caption };
+}
+
+/**
+ * Returns the FigureSpec of a figure built elsewhere (traces and a layout, e.g. lib/data's
+ * figures) under `id` with `caption`, styled as `makeSpec` styles it.
+ * @see notebooks/01-data-prep.ipynb
+ */
+export function captionFigure(figure: { data: PlotlyTrace[]; layout: PlotlyLayout }, id: string, caption: FigureCaption): FigureSpec {
+  return makeSpec({ id, caption }, figure.data, figure.layout);
 }
 
 /** One facet of a grid: the axis names a trace uses and the layout keys to set. */

@@ -15,6 +15,8 @@ import type { ProjectionPoint } from './scatter-figures';
 /** One model's numbers in the projection space. */
 export type ProjectionSummary = {
   model: string;
+  /** The model's modality subset ('tav' for the teacher). */
+  subset: SubsetName;
   /** Mean cosine between this model's z and the teacher's z of the same clip (1 for the teacher). */
   agreementWithTeacher: number;
   /** Within-class minus between-class mean cosine (see `classSeparation`). */
@@ -26,7 +28,7 @@ export const PROJECTION_SUMMARY_LABELS = {
   model: 'model',
   agreementWithTeacher: 'agreement with teacher (mean cosine)',
   classSeparation: 'class separation (within − between cosine)',
-} as const satisfies Record<keyof ProjectionSummary, string>;
+} as const satisfies Record<Exclude<keyof ProjectionSummary, 'subset'>, string>;
 
 /** Returns summaries as table rows with readable column labels (the fields keep their names). */
 export function projectionSummaryRows(summaries: ProjectionSummary[]): Record<string, string | number>[] {
@@ -35,6 +37,20 @@ export function projectionSummaryRows(summaries: ProjectionSummary[]): Record<st
     [PROJECTION_SUMMARY_LABELS.agreementWithTeacher]: s.agreementWithTeacher,
     [PROJECTION_SUMMARY_LABELS.classSeparation]: s.classSeparation,
   }));
+}
+
+/** The models the projection-space figure draws: the teacher and the three single-modality students. */
+export const PROJECTION_SUBSETS: readonly SubsetName[] = ['tav', 't', 'a', 'v'];
+
+/** Returns the models of `subsets` (default PROJECTION_SUBSETS) that `models` holds, in that order. */
+export function projectionModels(models: Partial<Record<SubsetName, MsaModel>>, subsets: readonly SubsetName[] = PROJECTION_SUBSETS): Partial<Record<SubsetName, MsaModel>> {
+  return Object.fromEntries(subsets.filter((s) => models[s] !== undefined).map((s) => [s, models[s]]));
+}
+
+/** Returns the mean agreement with the teacher over the students' summaries (the teacher's own row left out; NaN without students). */
+export function meanStudentAgreement(summaries: readonly ProjectionSummary[]): number {
+  const students = summaries.filter((s) => s.subset !== 'tav');
+  return students.length === 0 ? Number.NaN : students.reduce((sum, s) => sum + s.agreementWithTeacher, 0) / students.length;
 }
 
 /** Points for `projectionScatterFigure`, per-model summaries and the PCA's explained variance. */
@@ -75,6 +91,7 @@ export function projectionSpace(
   const teacher = proj.get('tav');
   const summaries = names.map((n) => ({
     model: `${n}${suffix}`,
+    subset: n,
     agreementWithTeacher: teacher ? crossModelAgreement(proj.get(n)!, teacher) : NaN,
     classSeparation: classSeparation(proj.get(n)!, classes),
   }));

@@ -7,7 +7,8 @@
  * thread waits for each answer with Atomics.wait, because a notebook cell builds figure HTML
  * synchronously. Starting the browser and loading plotly.js takes seconds (3-15 s measured on 2
  * busy cores), each image then tens of milliseconds; so inside a Jupyter kernel the browser starts
- * in the background when the kit loads (warmStaticRenderer), and elsewhere on the first figure.
+ * in the background when the notebook context is made (notebookContext calls warmStaticRenderer),
+ * and elsewhere on the first figure.
  * It ends with the process. Without Chromium, or with MMCKD_STATIC_FIGURES=0, the caller gets
  * the reason instead of an image.
  * @see notebooks/00-quickstart.ipynb

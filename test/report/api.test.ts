@@ -11,10 +11,17 @@ test('lib/report/index exports the documented API', () => {
     'findChromium', 'requireChromium', 'writeTable', 'formatMeanStd', 'meanStdTable', 'toCsv', 'toMarkdown', 'loadArquero',
     'importEsm', 'captionLine', 'plotlyBundlePath', 'studentTQuantile', 'studentTCdf', 'pairedDifference', 'sampleMeanSd',
     'pairedSubsetTable', 'teacherTable', 'gridTables', 'writeGridTables', 'gridFigures', 'referenceComparisonRows',
+    'showFigure', 'captionFigure', 'collectFigure', 'collectTable', 'readCollection', 'notebookSetting', 'notebookContext',
+    'trainGridCell', 'gridStage1TeacherDir', 'dataFrameRows', 'missingModalityShare', 'imderBatchView', 'meanAtRate',
+    'pairedDifferenceLine', 'teacherSummaryLine', 'costScatterPoints', 'projectionModels', 'meanStudentAgreement',
+    'findReferenceTable', 'referenceDisplayRows', 'missingReferenceLine',
   ] as const;
   for (const name of fns) assert.equal(typeof report[name], 'function', name);
   assert.equal(report.PLOTLY_MIME_TYPE, 'application/vnd.plotly.v1+json');
   assert.ok(new report.ChromiumNotFoundError(['/x']) instanceof Error);
+  assert.equal(typeof report.NotebookContext, 'function');
+  assert.equal(report.COLLECT_ENV, 'MMCKD_COLLECT_DIR');
+  assert.equal('showTable' in report, false, 'a table is shown with tableHtml, or shown and collected with ctx.table');
   const spec: FigureSpec = report.barFigure({
     id: 'a', caption: { title: 't', dataset: 'd', seeds: [0], backend: 'cpu' }, xTitle: 'x', yTitle: 'y', labels: ['a'], mean: [1],
   });

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { referenceComparisonRows, type ReferenceTableJson } from '../../lib/report/reference-comparison';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  findReferenceTable,
+  missingReferenceLine,
+  referenceComparisonRows,
+  referenceDisplayRows,
+  type ReferenceTableJson,
+} from '../../lib/report/reference-comparison';
 import type { MeanStdRow } from '../../lib/report/mean-std';
 
 const close = (a: unknown, b: number, what: string) => assert.ok(Math.abs(Number(a) - b) < 1e-12, `${what}: ${a} vs ${b}`);
@@ -43,4 +52,32 @@ test('referenceComparisonRows takes other variants and rejects a JSON without a 
   close(a.b1_minus_reference, 0.1, 'b1 - reference');
   assert.ok(!('mmckd_MAE_mean' in a));
   assert.throws(() => referenceComparisonRows(p1, {} as ReferenceTableJson), /Expected the reference JSON to have a 'table' array/);
+});
+
+test('referenceDisplayRows shows MAE as mean ± std (the mean alone where std is missing) and the differences as numbers', () => {
+  const [tav, a] = referenceDisplayRows(referenceComparisonRows(p1, reference));
+  assert.deepEqual(Object.keys(tav), ['subset', 'reference MAE', 'reference seeds', 'MM-CKD MAE', 'B2 MAE', 'grid seeds', 'MM-CKD - reference', 'B2 - reference']);
+  assert.equal(tav['reference MAE'], '0.8500 ± 0.0050');
+  assert.equal(tav['MM-CKD MAE'], '0.9000 ± 0.0200');
+  assert.equal(tav['grid seeds'], 3);
+  assert.equal(a['reference MAE'], '1.2000');
+  close(a['MM-CKD - reference'], -0.1, 'difference');
+});
+
+test('findReferenceTable matches by the dataset a file records; missingReferenceLine says what was found and how to make one', () => {
+  const figures = mkdtempSync(join(tmpdir(), 'mmckd-reference-'));
+  mkdirSync(join(figures, 'tables'));
+  writeFileSync(join(figures, 'tables', 'reference-p1.json'), JSON.stringify(reference));
+  const other = { ...reference, result: { ...reference.result, export: { dataset: 'MOSI aligned/50' } } };
+  writeFileSync(join(figures, 'tables', 'reference-p1-MOSI_aligned_50.json'), JSON.stringify(other));
+  const mosi = findReferenceTable('MOSI aligned/50', figures);
+  assert.equal(mosi.match?.json.result.export.dataset, 'MOSI aligned/50');
+  assert.match(mosi.match!.file, /reference-p1-MOSI_aligned_50\.json$/);
+  assert.equal(mosi.others.length, 1);
+  const quick = findReferenceTable('synthetic-quick', figures);
+  assert.equal(quick.match, undefined);
+  assert.equal(quick.others.length, 1, 'reference-p1.json was found, made on another dataset');
+  const line = missingReferenceLine('synthetic-quick', 'synthetic:quick', quick.others);
+  assert.match(line, /^no reference learner table for synthetic-quick \(\S*reference-p1\.json was made on synthetic-mosi, a different dataset\): `npm run reference -- --dataset synthetic:quick` makes one$/);
+  assert.equal(missingReferenceLine('synthetic-mosi', 'synthetic', []), 'no reference learner table for synthetic-mosi: `npm run reference` makes one');
 });
