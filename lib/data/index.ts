@@ -15,4 +15,3 @@ export * from './standardize';
 export * from './batches';
 export * from './summary';
 export * from './probe';
-export * from './figures';

@@ -4,9 +4,11 @@
  * @see notebooks/03-online-mmckd.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
+import type { SubsetName } from '../data/modalities';
 import type { MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
 import type { MsaModel } from '../models/model';
+import { labelClasses, type ClassScheme } from '../losses/label-classes';
 import { splitBatches } from '../train/batch-source';
 
 /** Projections of a split: row-major [n, dim]. */
@@ -89,4 +91,49 @@ export function classSeparation(p: Projections, classes: ArrayLike<number>): num
   const betweenPairs = allPairs - withinPairs;
   if (withinPairs === 0 || betweenPairs === 0) return NaN;
   return within / withinPairs - between / betweenPairs;
+}
+
+/** One model's numbers in the projection space. */
+export type ProjectionSummary = {
+  model: string;
+  /** The model's modality subset ('tav' for the teacher). */
+  subset: SubsetName;
+  /** Mean cosine between this model's z and the teacher's z of the same clip (1 for the teacher). */
+  agreementWithTeacher: number;
+  /** Within-class minus between-class mean cosine (see `classSeparation`). */
+  classSeparation: number;
+};
+
+/** Returns the projections of `split` by each model, in the models' order. */
+export function projectModels(models: Partial<Record<SubsetName, MsaModel>>, split: MultimodalSplit): Map<SubsetName, Projections> {
+  return new Map((Object.keys(models) as SubsetName[]).map((n) => [n, projectSplit(models[n]!, split)]));
+}
+
+/**
+ * Returns each model's agreement with the teacher ('tav'; NaN without it) and its class separation
+ * under `scheme` classes of `labels` (MVSC's supervision); model names get `suffix`.
+ */
+export function summarizeProjections(projections: ReadonlyMap<SubsetName, Projections>, labels: Float32Array, scheme: ClassScheme = 7, suffix = ''): ProjectionSummary[] {
+  const classes = labelClasses(labels, scheme);
+  const teacher = projections.get('tav');
+  return [...projections].map(([n, p]) => ({
+    model: `${n}${suffix}`,
+    subset: n,
+    agreementWithTeacher: teacher ? crossModelAgreement(p, teacher) : Number.NaN,
+    classSeparation: classSeparation(p, classes),
+  }));
+}
+
+/** The models the projection-space figure draws: the teacher and the three single-modality students. */
+export const PROJECTION_SUBSETS: readonly SubsetName[] = ['tav', 't', 'a', 'v'];
+
+/** Returns the models of `subsets` (default PROJECTION_SUBSETS) that `models` holds, in that order. */
+export function projectionModels(models: Partial<Record<SubsetName, MsaModel>>, subsets: readonly SubsetName[] = PROJECTION_SUBSETS): Partial<Record<SubsetName, MsaModel>> {
+  return Object.fromEntries(subsets.filter((s) => models[s] !== undefined).map((s) => [s, models[s]]));
+}
+
+/** Returns the mean agreement with the teacher over the students' summaries (the teacher's own row left out; NaN without students). */
+export function meanStudentAgreement(summaries: readonly ProjectionSummary[]): number {
+  const students = summaries.filter((s) => s.subset !== 'tav');
+  return students.length === 0 ? Number.NaN : students.reduce((sum, s) => sum + s.agreementWithTeacher, 0) / students.length;
 }

@@ -5,6 +5,7 @@
  * t-interval, and the teacher before and after stage 2.
  * @see notebooks/04-missing-modality-ablations.ipynb
  */
+import { REPORTED_METRICS } from '../vocabulary';
 import { SUBSET_NAMES, type SubsetName } from '../data/modalities';
 import type { GridCell } from '../eval/experiment-grid';
 import type { RateCurve } from '../eval/evaluate-protocols';
@@ -16,9 +17,6 @@ import { pairedDifference, sampleMeanSd } from './paired-difference';
 import type { TableRow } from './table-format';
 import { writeTable } from './write-table';
 import { formatMeanStd, relabelColumns } from './table-format';
-
-/** The metrics the tables report (MMSA keys). */
-export const REPORT_METRICS = ['MAE', 'Corr', 'Has0_acc_2', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
 
 /** Metrics whose AUILC is reported for P2 (Corr is undefined at rate 1.0, where predictions are constant). */
 export const AUILC_METRICS = ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
@@ -43,7 +41,7 @@ export interface GridTables {
 /** Returns the seed-level records of P1 (one per variant, seed, subset). */
 export function p1Records(cells: GridCell[]): TableRow[] {
   return cells.flatMap((c) =>
-    (c.evaluation.p1 ?? []).map((r) => ({ variant: c.variant, seed: c.seed, subset: r.subset, ...pick(r.metrics, REPORT_METRICS) })),
+    (c.evaluation.p1 ?? []).map((r) => ({ variant: c.variant, seed: c.seed, subset: r.subset, ...pick(r.metrics, REPORTED_METRICS) })),
   );
 }
 
@@ -60,7 +58,7 @@ function curveRecords(cells: GridCell[], which: 'p2' | 'p3' | 'p3c'): TableRow[]
 
 /** Aggregates a grid's cells into mean/std tables (sample std over seeds). */
 export async function gridTables(cells: GridCell[]): Promise<GridTables> {
-  const p1 = await meanStdTable(p1Records(cells), ['variant', 'subset'], [...REPORT_METRICS]);
+  const p1 = await meanStdTable(p1Records(cells), ['variant', 'subset'], [...REPORTED_METRICS]);
   const auilcRecords = cells
     .filter((c) => c.evaluation.p2)
     .map((c) => ({ variant: c.variant, seed: c.seed, ...Object.fromEntries(AUILC_METRICS.map((k) => [`AUILC_${k}`, c.evaluation.p2!.auilc[k]!])) }));

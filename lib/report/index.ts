@@ -9,6 +9,7 @@ export * from './line-figures';
 export * from './bar-figures';
 export * from './scatter-figures';
 export * from './heatmap-figure';
+export * from './data-figures';
 export * from './pca';
 export * from './plotly-bundle';
 export * from './inline-html';

@@ -8,8 +8,7 @@ test('lib/data/index exports the data layer', () => {
     data.createRng, data.generateSynthetic, data.syntheticConfig, data.unpickle, data.loadMmsaPickle, data.parseMmsaPickle,
     data.loadCsd, data.cachedLoad, data.loadDataset, data.applyModalitySubset, data.frameMissing, data.randomModalityMissing,
     data.imderBatchMissing, data.imderBatchPlan, data.applyModalityAvailability,
-    data.fitStandardizer, data.standardizeDataset, data.batches, data.summarizeDataset, data.ridgeProbe, data.labelHistogramFigure,
-    data.maskHeatmapFigure,
+    data.fitStandardizer, data.standardizeDataset, data.batches, data.summarizeDataset, data.ridgeProbe,
   ];
   for (const f of fns) assert.equal(typeof f, 'function');
   const cfg: data.SyntheticConfig = data.DEFAULT_SYNTHETIC_CONFIG;

@@ -25,5 +25,9 @@ test('notebook 05-computational-cost trains both imputers (quick), scores them u
   assert.equal(ratios.length, 3);
   for (const r of ratios) assert.ok(Number(r[2]) > 1, `${r[1]}: imputation costs more FLOPs than a student`);
   assert.match(all, /machine: \d+ cores, load average/);
+  // the same teacher and students in PyTorch, or why not
+  const torch = /reference columns: PyTorch [\d.]+, 1 thread/.test(all);
+  assert.ok(torch || /no PyTorch columns: /.test(all), 'the PyTorch reference line');
+  if (torch) assert.equal((all.match(/\(backend \w+(?:-\w+)?\); PyTorch b1 \d+\.\d+, b32 \d+\.\d+ ms\/clip/g) ?? []).length, 8, 'teacher, six students and their mean have PyTorch latency');
   assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 2, 'two scatter figures');
 });

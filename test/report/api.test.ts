@@ -13,7 +13,7 @@ test('lib/report/index exports the documented API', () => {
     'pairedSubsetTable', 'teacherTable', 'gridTables', 'writeGridTables', 'gridFigures', 'referenceComparisonRows',
     'showFigure', 'captionFigure', 'collectFigure', 'collectTable', 'readCollection', 'notebookSetting', 'notebookContext',
     'trainGridCell', 'gridStage1TeacherDir', 'dataFrameRows', 'missingModalityShare', 'imderBatchView', 'meanAtRate',
-    'pairedDifferenceLine', 'teacherSummaryLine', 'costScatterPoints', 'projectionModels', 'meanStudentAgreement',
+    'pairedDifferenceLine', 'teacherSummaryLine', 'costScatterPoints', 'labelHistogramFigure', 'maskHeatmapFigure',
     'findReferenceTable', 'referenceDisplayRows', 'missingReferenceLine',
   ] as const;
   for (const name of fns) assert.equal(typeof report[name], 'function', name);

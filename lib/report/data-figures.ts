@@ -1,25 +1,19 @@
 /**
- * Plotly figure specs (plain JSON: data traces and layout) for the data notebook: label
- * histograms, length histograms, per-dimension feature statistics and missing-mask heat maps.
- * They hold no rendering code, so any display route (inline HTML, a static export) can use them.
+ * Figures of the data notebook, as plain plotly.js JSON (traces and layout, no rendering code):
+ * label histograms, length histograms, per-dimension feature statistics and missing-mask heat
+ * maps. `captionFigure` gives one an id and a caption; any display route can show it.
  * @see notebooks/01-data-prep.ipynb
  */
-import { MODALITIES, type Modality } from './modalities';
-import type { MaskedSplit } from './missing/masks';
-import type { MultimodalDataset, MultimodalSplit } from './types';
-import { SPLIT_NAMES } from './types';
+import { MODALITIES, type Modality } from '../data/modalities';
+import type { MaskedSplit } from '../data/missing/masks';
+import type { MultimodalDataset, MultimodalSplit } from '../data/types';
+import { SPLIT_NAMES } from '../data/types';
+import type { PlotlyLayout, PlotlyTrace } from './figure-spec';
 
-/** One plotly.js trace as JSON (same shape as lib/report's PlotlyTrace). */
-export interface PlotlyTraceSpec {
-  type: string;
-  name?: string;
-  [key: string]: unknown;
-}
-
-/** A Plotly figure as JSON: traces and layout (lib/report's figureHtml adds id and caption). */
+/** A figure before its id and caption: plotly traces and layout. */
 export interface PlotlyFigure {
-  data: PlotlyTraceSpec[];
-  layout: Record<string, unknown>;
+  data: PlotlyTrace[];
+  layout: PlotlyLayout;
 }
 
 /** Histogram counts of `values` in bins of `size` from `start` (values outside are dropped). */

@@ -8,7 +8,7 @@ import {
   maskHeatmapFigure,
   sameLengthsAcrossModalities,
   type PlotlyFigure,
-} from '../../lib/data/figures';
+} from '../../lib/report/data-figures';
 import { applyModalitySubset, frameMissing, randomModalityMissing } from '../../lib/data/missing';
 import { MODALITIES } from '../../lib/data/modalities';
 import { generateSynthetic, syntheticConfig } from '../../lib/data/synthetic';

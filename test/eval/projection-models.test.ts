@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MsaModel } from '../../lib/models/model';
-import { meanStudentAgreement, projectionModels, type ProjectionSummary } from '../../lib/report/projection-space';
+import { meanStudentAgreement, projectionModels, type ProjectionSummary } from '../../lib/eval/projections';
 
 test('meanStudentAgreement averages the students\' agreement with the teacher, over however many there are', () => {
   const rows: ProjectionSummary[] = [
