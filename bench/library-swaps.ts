@@ -1,7 +1,7 @@
 /**
  * `npx tsx bench/library-swaps.ts`: compares two of the kit's own small pieces with the npm
  * packages that could replace them, on the same inputs: the projection plots' PCA (lib/report/pca.ts)
- * against ml-pca, and the atomic file writer (lib/atomic-file.ts) against write-file-atomic. It
+ * against ml-pca, and the atomic file writer (lib/io/atomic-file.ts) against write-file-atomic. It
  * prints agreement and time per call. The packages are not dependencies of the kit; install them
  * for the comparison with `npm install --no-save ml-pca write-file-atomic`. docs/dependencies.md
  * records the result and the decision.
@@ -9,7 +9,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../lib/atomic-file';
+import { writeFileAtomically } from '../lib/io/atomic-file';
 import { pca2d } from '../lib/report/pca';
 
 /** A small deterministic generator (LCG), so every run compares the same data. */

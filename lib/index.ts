@@ -7,6 +7,7 @@ export * from './backend';
 export * from './paths';
 export * from './versions';
 export * from './vocabulary';
+export * from './io/index';
 export * from './data/index';
 export * from './models/index';
 export * from './losses/index';

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { writeFileAtomically } from '../lib/atomic-file';
+import { writeFileAtomically } from '../lib/io/atomic-file';
 import { formatMeanStd, toCsv, toMarkdown, type TableRow } from '../lib/report/table-format';
 import { MSA_METRIC_KEYS, REPORTED_METRICS, type MsaMetricKey } from '../lib/vocabulary';
 import { referencePython } from '../lib/eval/pytorch-reference';

@@ -6,7 +6,7 @@
  */
 import { numberOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
-import { finiteOrNull } from '../../lib/train/run-folder';
+import { finiteOrNull } from '../../lib/io/json-file';
 import { selectBackend } from '../../lib/backend';
 import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
 import { loadDataset } from '../../lib/data/load-dataset';

@@ -15,7 +15,8 @@ import { MSA_METRIC_KEYS, parseProtocolName, PROTOCOL_NAMES, REPORTED_METRICS, t
 import { writeTable } from '../../lib/report/write-table';
 import { MAX_SEED } from '../../lib/train/config';
 import { disposeTrainedRun, loadTrainedRun } from '../../lib/train/run-method';
-import { finiteOrNull, readRunRecord, writeJson, type RunRecord } from '../../lib/train/run-folder';
+import { readRunRecord, type RunRecord } from '../../lib/train/run-folder';
+import { finiteOrNull, writeJson } from '../../lib/io/json-file';
 
 /** The options of `mmckd eval`. */
 const EVAL_OPTIONS: OptionTable = {

@@ -21,7 +21,7 @@ import { kitPaths } from '../../lib/paths';
 import { MAX_SEED, type TrainConfig } from '../../lib/train/config';
 import { isRunLocked, readLockOwner } from '../../lib/train/run-lock';
 import { terminalProgress } from '../../lib/train/progress';
-import { writeJson } from '../../lib/train/run-folder';
+import { writeJson } from '../../lib/io/json-file';
 
 /** The options of `mmckd grid`. */
 const GRID_OPTIONS: OptionTable = {

@@ -11,13 +11,14 @@ import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
 import { evaluateSubsets } from '../../lib/eval/evaluate-subsets';
 import { kitPaths } from '../../lib/paths';
-import { checkOutputFolder } from '../../lib/output-folder';
+import { checkOutputFolder } from '../../lib/io/output-folder';
 import { MAX_SEED, validateTrainConfig, type TrainConfig } from '../../lib/train/config';
 import { METHOD_NAMES, REPORTED_METRICS, isTrainPreset, type MethodName } from '../../lib/vocabulary';
 import { combineCallbacks, terminalProgress } from '../../lib/train/progress';
 import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
 import { splitBatches } from '../../lib/train/batch-source';
-import { finiteOrNull, runFolderName, writeJson } from '../../lib/train/run-folder';
+import { runFolderName } from '../../lib/train/run-folder';
+import { finiteOrNull, writeJson } from '../../lib/io/json-file';
 
 /** The options of `mmckd train`: the parser and the help are generated from this table. */
 export const TRAIN_OPTIONS: OptionTable = {

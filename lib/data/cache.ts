@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { kitPaths } from '../paths';
-import { removeStaleTempFiles } from '../stale-temp-files';
+import { removeStaleTempFiles } from '../io/stale-temp-files';
 import { MODALITIES, type Modality } from './modalities';
 import { SPLIT_NAMES, type ModalityFeatures, type MultimodalDataset, type MultimodalSplit, type SplitName } from './types';
 

@@ -8,7 +8,7 @@
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { importEsm } from '../esm';
+import { importEsm } from '../io/esm';
 import { DatasetFormatError } from './errors';
 
 /** One video of a computational sequence. */
@@ -34,7 +34,7 @@ type H5Module = typeof import('h5wasm');
 
 let h5: Promise<H5Module> | undefined;
 
-/** Loads h5wasm's Node build once (ESM-only, so through lib/esm.ts). */
+/** Loads h5wasm's Node build once (ESM-only, so through lib/io/esm.ts). */
 async function loadH5wasm(): Promise<H5Module> {
   if (!h5) {
     h5 = importEsm<H5Module>('h5wasm/node').then(async (mod) => {

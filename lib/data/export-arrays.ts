@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import { writeFolderAtomically } from '../atomic-folder';
+import { writeFolderAtomically } from '../io/atomic-folder';
 import { kitVersions } from '../versions';
 import { DatasetFormatError } from './errors';
 import { MODALITIES, type Modality } from './modalities';

@@ -12,11 +12,12 @@ import type { MultimodalDataset } from '../data/types';
 import { validateTrainConfig, type TrainConfig } from '../train/config';
 import { FORMER_PROTOCOL_NAMES, METHOD_NAMES, PROTOCOL_NAMES, type ProtocolName, type TrainPresetName } from '../vocabulary';
 import { splitBatches } from '../train/batch-source';
-import { checkOutputFolder } from '../output-folder';
+import { checkOutputFolder } from '../io/output-folder';
 import { startGridWorkers } from './grid-workers';
 import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../train/run-method';
 import { isRunLocked, lockRunFolder, tryLockRunFolder, type RunLock } from '../train/run-lock';
-import { datasetShortName, readJsonIfExists, writeJson } from '../train/run-folder';
+import { datasetShortName } from '../train/run-folder';
+import { readJsonIfExists, writeJson } from '../io/json-file';
 import type { EpochRecord, StageCallbacks } from '../train/resumable-stage';
 import { evaluateProtocols, type RunEvaluation } from './evaluate-protocols';
 

@@ -10,7 +10,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkFigureId, type FigureSpec } from './figure-spec';
 import type { TableRow } from './table-format';
-import { finiteOrNull, writeFileAtomically } from '../atomic-file';
+import { writeFileAtomically } from '../io/atomic-file';
+import { finiteOrNull } from '../io/json-file';
 
 /** The environment variable by which `npm run reproduce` names the collection folder to the notebooks. */
 export const COLLECT_ENV = 'MMCKD_COLLECT_DIR';

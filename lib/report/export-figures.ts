@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { writeFileAtomically } from '../atomic-file';
+import { writeFileAtomically } from '../io/atomic-file';
 import { requireChromium } from './chromium';
 import { FigureSpec } from './figure-spec';
 import { DEFAULT_FIGURE_SIZE } from './layout';

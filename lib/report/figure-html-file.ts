@@ -5,7 +5,7 @@
  * @see notebooks/04-missing-modality-ablations.ipynb
  */
 import { join } from 'node:path';
-import { writeFileAtomically } from '../atomic-file';
+import { writeFileAtomically } from '../io/atomic-file';
 import { FigureSpec } from './figure-spec';
 import { plotlyBundleScript, scriptSafeJson } from './inline-html';
 import { DEFAULT_FIGURE_SIZE } from './layout';

@@ -3,7 +3,7 @@
  * (loaded through importEsm because arquero 8 is ESM-only).
  * @see notebooks/03-online-mmckd.ipynb
  */
-import { loadArquero } from './esm';
+import { loadArquero } from '../io/esm';
 import { TableRow } from './table-format';
 
 /** One aggregated row: the group keys, `n`, and `<metric>_mean`, `<metric>_std` per metric. */

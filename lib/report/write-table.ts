@@ -3,7 +3,7 @@
  * @see notebooks/03-online-mmckd.ipynb
  */
 import { join } from 'node:path';
-import { writeFileAtomically } from '../atomic-file';
+import { writeFileAtomically } from '../io/atomic-file';
 import { TableFormatOptions, TableLike, TableRow, toCsv, toMarkdown } from './table-format';
 
 /** A file the report layer wrote. */

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomically } from '../atomic-file';
-import { writeFolderAtomically } from '../atomic-folder';
+import { writeFileAtomically } from '../io/atomic-file';
+import { writeFolderAtomically } from '../io/atomic-folder';
 import { buildModel, type MsaModel } from '../models/model';
 import type { ModelConfig } from '../models/config';
 

@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempOwnerPid } from '../stale-temp-files';
+import { tempOwnerPid } from '../io/stale-temp-files';
 import { LOCK_NAME, LOCK_OWNER_NAME } from './run-lock';
 
 /** What a folder is, as far as the kit can tell. */

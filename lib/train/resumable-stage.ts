@@ -17,7 +17,7 @@ import { loadModel, loadTensors, saveModel, saveTensors } from './checkpoint';
 import type { LoopOptions } from './config';
 import { FlatAdam } from './flat-adam';
 import { validationMae } from './predict';
-import { readJsonIfExists, writeJson } from './run-folder';
+import { readJsonIfExists, writeJson } from '../io/json-file';
 import type { RunLock } from './run-lock';
 import { trainModels, type BatchSource, type EpochSummary, type MemberWeights, type Objective, type StepProgress, type TrainerOptions, type TrainerState } from './trainer';
 

@@ -8,13 +8,11 @@
  *   metrics.json      final metrics (written by the evaluation, lib/eval)
  * @see notebooks/03-online-mmckd.ipynb
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BackendReport } from '../backend';
 import type { DatasetMeta } from '../data/types';
 import type { KitVersions } from '../versions';
 import type { TrainConfig } from './config';
-import { finiteOrNull, writeFileAtomically } from '../atomic-file';
+import { readJsonIfExists } from '../io/json-file';
 
 /** Contents of run.json. */
 export interface RunRecord {
@@ -57,24 +55,6 @@ export function newRunRecord(
     dataset: { spec, name: meta.name, source: meta.source, path: meta.path, counts, details: meta.details, fingerprint },
     created: new Date().toISOString(),
   };
-}
-
-/** Reads `<dir>/<file>` as JSON, or returns undefined when it does not exist. Names the file on bad JSON. */
-export function readJsonIfExists<T>(dir: string, file: string): T | undefined {
-  const path = join(dir, file);
-  if (!existsSync(path)) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (err) {
-    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
-  }
-}
-
-export { finiteOrNull };
-
-/** Writes `<dir>/<file>` as pretty JSON, atomically. NaN and infinities are written as null. */
-export function writeJson(dir: string, file: string, value: unknown): void {
-  writeFileAtomically(join(dir, file), JSON.stringify(value, finiteOrNull, 2) + '\n');
 }
 
 /** Reads run.json of a run folder; throws naming the folder when it is not a run. */

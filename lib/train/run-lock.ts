@@ -13,8 +13,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync, st
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as lockfile from 'proper-lockfile';
-import { processAlive, removeStaleTempFilesBelow } from '../stale-temp-files';
-import { writeFileAtomically } from '../atomic-file';
+import { processAlive, removeStaleTempFilesBelow } from '../io/stale-temp-files';
+import { writeFileAtomically } from '../io/atomic-file';
 
 /** The lock folder inside a run folder. */
 export const LOCK_NAME = '.lock';

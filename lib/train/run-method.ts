@@ -15,7 +15,7 @@ import type { MultimodalDataset } from '../data/types';
 import { validateModelConfig, type ModelConfig } from '../models/config';
 import { buildModel, type MsaModel } from '../models/model';
 import { memberSeed } from '../models/model-set';
-import { checkOutputFolder } from '../output-folder';
+import { checkOutputFolder } from '../io/output-folder';
 import { kitVersions } from '../versions';
 import { loadModel, saveModel } from './checkpoint';
 import type { LoopOptions, TrainConfig } from './config';
@@ -23,7 +23,8 @@ import { removeKitFolder } from './kit-folders';
 import { offlineDistillationObjective, onlineDistillationObjective, regressionObjective } from './objectives';
 import { modelPredictor, zeroFillPredictor, type Predictor } from './predict';
 import { runStage, type EpochRecord, type StageCallbacks, type StageOptions, type StageState } from './resumable-stage';
-import { newRunRecord, readJsonIfExists, writeJson, type RunRecord } from './run-folder';
+import { newRunRecord, type RunRecord } from './run-folder';
+import { readJsonIfExists, writeJson } from '../io/json-file';
 import { lockRunFolder, type RunLock } from './run-lock';
 import type { BatchSource } from './trainer';
 

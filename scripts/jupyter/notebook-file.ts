@@ -5,7 +5,7 @@
  * from kernel messages as nbformat's `output_from_msg` builds them.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomically } from '../../lib/atomic-file';
+import { writeFileAtomically } from '../../lib/io/atomic-file';
 import type { JupyterMessage } from './wire';
 
 /** A MIME bundle: MIME type -> text (or JSON for JSON types). */

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadArquero } from '../../lib/report/esm';
+import { loadArquero } from '../../lib/io/esm';
 import { meanStdTable } from '../../lib/report/mean-std';
 import { formatCell, formatMeanStd, relabelColumns, tableHtml, toCsv, toMarkdown } from '../../lib/report/table-format';
 import { projectionSummaryRows } from '../../lib/report/projection-space';

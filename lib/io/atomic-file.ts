@@ -1,7 +1,7 @@
 /**
  * Writes a file atomically, for every layer that persists one (run records, checkpoints' saved
  * tensors, figures, tables, notebooks): the bytes go to a temporary sibling named with this
- * process's pid (`.name.tmp-<pid>`, which lib/stale-temp-files.ts recognises), then a rename
+ * process's pid (`.name.tmp-<pid>`, which lib/io/stale-temp-files.ts recognises), then a rename
  * replaces the file, so a reader never sees half a file; a failed write removes its temporary.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,3 @@ export function writeFileAtomically(path: string, content: string | Uint8Array):
   }
   return bytes.length;
 }
-
-/** JSON.stringify replacer that writes NaN and infinities as null (JSON has no NaN). */
-export const finiteOrNull = (_key: string, value: unknown): unknown => (typeof value === 'number' && !Number.isFinite(value) ? null : value);
