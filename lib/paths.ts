@@ -1,13 +1,14 @@
 /**
- * Where the kit reads and writes: data, caches, runs and figures. Every path can be moved with
- * an environment variable so notebooks, the CLI and tests agree.
+ * Where the kit reads and writes: data, caches, runs and figures. The cache, runs and figures
+ * folders can be moved with an environment variable (MMCKD_CACHE_DIR, MMCKD_RUNS_DIR,
+ * MMCKD_FIGURES_DIR) so notebooks, the CLI and tests agree.
  */
 import { basename, resolve } from 'node:path';
 
 /** The repository root (the folder holding package.json). */
 export const KIT_ROOT = basename(resolve(__dirname, '..')) === 'dist' ? resolve(__dirname, '..', '..') : resolve(__dirname, '..');
 
-/** Folders the kit uses, resolved from MMCKD_DATA_DIR, MMCKD_RUNS_DIR, MMCKD_FIGURES_DIR. */
+/** Folders the kit uses: data/ (fixtures and how to get real data) and the movable cache, runs and figures folders. */
 export interface KitPaths {
   root: string;
   data: string;
@@ -18,7 +19,7 @@ export interface KitPaths {
 
 /** Returns the kit's folders for the given environment (process.env by default). */
 export function kitPaths(env: Record<string, string | undefined> = process.env): KitPaths {
-  const data = resolve(env.MMCKD_DATA_DIR ?? resolve(KIT_ROOT, 'data'));
+  const data = resolve(KIT_ROOT, 'data');
   return {
     root: KIT_ROOT,
     data,
