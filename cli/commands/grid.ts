@@ -16,6 +16,7 @@ import { isTrainPreset, parseProtocolName, PROTOCOL_NAMES } from '../../lib/voca
 import { defaultGridWorkers } from '../../lib/eval/grid-workers';
 import { findChromium } from '../../lib/report/chromium';
 import { exportFigures } from '../../lib/report/export-figures';
+import { pairedDifferenceLine } from '../../lib/report/grid-summary-lines';
 import { gridFigures, gridTables, writeGridTables } from '../../lib/report/grid-report';
 import { kitPaths } from '../../lib/paths';
 import { MAX_SEED, type TrainConfig } from '../../lib/train/config';
@@ -122,10 +123,7 @@ export const command: CliCommand = {
     const tables = await gridTables(cells);
     const files = writeGridTables(tables, join(outDir, 'tables'));
     writeJson(outDir, 'grid.json', { dataset: dataset.meta.name, spec, preset, variants, seeds, protocols, backend: backend.choice, cells: cells.map((c) => ({ variant: c.variant, seed: c.seed, runDir: c.runDir })) });
-    for (const r of tables.mmckdVsB2) {
-      const f = (v: string | number) => Number(v).toFixed(4);
-      log(`grid: MM-CKD - B2 test MAE, ${r.subset}: ${f(r.mean_diff)}, 95% CI [${f(r.ci_low)}, ${f(r.ci_high)}] over ${r.n} seeds: ${r.verdict}`);
-    }
+    for (const r of tables.mmckdVsB2) log(`grid: test MAE, ${pairedDifferenceLine(r)}`);
     log(`grid: ${cells.length} cells (${cells.filter((c) => c.computed).length} computed now) in ${((Date.now() - t0) / 1000).toFixed(0)} s; tables: ${files.filter((f) => f.endsWith('.md')).join(', ')}`);
     if (!p.options['no-figures']) {
       const figs = gridFigures(tables, METHOD_VARIANTS, ABLATION_VARIANTS, { dataset: dataset.meta.name, seeds, backend: backend.choice });
