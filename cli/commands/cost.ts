@@ -6,25 +6,14 @@
  */
 import { numberOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
-import { finiteOrNull } from '../../lib/io/json-file';
-import { selectBackend } from '../../lib/backend';
-import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
-import { loadDataset } from '../../lib/data/load-dataset';
-import { standardizeDataset } from '../../lib/data/standardize';
-import { costRatios, costTableRows, measureCost, withAccuracy, withTorchLatency, type CostImputer } from '../../lib/eval/cost';
-import { measureTorchLatency } from '../../lib/eval/pytorch-reference';
-import { evaluateSubsets, type SubsetResult } from '../../lib/eval/evaluate-subsets';
-import { validateImputerConfig, IMPUTER_KINDS } from '../../lib/imputers/config';
-import { buildImputer, type Imputer } from '../../lib/imputers/imputer';
-import { loadImputer } from '../../lib/imputers/imputer-folder';
-import { imputerPredictors } from '../../lib/imputers/predictor';
-import { memberSeed } from '../../lib/models/model-set';
-import { buildModel, type MsaModel } from '../../lib/models/model';
-import { toMarkdown } from '../../lib/report/table-format';
-import { loadModel } from '../../lib/train/checkpoint';
-import { validateTrainConfig } from '../../lib/train/config';
-import { isTrainPreset } from '../../lib/vocabulary';
-import { disposeTrainedRun, loadTrainedRun, modelConfigFor, type TrainedRun } from '../../lib/train/run-method';
+import {
+  buildImputer, buildModel, type CostImputer, costRatios, costTableRows, disposeTrainedRun,
+  evaluateSubsets, finiteOrNull, type Imputer, IMPUTER_KINDS, imputerPredictors, isTrainPreset,
+  loadDataset, loadImputer, loadModel, loadTrainedRun, measureCost, measureTorchLatency,
+  memberSeed, modelConfigFor, type MsaModel, selectBackend, standardizeDataset, SUBSET_NAMES,
+  type SubsetName, type SubsetResult, toMarkdown, type TrainedRun, validateImputerConfig,
+  validateTrainConfig, withAccuracy, withTorchLatency,
+} from '../../lib';
 
 /** The options of `mmckd cost`. */
 const COST_OPTIONS: OptionTable = {

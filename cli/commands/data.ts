@@ -1,12 +1,7 @@
 /** `mmckd data inspect <file | synthetic | synthetic:quick> [--json]`: splits, shapes, lengths and labels. */
 import { integerOption, parseOptions, usageText, type OptionTable } from '../args';
-import { MAX_SEED } from '../../lib/train/config';
+import { loadCsd, loadDataset, MAX_SEED, MODALITIES, type NumberStats, SPLIT_NAMES, summarizeDataset } from '../../lib';
 import type { CliCommand } from '../command';
-import { loadDataset } from '../../lib/data/load-dataset';
-import { loadCsd } from '../../lib/data/cmu-sdk';
-import { summarizeDataset, type NumberStats } from '../../lib/data/summary';
-import { MODALITIES } from '../../lib/data/modalities';
-import { SPLIT_NAMES } from '../../lib/data/types';
 
 /** The options of `mmckd data inspect`. */
 const DATA_OPTIONS: OptionTable = {

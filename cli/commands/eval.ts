@@ -7,16 +7,12 @@
 import { join } from 'node:path';
 import { integerOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
-import { selectBackend } from '../../lib/backend';
-import { loadDataset } from '../../lib/data/load-dataset';
-import { standardizeDataset } from '../../lib/data/standardize';
-import { evaluateProtocols, type RateCurve } from '../../lib/eval/evaluate-protocols';
-import { MSA_METRIC_KEYS, parseProtocolName, PROTOCOL_NAMES, REPORTED_METRICS, type ProtocolName } from '../../lib/vocabulary';
-import { writeTable } from '../../lib/report/write-table';
-import { MAX_SEED } from '../../lib/train/config';
-import { disposeTrainedRun, loadTrainedRun } from '../../lib/train/run-method';
-import { readRunRecord, type RunRecord } from '../../lib/train/run-folder';
-import { finiteOrNull, writeJson } from '../../lib/io/json-file';
+import {
+  disposeTrainedRun, evaluateProtocols, finiteOrNull, loadDataset, loadTrainedRun, MAX_SEED,
+  MSA_METRIC_KEYS, parseProtocolName, PROTOCOL_NAMES, type ProtocolName, type RateCurve,
+  readRunRecord, REPORTED_METRICS, type RunRecord, selectBackend, standardizeDataset, writeJson,
+  writeTable,
+} from '../../lib';
 
 /** The options of `mmckd eval`. */
 const EVAL_OPTIONS: OptionTable = {

@@ -8,21 +8,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { integerOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
-import { selectBackend } from '../../lib/backend';
-import { loadDataset } from '../../lib/data/load-dataset';
-import { standardizeDataset } from '../../lib/data/standardize';
-import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, METHOD_VARIANTS, gridCells, gridFolderName, runGrid } from '../../lib/eval/experiment-grid';
-import { isTrainPreset, parseProtocolName, PROTOCOL_NAMES } from '../../lib/vocabulary';
-import { defaultGridWorkers } from '../../lib/eval/grid-workers';
-import { findChromium } from '../../lib/report/chromium';
-import { exportFigures } from '../../lib/report/export-figures';
-import { pairedDifferenceLine } from '../../lib/report/grid-summary-lines';
-import { gridFigures, gridTables, writeGridTables } from '../../lib/report/grid-report';
-import { kitPaths } from '../../lib/paths';
-import { MAX_SEED, type TrainConfig } from '../../lib/train/config';
-import { isRunLocked, readLockOwner } from '../../lib/train/run-lock';
-import { terminalProgress } from '../../lib/train/progress';
-import { writeJson } from '../../lib/io/json-file';
+import {
+  ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, defaultGridWorkers, exportFigures, findChromium,
+  GRID_VARIANTS, gridCells, gridFigures, gridFolderName, gridTables, isRunLocked, isTrainPreset,
+  kitPaths, loadDataset, MAX_SEED, METHOD_VARIANTS, pairedDifferenceLine, parseProtocolName,
+  PROTOCOL_NAMES, readLockOwner, runGrid, selectBackend, standardizeDataset, terminalProgress,
+  type TrainConfig, writeGridTables, writeJson,
+} from '../../lib';
 
 /** The options of `mmckd grid`. */
 const GRID_OPTIONS: OptionTable = {

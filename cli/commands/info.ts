@@ -1,9 +1,7 @@
 /** `mmckd info`: versions, the backend that runs and why better ones did not, and the kit's folders. */
 import { parseOptions, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
-import { selectBackend } from '../../lib/backend';
-import { kitPaths, isQuick } from '../../lib/paths';
-import { kitVersions } from '../../lib/versions';
+import { isQuick, kitPaths, kitVersions, selectBackend } from '../../lib';
 
 /** The options of `mmckd info`. */
 const INFO_OPTIONS: OptionTable = { json: { help: 'print the report as JSON' } };

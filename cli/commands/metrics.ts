@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDecimal, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
-import { msaMetrics } from '../../lib/eval/metrics';
-import { MSA_METRIC_KEYS } from '../../lib/vocabulary';
+import { MSA_METRIC_KEYS, msaMetrics } from '../../lib';
 
 /** Returns the numbers of a file: a JSON array, or one number per line (blank lines skipped); errors name the file and line or index. */
 export function readNumbers(path: string): number[] {

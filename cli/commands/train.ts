@@ -6,19 +6,12 @@
 import { join } from 'node:path';
 import { integerOption, numberOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
-import { selectBackend } from '../../lib/backend';
-import { loadDataset } from '../../lib/data/load-dataset';
-import { standardizeDataset } from '../../lib/data/standardize';
-import { evaluateSubsets } from '../../lib/eval/evaluate-subsets';
-import { kitPaths } from '../../lib/paths';
-import { checkOutputFolder } from '../../lib/io/output-folder';
-import { MAX_SEED, validateTrainConfig, type TrainConfig } from '../../lib/train/config';
-import { METHOD_NAMES, REPORTED_METRICS, isTrainPreset, type MethodName } from '../../lib/vocabulary';
-import { combineCallbacks, terminalProgress } from '../../lib/train/progress';
-import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
-import { splitBatches } from '../../lib/train/batch-source';
-import { runFolderName } from '../../lib/train/run-folder';
-import { finiteOrNull, writeJson } from '../../lib/io/json-file';
+import {
+  checkOutputFolder, combineCallbacks, disposeTrainedRun, evaluateSubsets, finiteOrNull,
+  isTrainPreset, kitPaths, loadDataset, MAX_SEED, METHOD_NAMES, type MethodName, REPORTED_METRICS,
+  runFolderName, runMethod, selectBackend, splitBatches, standardizeDataset, terminalProgress,
+  type TrainConfig, validateTrainConfig, writeJson,
+} from '../../lib';
 
 /** The options of `mmckd train`: the parser and the help are generated from this table. */
 export const TRAIN_OPTIONS: OptionTable = {
