@@ -7,8 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../lib/data/types';
-import type { Objective } from '../../lib/train/objectives';
+import type { regressionObjective } from '../../lib/train/objectives';
 import { FlatAdam, flattenTensors } from '../../lib/train/flat-adam';
+
+/** An objective of lib/train/objectives.ts (its type, wherever the library declares it). */
+type Objective = ReturnType<typeof regressionObjective>;
 
 /**
  * Returns the batch with labels whose `dataSync` answers from `labelValues`: the kit's MVSC

@@ -13,6 +13,7 @@ import type { ModelConfig } from './config';
 import { applyDropout, type ForwardContext } from './forward-context';
 import { createLayerNorm } from './layer-norm';
 import { createAttentionPooling } from './attention-pooling';
+import { fusedEncoderAvailable, fusedPooledEncoder } from './fused-encoder';
 import { createLinear } from './linear';
 import type { ParameterStore } from './parameter-store';
 import { keyPaddingBias } from './attention';
@@ -55,11 +56,19 @@ export function createEncoder(
   // Pre-LN layers leave their output unnormalised: the final norm belongs to them.
   const finalNorm = config.layers > 0 ? createLayerNorm(store, `${prefix}.norm`, d) : undefined;
   const attentionPool = config.pooling === 'attention' ? createAttentionPooling(store, `${prefix}.pool`, d) : undefined;
+  // projection, tanh, dropout and attention pooling alone: one kernel call each way where the backend has it
+  const fusable = config.layers === 0 && !positions && attentionPool !== undefined;
   return {
     apply(x, mask, ctx) {
-      const [, t, dim] = x.shape;
+      const [b, t, dim] = x.shape;
       if (dim !== inputDim) throw new Error(`Expected ${prefix} features of size ${inputDim}, but got ${dim}`);
       if (t > seqLen) throw new Error(`Expected ${prefix} sequences of at most ${seqLen} frames, but got ${t}`);
+      if (fusable && fusedEncoderAvailable() && x.dtype === 'float32' && mask.dtype === 'float32' && x.size > 0) {
+        const dropout = ctx.training ? ctx.dropout : 0;
+        const seed = dropout > 0 ? ctx.nextSeed() : 0; // the seed applyDropout would take
+        const weights = { w: [store.get(`${prefix}.input.w`)], b: [store.get(`${prefix}.input.b`)], scoreW: [store.get(`${prefix}.pool.score.w`)], scoreB: [store.get(`${prefix}.pool.score.b`)] };
+        return fusedPooledEncoder(x, mask, weights, { tanh: config.frameActivation === 'tanh', dropout, seeds: [seed] }).reshape([b, d]); // [B, d]
+      }
       let h = input.apply(x) as tf.Tensor3D; // [B, T, d]
       if (config.frameActivation === 'tanh') h = tf.tanh(h);
       if (positions) h = tf.add(h, t === seqLen ? positions : tf.slice(positions, [0, 0], [t, d])); // + [T, d]

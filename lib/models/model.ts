@@ -11,6 +11,7 @@ import { validateModelConfig, type ModelConfig } from './config';
 import { createEncoder, type ModalityEncoder } from './encoder';
 import { forwardContext, type ForwardContext } from './forward-context';
 import { createFusion } from './fusion';
+import { fusedHeads, fusedHeadsAvailable } from './fused-heads';
 import { createProjectionHead, createRegressionHead } from './heads';
 import { deriveSeed } from './init';
 import { ParameterStore } from './parameter-store';
@@ -102,11 +103,17 @@ export function buildModel(config: Partial<ModelConfig>, seed = 0): MsaModel {
   const projection = createProjectionHead(store, 'heads.projection', c.d, c.projectionDim);
   let calls = 0;
   const heads = (pooled: Partial<Record<Modality, tf.Tensor2D>>, ctx: ForwardContext): ModelOutput => {
+    if (c.fusion === 'concat' && fusedHeadsAvailable()) {
+      // the three heads as one kernel call each way (fused-heads.ts; concat fusion takes no dropout seed)
+      const stacked = Object.fromEntries(modalities.map((m) => [m, tf.expandDims(pooled[m]!, 1)])) as Partial<Record<Modality, tf.Tensor3D>>; // [B, 1, d]
+      const [out] = fusedHeads([model], stacked, [Object.fromEntries(modalities.map((m) => [m, 0]))]);
+      return { ...out, pooled };
+    }
     const fused = fusion.apply(modalities.map((m) => pooled[m] as tf.Tensor2D), ctx); // [B, d]
     return { prediction: regression.apply(fused), projection: projection.apply(fused), fused, pooled };
   };
 
-  return {
+  const model: MsaModel = {
     name: c.subset,
     config: c,
     modalities,
@@ -157,4 +164,5 @@ export function buildModel(config: Partial<ModelConfig>, seed = 0): MsaModel {
       store.dispose();
     },
   };
+  return model;
 }

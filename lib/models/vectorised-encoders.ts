@@ -4,15 +4,17 @@
  * and attention pooling are the same operations on the same frames with different weights. Here
  * the four projections are one matrix product (weights side by side, [D_m, 4d]), and every
  * following step runs over a model axis ([B, T, 4, d]), so a training step issues a fraction of
- * the kernel calls. The values equal the per-model encoders' (each model keeps its own weights,
- * dropout seeds and masks; only the order of some float sums changes), and the gradients flow to
- * each model's own variables. Encoders with transformer layers or positions are not vectorised.
+ * the kernel calls; where the backend has the fused encoder kernels (fused-encoder.ts: the
+ * OpenBLAS pack on wasm) a modality is one kernel call forward and one backward. The values equal
+ * the per-model encoders' (each model keeps its own weights, dropout seeds and masks; only the
+ * order of some float sums changes), and the gradients flow to each model's own variables.
+ * Encoders with transformer layers or positions are not vectorised.
  * @see docs/method.md
  */
 import * as tf from '@tensorflow/tfjs';
 import { MODALITIES, type Modality } from '../data/modalities';
-import { MASKED_SCORE } from './attention';
-import { affineConstantInput } from './linear';
+import { pooledEncoder } from './fused-encoder';
+import { canFuseHeads, fusedHeads, fusedHeadsAvailable } from './fused-heads';
 import type { ApplyOptions, ModelInput, ModelOutput, MsaModel } from './model';
 
 /** True when every model's encoders can run vectorised (no layers, no positions, attention pooling, one width and dropout). */
@@ -25,57 +27,76 @@ export function canVectoriseEncoders(models: readonly MsaModel[]): boolean {
   });
 }
 
+/** The encoders of several models, per modality: pooled [B, k, d] and which model reads each slot. */
+export interface ModalityPooled {
+  /** pooled[m] [B, k_m, d]: slot j holds the features of model members[m][j]. */
+  pooled: Partial<Record<Modality, tf.Tensor3D>>;
+  /** Model indices per modality, in slot order. */
+  members: Partial<Record<Modality, number[]>>;
+}
+
 /**
- * Returns h_m [B, d] of every model for every modality it reads, computed per modality over all
- * models at once. `seeds[i]` is model i's call seed (as `apply` takes it); with dropout on, model
- * i's encoder of its j-th modality uses seed `seeds[i] + 1 + j`, as in `apply`.
+ * Returns the pooled features of every model's encoders, one [B, k, d] tensor per modality over
+ * the k models that read it. `seeds[i]` is model i's call seed (as `apply` takes it); with dropout
+ * on, model i's encoder of its j-th modality uses seed `seeds[i] + 1 + j`, as in `apply`.
  */
-export function vectorisedPooled(models: readonly MsaModel[], batch: ModelInput, training: boolean, seeds: readonly number[]): Partial<Record<Modality, tf.Tensor2D>>[] {
-  const out: Partial<Record<Modality, tf.Tensor2D>>[] = models.map(() => ({}));
-  const { d, dropout, frameActivation } = models[0].config;
+export function vectorisedEncoders(models: readonly MsaModel[], batch: ModelInput, training: boolean, seeds: readonly number[]): ModalityPooled {
+  const out: ModalityPooled = { pooled: {}, members: {} };
+  const { dropout, frameActivation } = models[0].config;
   for (const m of MODALITIES) {
     const members = models.map((model, i) => ({ model, i, slot: model.modalities.indexOf(m) })).filter((x) => x.slot >= 0);
     if (members.length === 0) continue;
     const x = batch.inputs[m];
     const mask = batch.masks[m];
     if (!x || !mask) throw new Error(`Expected the batch to hold ${m} inputs and mask, but it has none`);
-    const [b, t, dim] = x.shape;
-    const k = members.length;
     const p = (name: string) => members.map(({ model }) => model.parameter(`encoder.${m}.${name}`));
-    // One product for the k projections: [B*T, D] x [D, k*d] + [k*d]
-    const w = k === 1 ? p('input.w')[0] : tf.concat(p('input.w'), 1);
-    const bias = k === 1 ? p('input.b')[0] : tf.concat(p('input.b'), 0);
-    let h = affineConstantInput(x.reshape([b * t, dim]) as tf.Tensor2D, w as tf.Tensor2D, bias as tf.Tensor1D).reshape([b, t, k, d]) as tf.Tensor4D;
-    if (frameActivation === 'tanh') h = tf.tanh(h);
-    if (training && dropout > 0) {
-      // tf.dropout's own formula, with each model's noise drawn from its own seed and shape
-      const keep = 1 - dropout;
-      const noise = tf.stack(members.map(({ i, slot }) => tf.randomUniform([b, t, d], 0, 1, 'float32', (seeds[i] + 1 + slot) >>> 0)), 2); // [B, T, k, d]
-      h = tf.mul(h, tf.div(tf.floor(tf.add(noise, keep)), keep)) as tf.Tensor4D;
-    }
-    // Attention pooling per model: score = w . h_t + c, softmax over the valid frames, weighted sum
-    const scoreW = tf.concat(p('pool.score.w').map((v) => v.reshape([1, d])), 0); // [k, d]
-    const scoreB = k === 1 ? p('pool.score.b')[0] : tf.concat(p('pool.score.b'), 0); // [k]
-    const scores = tf.add(tf.sum(tf.mul(h, scoreW), 3), scoreB); // [B, T, k]
-    const m3 = mask.reshape([b, t, 1]);
-    const biased = tf.add(scores, tf.mul(tf.sub(1, m3), MASKED_SCORE)); // padded frames -> -1e9
-    const weights = tf.mul(tf.softmax(tf.transpose(biased, [0, 2, 1])), mask.reshape([b, 1, t])); // [B, k, T]; an empty clip -> 0
-    const pooled = tf.sum(tf.mul(h, tf.expandDims(tf.transpose(weights, [0, 2, 1]), 3)), 1); // [B, k, d]
+    const options = { tanh: frameActivation === 'tanh', dropout: training ? dropout : 0, seeds: members.map(({ i, slot }) => (seeds[i] + 1 + slot) >>> 0) };
+    const weights = { w: p('input.w'), b: p('input.b'), scoreW: p('pool.score.w'), scoreB: p('pool.score.b') };
+    out.pooled[m] = pooledEncoder(x, mask, weights, options); // [B, k, d]; one kernel call each way where fused
+    out.members[m] = members.map(({ i }) => i);
+  }
+  return out;
+}
+
+/** Returns model i's h_m [B, d] per modality it reads, sliced from `vectorisedEncoders`' output. */
+function perModelPooled(models: readonly MsaModel[], encoded: ModalityPooled): Partial<Record<Modality, tf.Tensor2D>>[] {
+  const out: Partial<Record<Modality, tf.Tensor2D>>[] = models.map(() => ({}));
+  for (const m of MODALITIES) {
+    const pooled = encoded.pooled[m];
+    const members = encoded.members[m];
+    if (!pooled || !members) continue;
+    const [b, k, d] = pooled.shape;
     const parts = k === 1 ? [pooled] : tf.split(pooled, k, 1);
-    members.forEach(({ i }, j) => {
+    members.forEach((i, j) => {
       out[i][m] = parts[j].reshape([b, d]) as tf.Tensor2D;
     });
   }
   return out;
 }
 
+/** Returns h_m [B, d] of every model for every modality it reads, computed per modality over all models at once (seeds as `vectorisedEncoders`). */
+export function vectorisedPooled(models: readonly MsaModel[], batch: ModelInput, training: boolean, seeds: readonly number[]): Partial<Record<Modality, tf.Tensor2D>>[] {
+  return perModelPooled(models, vectorisedEncoders(models, batch, training, seeds));
+}
+
 /**
- * Applies every model to the same batch: through `vectorisedPooled` and each model's heads when the
- * encoders allow it (and `vectorise` is not false), else model by model. Same outputs either way.
+ * Applies every model to the same batch: through `vectorisedEncoders` when the encoders allow it
+ * (and `vectorise` is not false), then the fused fusion and heads of all models where the backend
+ * has them (fused-heads.ts), else each model's heads; else model by model. Same outputs either way.
  */
 export function applyModels(models: readonly MsaModel[], batch: ModelInput, options: { training: boolean; seeds: readonly number[]; vectorise?: boolean }): ModelOutput[] {
   const opts = (i: number): ApplyOptions => ({ training: options.training, seed: options.seeds[i] });
   if (options.vectorise === false || !canVectoriseEncoders(models)) return models.map((model, i) => model.apply(batch, opts(i)));
-  const pooled = vectorisedPooled(models, batch, options.training, options.seeds);
+  const encoded = vectorisedEncoders(models, batch, options.training, options.seeds);
+  const pooled = perModelPooled(models, encoded);
+  if (canFuseHeads(models) && fusedHeadsAvailable()) {
+    // concat fusion takes no dropout seed, so the heads need none of the models' call seeds
+    const slots = models.map((_, i) => Object.fromEntries(MODALITIES.flatMap((m) => {
+      const j = encoded.members[m]?.indexOf(i) ?? -1;
+      return j >= 0 ? [[m, j]] : [];
+    })) as Partial<Record<Modality, number>>);
+    const heads = fusedHeads(models, encoded.pooled, slots);
+    return models.map((_, i) => ({ ...heads[i], pooled: pooled[i] }));
+  }
   return models.map((model, i) => model.applyPooled(pooled[i], opts(i)));
 }

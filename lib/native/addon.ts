@@ -17,6 +17,30 @@ export interface NativeAddon {
   biasActivation(heap: ArrayBuffer, cOffset: number, biasOffset: number, rows: number, cols: number, activation: number): void;
   /** Writes x [shape] permuted by `perm` at yOffset (4-byte elements: float32, int32). */
   transpose(heap: ArrayBuffer, xOffset: number, yOffset: number, shape: number[], perm: number[]): void;
+  /**
+   * The fused encoder's forward (native/src/mmckd_encoder.c): offsets of x, mask, pooled, workspace,
+   * then w{j}, b{j}, sw{j}, sb{j}; dims [B, T, D, k, d, tanh 1/0, dropout 1/0]; seeds[j] uint32; keep = 1 - rate.
+   */
+  encoderForward(heap: ArrayBuffer, offsets: number[], dims: number[], seeds: number[], keep: number): void;
+  /** The fused encoder's backward: offsets of x, mask, workspace, dpooled, sw{j}, then dw{j}, db{j}, dsw{j}, dsb{j}. */
+  encoderBackward(heap: ArrayBuffer, offsets: number[], dims: number[]): void;
+  /**
+   * The concat fusion of n models (native/src/mmckd_heads.c): offsets of f, workspace, pooled per
+   * modality (-1 absent), then Wf, bf per model; dims [n, B, d, p, k_t, k_a, k_v]; spec per model M then M pairs (modality, slot).
+   */
+  fusionForward(heap: ArrayBuffer, offsets: number[], dims: number[], spec: number[]): void;
+  /** Its backward: offsets of df, f, workspace, dpooled per modality (-1 absent), Wf per model, then dWf, dbf per model. */
+  fusionBackward(heap: ArrayBuffer, offsets: number[], dims: number[], spec: number[]): void;
+  /** The regression heads: offsets of y, f, then wr, br per model. */
+  regressionForward(heap: ArrayBuffer, offsets: number[], dims: number[]): void;
+  /** Their backward: offsets of dy, f, wr per model, df, then dwr, dbr per model. */
+  regressionBackward(heap: ArrayBuffer, offsets: number[], dims: number[]): void;
+  /** The projection heads: offsets of proj, workspace, f, then Wh, bh, Wo, bo per model. */
+  projectionForward(heap: ArrayBuffer, offsets: number[], dims: number[]): void;
+  /** Their backward: offsets of dproj, f, workspace, Wh, Wo per model, df, then dWh, dbh, dWo, dbo per model. */
+  projectionBackward(heap: ArrayBuffer, offsets: number[], dims: number[]): void;
+  /** Returns the first n numbers tf.randomUniform(shape, 0, 1, 'float32', seed) draws (the kernel's dropout stream). */
+  aleaUniform(seed: number, n: number): Float32Array;
   /** Sets OpenBLAS's thread count (1 by default, like the wasm backend in Node). */
   setThreads(n: number): void;
   /** Returns OpenBLAS's build string and its thread count. */

@@ -1,14 +1,19 @@
 /**
  * The optional native kernel pack: OpenBLAS matrix products registered as TensorFlow.js kernels
- * of the wasm backend (BatchMatMul, _FusedMatMul, Transpose), plus four JavaScript kernels that
- * avoid copies or slow paths (Identity, Cast, SplitV, Tanh). Everything else stays the wasm backend's.
+ * of the wasm backend (BatchMatMul, _FusedMatMul, Transpose), the fused attention-pooling encoder
+ * and the fused fusion and heads of several models (lib/models/fused-encoder.ts, fused-heads.ts:
+ * kernels the wasm backend does not have), plus four JavaScript kernels that avoid copies or slow
+ * paths (Identity, Cast, SplitV, Tanh). Everything else stays the wasm backend's.
  * When the addon is not built or libopenblas is missing, `enableNativeKernels` reports why and
  * changes nothing; the native TensorFlow backends (tfjs-node) are never touched.
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
+import { FUSED_ENCODER_GRAD_KERNEL, FUSED_ENCODER_KERNEL } from '../models/fused-encoder';
 import { setFastTransposedMatMul } from '../models/transposed-matmul';
 import { loadNativeAddon } from './addon';
+import { nativeEncoderBackward, nativeEncoderForward } from './encoder-kernels';
+import { nativeHeadKernels } from './heads-kernels';
 import { nativeBatchMatMul, nativeFusedMatMul, nativeTranspose } from './wasm-kernels';
 import { blockSplitV, sharedIdentity, sharedSameTypeCast, sigmoidTanh } from './wasm-js-kernels';
 
@@ -43,6 +48,16 @@ const JS_KERNELS: Record<string, KernelFactory> = {
 };
 
 const originals = new Map<string, tf.KernelConfig>();
+/** Kernels the pack adds (the wasm backend has none of that name): unregistered on disable. */
+const added = new Set<string>();
+
+function addWasmKernel(name: string, kernelFunc: tf.KernelConfig['kernelFunc']): boolean {
+  if (added.has(name)) return true;
+  if (tf.getKernel(name, 'wasm')) return false;
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+  added.add(name);
+  return true;
+}
 
 function replaceWasmKernel(name: string, factory: KernelFactory): boolean {
   if (originals.has(name)) return true;
@@ -82,6 +97,13 @@ export function enableNativeKernels(options: EnableOptions = {}): NativeKernelRe
   const blasKernels = Object.entries(native).filter(([name, f]) => replaceWasmKernel(name, f)).map(([name]) => name);
   // sgemm takes transpose flags at no cost: the linear layers' gradients stop transposing first
   if (blasKernels.includes('BatchMatMul')) setFastTransposedMatMul('wasm', true);
+  // an addon built before the fused kernels existed lacks their functions: skip them, keep the rest
+  const fused: [string, tf.KernelConfig['kernelFunc']][] = typeof addon.encoderForward !== 'function' || typeof addon.fusionForward !== 'function' ? [] : [
+    [FUSED_ENCODER_KERNEL, nativeEncoderForward(addon)],
+    [FUSED_ENCODER_GRAD_KERNEL, nativeEncoderBackward(addon)],
+    ...Object.entries(nativeHeadKernels(addon)),
+  ];
+  blasKernels.push(...fused.filter(([name, f]) => addWasmKernel(name, f)).map(([name]) => name));
   const info = addon.info();
   return {
     ok: true,
@@ -98,10 +120,12 @@ export function disableNativeKernels(): void {
     tf.registerKernel(original);
   }
   originals.clear();
+  for (const name of added) tf.unregisterKernel(name, 'wasm');
+  added.clear();
   setFastTransposedMatMul('wasm', false);
 }
 
 /** Returns true while the native kernels are registered. */
 export function nativeKernelsEnabled(): boolean {
-  return originals.size > 0;
+  return originals.size > 0 || added.size > 0;
 }

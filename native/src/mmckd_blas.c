@@ -14,9 +14,15 @@
  *     and applies activation 0 linear / 1 relu, in place.
  *   transpose(heap, xOff, yOff, shape, perm)  any permutation of 4-byte elements (float32, int32).
  *   setThreads(n), info() -> { blas, threads }
+ *   encoderForward, encoderBackward, aleaUniform: the fused attention-pooling encoder
+ *     (mmckd_encoder.c, bindings in mmckd_encoder_napi.c).
+ *   fusion/regression/projection Forward and Backward: the concat fusion and heads of several
+ *     models, each head one call over all of them (mmckd_heads.c).
  */
 #include <node_api.h>
 #include <cblas.h>
+#include "mmckd_encoder.h"
+#include "mmckd_heads.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +275,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"info", NULL, get_info, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
+  if (mmckd_encoder_register(env, exports) != napi_ok || mmckd_heads_register(env, exports) != napi_ok) return NULL;
   openblas_set_num_threads(1); /* like the wasm backend in Node: one thread unless asked */
   return exports;
 }

@@ -6,7 +6,9 @@ import { SUBSET_NAMES } from '../../lib/data/modalities';
 import type { Batch } from '../../lib/data/types';
 import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
 import { applyModels, canVectoriseEncoders } from '../../lib/models/vectorised-encoders';
-import { onlineDistillationObjective, regressionObjective, type Objective } from '../../lib/train/objectives';
+import { onlineDistillationObjective, regressionObjective } from '../../lib/train/objectives';
+
+type Objective = ReturnType<typeof regressionObjective>;
 
 // The seven models' encoders run as one computation per modality: the loss and every gradient must
 // equal the model-by-model formulation (up to the order of float sums), with dropout on, masks

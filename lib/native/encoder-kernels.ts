@@ -1,0 +1,86 @@
+/**
+ * The fused encoder's two kernels (lib/models/fused-encoder.ts) for TensorFlow.js's wasm backend,
+ * over the addon's encoderForward / encoderBackward (native/src/mmckd_encoder.c), which read and
+ * write the wasm heap in place like the product kernels of wasm-kernels.ts.
+ * @see bench/README.md
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type FusedEncoderAttrs } from '../models/fused-encoder';
+import type { NativeAddon } from './addon';
+
+/** What the kernels need of tfjs-backend-wasm 4.22's BackendWasm. */
+interface WasmBackendLike {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  wasm: { HEAPU8: Uint8Array };
+}
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+
+function offsetOf(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error('Expected a tensor of the wasm backend, but its data is not on the wasm heap');
+  return data.memoryOffset;
+}
+
+function float32(t: tf.TensorInfo | undefined, name: string): tf.TensorInfo {
+  if (!t || t.dtype !== 'float32') throw new Error(`Expected the fused encoder's ${name} to be a float32 tensor, but got ${t ? t.dtype : 'none'}`);
+  return t;
+}
+
+/** Returns the rows of the [rows] mask that are not 0 (the frames the kernel projects). */
+function validRows(backend: WasmBackendLike, mask: tf.TensorInfo, rows: number): number {
+  const values = new Float32Array(backend.wasm.HEAPU8.buffer, offsetOf(backend, mask), rows);
+  let n = 0;
+  for (let i = 0; i < rows; i++) if (values[i] !== 0) n++;
+  return n;
+}
+
+/** Returns the workspace's length in floats (mmckd_encoder_workspace_size in C). */
+function workspaceSize(b: number, t: number, attrs: FusedEncoderAttrs, valid: number): number {
+  return valid * attrs.k * attrs.d * (attrs.keep < 1 ? 2 : 1) + b * attrs.k * t;
+}
+
+function dims(x: tf.TensorInfo, attrs: FusedEncoderAttrs): number[] {
+  const [b, t, dim] = x.shape;
+  return [b, t, dim, attrs.k, attrs.d, attrs.tanh ? 1 : 0, attrs.keep < 1 ? 1 : 0];
+}
+
+/** Returns the forward kernel: pooled [B, k, d] and the workspace the backward reads. */
+export function nativeEncoderForward(addon: NativeAddon): KernelFunc {
+  return (args) => {
+    const inputs = args.inputs as Record<string, tf.TensorInfo>;
+    const attrs = args.attrs as unknown as FusedEncoderAttrs;
+    const backend = args.backend as unknown as WasmBackendLike;
+    const x = float32(inputs.x, 'x');
+    const mask = float32(inputs.mask, 'mask');
+    const [b, t] = x.shape;
+    const names = ['w', 'b', 'sw', 'sb'].flatMap((p) => Array.from({ length: attrs.k }, (_, j) => `${p}${j}`));
+    const weights = names.map((n) => float32(inputs[n], n));
+    const pooled = backend.makeOutput([b, attrs.k, attrs.d], 'float32');
+    const workspace = backend.makeOutput([workspaceSize(b, t, attrs, validRows(backend, mask, b * t))], 'float32');
+    // The heap may have grown in makeOutput: offsets and buffer are read after allocating.
+    const offsets = [x, mask, pooled, workspace, ...weights].map((ti) => offsetOf(backend, ti));
+    addon.encoderForward(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, dims(x, attrs), attrs.seeds, attrs.keep);
+    return [pooled, workspace];
+  };
+}
+
+/** Returns the backward kernel: dw{j} [D, d], db{j} [d], dsw{j} [d, 1], dsb{j} [1]. */
+export function nativeEncoderBackward(addon: NativeAddon): KernelFunc {
+  return (args) => {
+    const inputs = args.inputs as Record<string, tf.TensorInfo>;
+    const attrs = args.attrs as unknown as FusedEncoderAttrs;
+    const backend = args.backend as unknown as WasmBackendLike;
+    const x = float32(inputs.x, 'x');
+    const { k, d } = attrs;
+    const dim = x.shape[2];
+    const scoreW = Array.from({ length: k }, (_, j) => float32(inputs[`sw${j}`], `sw${j}`));
+    const shapes = [[dim, d], [d], [d, 1], [1]];
+    const grads = shapes.flatMap((shape) => Array.from({ length: k }, () => backend.makeOutput(shape, 'float32')));
+    const reads = [x, float32(inputs.mask, 'mask'), float32(inputs.ws, 'workspace'), float32(inputs.dy, 'dy'), ...scoreW];
+    const offsets = [...reads, ...grads].map((ti) => offsetOf(backend, ti));
+    addon.encoderBackward(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, dims(x, attrs));
+    return grads;
+  };
+}

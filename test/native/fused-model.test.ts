@@ -1,0 +1,83 @@
+/**
+ * One model's `apply` through the fused kernels (encoders with k = 1, heads with n = 1; what
+ * inference, the offline-KD baseline and model-by-model training run) on wasm against the tfjs
+ * ops on cpu: every output in training (dropout on) and inference mode, and the loss and every
+ * gradient of the model-by-model L1 and offline-KD objectives. Skipped when the addon is not built.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { selectBackend } from '../../lib/backend';
+import { SUBSET_NAMES } from '../../lib/data/modalities';
+import type { Batch } from '../../lib/data/types';
+import { fusedEncoderAvailable } from '../../lib/models/fused-encoder';
+import { fusedHeadsAvailable } from '../../lib/models/fused-heads';
+import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
+import { loadNativeAddon } from '../../lib/native/index';
+import { offlineDistillationObjective, regressionObjective } from '../../lib/train/objectives';
+import { assertClose, randValues, rng } from './helpers';
+
+const addon = loadNativeAddon();
+const skip = addon.ok ? false : `native addon not built, fused model path untested (${addon.reason})`;
+
+const B = 6;
+const T = 5;
+const DIMS = { text: 9, audio: 4, vision: 6 };
+
+function makeBatch(): Batch {
+  const mask = Array.from({ length: B * T }, (_, i) => ((i % T) < 1 + (Math.floor(i / T) % T) ? 1 : 0));
+  const missing = mask.slice();
+  missing.fill(0, 2 * T, 3 * T); // clip 2 has no vision
+  return {
+    inputs: {
+      text: tf.tensor3d(randValues(rng(4), B * T * DIMS.text), [B, T, DIMS.text]),
+      audio: tf.tensor3d(randValues(rng(5), B * T * DIMS.audio), [B, T, DIMS.audio]),
+      vision: tf.tensor3d(randValues(rng(6), B * T * DIMS.vision), [B, T, DIMS.vision]),
+    },
+    masks: { text: tf.tensor2d(mask, [B, T]), audio: tf.ones([B, T]) as tf.Tensor2D, vision: tf.tensor2d(missing, [B, T]) },
+    labels: tf.tensor1d(Array.from({ length: B }, (_, i) => i - 2.5)),
+    indices: new Int32Array(B),
+  };
+}
+
+/** Every value the seven models' apply returns, then loss and gradients (by variable position) of two model-by-model objectives. */
+async function run(backend: 'cpu' | 'wasm'): Promise<Float32Array[]> {
+  await selectBackend({ force: backend });
+  const before = tf.memory().numTensors;
+  const models = buildModelSet({ d: 12, projectionDim: 6, dropout: 0.2, inputDims: DIMS, seqLens: { text: T, audio: T, vision: T } }, SUBSET_NAMES, 11);
+  const batch = makeBatch();
+  const out: Float32Array[] = [];
+  for (const training of [true, false]) {
+    for (const model of Object.values(models)) {
+      tf.tidy(() => {
+        const o = model.apply(batch, { training, seed: 21 });
+        for (const t of [o.prediction, o.projection, o.fused, ...model.modalities.map((m) => o.pooled[m]!)]) out.push(Float32Array.from(t.dataSync()));
+      });
+    }
+  }
+  const { tav, ...students } = models;
+  for (const objective of [regressionObjective(models, { vectorise: false }), offlineDistillationObjective(tav, students, { kdFeatureWeight: 1, kdOutputWeight: 0.5 })]) {
+    const vars = Object.values(models).flatMap((m) => m.variables());
+    const { value, grads } = tf.variableGrads(() => objective(batch, 3).total, vars);
+    out.push(Float32Array.from(value.dataSync()));
+    for (const v of vars) if (grads[v.name]) out.push(Float32Array.from(grads[v.name].dataSync()));
+    out.push(Float32Array.of(Object.keys(grads).length)); // the same variables get a gradient
+    tf.dispose([value, ...Object.values(grads)]);
+  }
+  tf.dispose([...Object.values(batch.inputs), ...Object.values(batch.masks), batch.labels]);
+  disposeModelSet(models);
+  assert.equal(tf.memory().numTensors, before, `${backend}: no tensor leaks`);
+  return out;
+}
+
+test('one model\'s apply through the fused kernels equals the tfjs ops on cpu: outputs, losses and gradients', { skip }, async () => {
+  const expected = await run('cpu');
+  const actual = await run('wasm');
+  assert.ok(fusedEncoderAvailable() && fusedHeadsAvailable(), 'the fused kernels ran');
+  assert.equal(actual.length, expected.length);
+  expected.forEach((e, n) => {
+    const scale = Math.max(1, ...Array.from(e, Math.abs));
+    assertClose(actual[n], e, `value ${n}`, 1e-5 * scale, 1e-5);
+  });
+});
