@@ -12,6 +12,7 @@
  *
  * Quick mode writes to build/reproduce-quick/ (runs and figures) and leaves figures/ alone.
  */
+import { cpus, loadavg } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { removeKitRuns } from '../lib/train/kit-folders';
 import { join, relative } from 'node:path';
@@ -47,6 +48,11 @@ export interface ReproduceResult {
   skippedExport?: string;
 }
 
+/** Seconds as '41 s' or '12.5 min'. */
+function minutes(seconds: number): string {
+  return seconds < 120 ? `${seconds.toFixed(0)} s` : `${(seconds / 60).toFixed(1)} min`;
+}
+
 /** Runs the reproduction; returns the files it wrote. */
 export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResult> {
   const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -58,6 +64,7 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
   rmSync(collectDir, { recursive: true, force: true });
   mkdirSync(figuresDir, { recursive: true });
   const started = Date.now();
+  const loadAtStart = loadavg()[0];
   log(`reproduce: ${o.quick ? 'quick' : 'full'} settings; runs in ${runsDir}; figures in ${figuresDir}`);
 
   const runs = await runNotebooks({
@@ -107,9 +114,13 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
     '',
     ...tables.map((t) => `- \`${t.name}\`: [CSV](tables/${t.name}.csv), [Markdown](tables/${t.name}.md)`),
     '',
-    '## Notebooks',
+    '## Time',
     '',
-    ...runs.map((r) => `- ${relative(ROOT, r.notebook)}: ${r.seconds.toFixed(0)} s`),
+    `${o.fresh ? 'From scratch (`--fresh`: every run, grid cell and imputer trained again)' : 'Reusing the finished runs found under runs/'}, on ${cpus().length} cores ` +
+      `(load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end): ${minutes((Date.now() - started) / 1000)} in total, ` +
+      `of which the notebooks ${minutes(runs.reduce((sum, r) => sum + r.seconds, 0))} and the figure export the rest.`,
+    '',
+    ...runs.map((r) => `- ${relative(ROOT, r.notebook)}: ${minutes(r.seconds)}`),
     '',
   ].join('\n');
   writeFileSync(join(figuresDir, 'README.md'), index);
