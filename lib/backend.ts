@@ -20,7 +20,7 @@ import { BackendUnavailableError, findVulkanLoader, startWebgpu, type WebgpuProb
 export type BackendChoice = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
 
 /** The backends in the order the kit tries them. */
-export const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
+const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 
 /**
  * Whether the automatic order may choose webgpu when Dawn finds an adapter. False for now:
@@ -33,7 +33,7 @@ export const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'webgpu', 'n
 export const WEBGPU_AUTOMATIC = false;
 
 /** Environment variable that forces a backend. */
-export const BACKEND_ENV = 'MMCKD_BACKEND';
+const BACKEND_ENV = 'MMCKD_BACKEND';
 
 /** Why a backend was not used. */
 export interface BackendAttempt {

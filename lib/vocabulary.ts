@@ -32,11 +32,6 @@ export type ProtocolName = 'P1' | 'P2' | 'P3' | 'P3c';
 /** Every protocol, in report order: the default of evaluations, grids and the CLI. */
 export const PROTOCOL_NAMES: readonly ProtocolName[] = ['P1', 'P2', 'P3', 'P3c'];
 
-/** Returns true when the string names a protocol. */
-export function isProtocolName(s: string): s is ProtocolName {
-  return (PROTOCOL_NAMES as readonly string[]).includes(s);
-}
-
 /** The names files and commands used before the protocols were called P1-P3c ('mr': the per-clip curve). */
 export const FORMER_PROTOCOL_NAMES: Readonly<Record<string, ProtocolName>> = Object.freeze({
   subsets: 'P1',

@@ -256,7 +256,7 @@ function guardSynchronousReads(backend: tf.KernelBackend): void {
  * it loads), switches TensorFlow.js to it and proves it with one operation read asynchronously.
  * Returns notes for the backend line. On failure everything installed is taken back.
  */
-export async function activateWebgpu(found: Extract<WebgpuProbe, { ok: true }>, load: WebgpuModuleLoader): Promise<string[]> {
+async function activateWebgpu(found: Extract<WebgpuProbe, { ok: true }>, load: WebgpuModuleLoader): Promise<string[]> {
   try {
     for (const [name, value] of Object.entries(found.globals)) {
       if (!(name in globalThis)) {

@@ -35,7 +35,7 @@ export function batchCount(numClips: number, batchSize: number, dropLast = false
 }
 
 /** Returns the row order of one epoch (shuffled when a seed is given). */
-export function epochOrder(numClips: number, seed?: number, indices?: ArrayLike<number>): Int32Array {
+function epochOrder(numClips: number, seed?: number, indices?: ArrayLike<number>): Int32Array {
   const order = indices ? Int32Array.from(indices) : Int32Array.from({ length: numClips }, (_, i) => i);
   if (seed !== undefined) createRng(seed).shuffle(order);
   return order;

@@ -21,7 +21,7 @@ import { SPLIT_NAMES, type ModalityFeatures, type MultimodalDataset, type Multim
 
 const MAGIC = 'MMCKDC01';
 /** Bump when the layout or the loaders' output changes, to invalidate old entries. */
-export const CACHE_FORMAT_VERSION = 1;
+const CACHE_FORMAT_VERSION = 1;
 
 interface ArrayRef {
   offset: number;

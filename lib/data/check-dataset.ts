@@ -10,10 +10,10 @@ import { MODALITIES } from './modalities';
 import { SPLIT_NAMES, type MultimodalDataset } from './types';
 
 /** The largest number of frames per clip the kit accepts (MOSI/MOSEI use 50, SIMS 39 to 925). */
-export const MAX_FRAMES_PER_CLIP = 100_000;
+const MAX_FRAMES_PER_CLIP = 100_000;
 
 /** The largest number of features per frame the kit accepts (BERT-large is 1024). */
-export const MAX_FEATURES_PER_FRAME = 100_000;
+const MAX_FEATURES_PER_FRAME = 100_000;
 
 /** Why each split may not be empty, for the error message. */
 const EMPTY_SPLIT_REASON: Record<string, string> = {

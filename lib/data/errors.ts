@@ -11,10 +11,10 @@ export interface DatasetErrorLocation {
 }
 
 /** Messages longer than this are cut (a hostile file must not produce a megabyte error line). */
-export const MAX_MESSAGE_CHARS = 400;
+const MAX_MESSAGE_CHARS = 400;
 
 /** Returns `text` cut to `max` characters, saying how much was left out. */
-export function cutText(text: string, max = MAX_MESSAGE_CHARS): string {
+function cutText(text: string, max = MAX_MESSAGE_CHARS): string {
   return text.length <= max ? text : `${text.slice(0, max)}... (${text.length - max} more characters)`;
 }
 

@@ -33,7 +33,7 @@ export const DATASET_ARRAYS_FORMAT = 'mmckd-dataset-arrays';
 export const DATASET_ARRAYS_VERSION = 1;
 
 /** Name of the manifest file inside an export folder. */
-export const DATASET_ARRAYS_MANIFEST = 'manifest.json';
+const DATASET_ARRAYS_MANIFEST = 'manifest.json';
 
 /** One exported file: where it is (relative to the folder), what it holds, and its checksum. */
 export interface ExportedArrayFile {
@@ -143,7 +143,7 @@ function checkSplit(split: MultimodalSplit | undefined, name: SplitName, meta: D
 }
 
 /** Throws "Expected <field> to be ..., but got ..." for the first inconsistency of a dataset; returns nothing. */
-export function validateDatasetForExport(dataset: MultimodalDataset): void {
+function validateDatasetForExport(dataset: MultimodalDataset): void {
   const meta = dataset?.meta;
   if (!meta || typeof meta.name !== 'string' || meta.name === '') fail('dataset.meta.name', 'a non-empty string', meta?.name);
   for (const m of MODALITIES) {

@@ -20,7 +20,7 @@ export interface LoadDatasetOptions extends CacheOptions {
 }
 
 /** Returns true when the spec names the synthetic generator. */
-export function isSyntheticSpec(spec: string): boolean {
+function isSyntheticSpec(spec: string): boolean {
   return spec === 'synthetic' || spec.startsWith('synthetic:');
 }
 

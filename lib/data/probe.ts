@@ -8,7 +8,7 @@ import type { Modality } from './modalities';
 import type { ModalityFeatures, MultimodalSplit } from './types';
 
 /** Returns [N, D] float64 means over each clip's valid frames (zeros for an empty clip). */
-export function meanPool(f: ModalityFeatures): Float64Array {
+function meanPool(f: ModalityFeatures): Float64Array {
   const { numClips: n, seqLen: T, dim: D, data, lengths } = f;
   const out = new Float64Array(n * D);
   for (let i = 0; i < n; i++) {
@@ -65,7 +65,7 @@ export interface ProbeResult {
 }
 
 /** Returns 1 - SS_res / SS_tot of predictions against labels. */
-export function rSquared(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
+function rSquared(pred: ArrayLike<number>, labels: ArrayLike<number>): number {
   let mean = 0;
   for (let i = 0; i < labels.length; i++) mean += labels[i];
   mean /= labels.length;

@@ -15,7 +15,7 @@ const REASONS: Record<string, string> = {
 };
 
 /** Returns the reason a path cannot be read as a file, in a few words. */
-export function unreadableReason(err: unknown): string {
+function unreadableReason(err: unknown): string {
   const code = (err as { code?: string }).code;
   return (code && REASONS[code]) ?? (err as Error).message;
 }

@@ -62,7 +62,7 @@ function standardizeFeatures(f: ModalityFeatures, mean: Float32Array, std: Float
 }
 
 /** Returns a standardised copy of a split (the input is not changed). */
-export function applyStandardizer(split: MultimodalSplit, s: Standardizer): MultimodalSplit {
+function applyStandardizer(split: MultimodalSplit, s: Standardizer): MultimodalSplit {
   const features = {} as Record<Modality, ModalityFeatures>;
   for (const m of MODALITIES) features[m] = standardizeFeatures(split.features[m], s.mean[m], s.std[m]);
   return { ...split, features };

@@ -15,7 +15,7 @@ export interface NumberStats {
 }
 
 /** Returns min, max, mean and (population) std of the values. */
-export function numberStats(values: ArrayLike<number>): NumberStats {
+function numberStats(values: ArrayLike<number>): NumberStats {
   const n = values.length;
   if (n === 0) return { min: NaN, max: NaN, mean: NaN, std: NaN };
   let min = Infinity;
@@ -53,7 +53,7 @@ export interface DatasetSummary {
 }
 
 /** Returns the summary of one split (fractions of positive / zero / negative labels). */
-export function summarizeSplit(split: MultimodalSplit): SplitSummary {
+function summarizeSplit(split: MultimodalSplit): SplitSummary {
   const n = split.labels.length;
   const shapes = {} as SplitSummary['shapes'];
   const lengths = {} as SplitSummary['lengths'];

@@ -134,7 +134,7 @@ export const DEFAULT_SYNTHETIC_CONFIG: SyntheticConfig = {
 };
 
 /** The 'quick' preset: a small set for tests and MMCKD_QUICK runs, same generative process. */
-export const QUICK_SYNTHETIC_CONFIG: SyntheticConfig = {
+const QUICK_SYNTHETIC_CONFIG: SyntheticConfig = {
   ...DEFAULT_SYNTHETIC_CONFIG,
   preset: 'quick',
   counts: { train: 192, valid: 64, test: 96 },
@@ -176,7 +176,7 @@ function check(ok: boolean, field: string, expected: string, got: unknown): void
 }
 
 /** Throws on the first out-of-range field of a config; returns nothing. */
-export function validateSyntheticConfig(c: SyntheticConfig): void {
+function validateSyntheticConfig(c: SyntheticConfig): void {
   const isInt = (v: number, min: number): boolean => Number.isInteger(v) && v >= min;
   check(Number.isFinite(c.seed), 'seed', 'a finite number', c.seed);
   for (const s of SPLIT_NAMES) {

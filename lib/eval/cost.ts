@@ -86,7 +86,7 @@ export function measureLatency(run: () => void, o: LatencyOptions): LatencyStats
 }
 
 /** Returns the peak bytes of tensors allocated during `run` above those live before it (tf.profile). */
-export async function peakInferenceBytes(run: () => void): Promise<number> {
+async function peakInferenceBytes(run: () => void): Promise<number> {
   const before = tf.memory().numBytes;
   const info = await tf.profile(() => {
     run();
@@ -95,7 +95,7 @@ export async function peakInferenceBytes(run: () => void): Promise<number> {
 }
 
 /** Returns a random clip batch [B, T_m, D_m] with every frame valid; the caller disposes it. */
-export function randomCostInput(dims: Record<Modality, number>, seqLens: Record<Modality, number>, batchSize: number, seed = 0): ModelInput {
+function randomCostInput(dims: Record<Modality, number>, seqLens: Record<Modality, number>, batchSize: number, seed = 0): ModelInput {
   const inputs: Partial<Record<Modality, tf.Tensor3D>> = {};
   const masks: Partial<Record<Modality, tf.Tensor2D>> = {};
   MODALITIES.forEach((m, i) => {
@@ -182,7 +182,7 @@ export function inferenceParameters(model: MsaModel): number {
 }
 
 /** One line saying what the cost table counts (the module doc, condensed). */
-export const COST_COUNTS =
+const COST_COUNTS =
   'Per clip. Parameters and FLOPs count what runs at test time (projection head excluded; imputer + teacher = whole imputer + teacher, ' +
   'FLOPs of the modules a missing pattern runs, diffusion = K denoiser passes; 1 multiply-add = 2 FLOPs, elementwise ops ignored). ' +
   'Imputer rows average the six missing patterns. Latency: wall clock incl. read-back, random full-length inputs, median [IQR] over repetitions after warm-up. ' +

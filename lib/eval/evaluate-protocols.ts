@@ -24,10 +24,10 @@ import { msaMetrics, type MsaMetricValues } from './metrics';
 import { MSA_METRIC_KEYS, PROTOCOL_NAMES, type MsaMetricKey, type ProtocolName } from '../vocabulary';
 
 /** P2 frame-level rates (TFR-Net / EMT-DLFR): 0.0, 0.1, ..., 1.0. */
-export const FRAME_RATES: readonly number[] = Array.from({ length: 11 }, (_, i) => i / 10);
+const FRAME_RATES: readonly number[] = Array.from({ length: 11 }, (_, i) => i / 10);
 
 /** P3 and P3c modality-missing rates (IMDer): 0.1, ..., 0.7. */
-export const MODALITY_RATES: readonly number[] = Array.from({ length: 7 }, (_, i) => (i + 1) / 10);
+const MODALITY_RATES: readonly number[] = Array.from({ length: 7 }, (_, i) => (i + 1) / 10);
 
 /** Metrics at one missing rate. */
 export interface RateResult {

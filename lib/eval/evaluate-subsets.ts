@@ -25,7 +25,7 @@ export interface SubsetResult {
 }
 
 /** Returns the predictions of one subset's predictor on a split with the other modalities removed. */
-export function predictWithSubset(predictor: Predictor, split: MultimodalSplit, subset: SubsetName, batchSize = 64): Float32Array {
+function predictWithSubset(predictor: Predictor, split: MultimodalSplit, subset: SubsetName, batchSize = 64): Float32Array {
   const masked = applyModalitySubset(split, subset);
   return predictSplit(predictor, masked.split, splitBatches, batchSize);
 }

@@ -27,7 +27,7 @@ export interface GridWorkerSpec {
 }
 
 /** Returns the `mmckd grid` arguments of a worker; throws when an override has no option. */
-export function gridWorkerArgs(spec: GridWorkerSpec): string[] {
+function gridWorkerArgs(spec: GridWorkerSpec): string[] {
   const args = ['grid', '--dataset', spec.datasetSpec, '--preset', spec.preset, '--variants', spec.variants.join(','), '--seeds', spec.seeds.join(','),
     '--protocols', spec.protocols.join(','), '--out', resolve(spec.outDir), '--no-figures', '--worker', '--workers', '1'];
   for (const [key, value] of Object.entries(spec.overrides ?? {})) {

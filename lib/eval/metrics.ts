@@ -104,7 +104,7 @@ function multiclassAccuracy(pred: ArrayLike<number>, truth: ArrayLike<number>, b
 }
 
 /** Returns np.corrcoef(x, y)[0][1]: NaN for fewer than 2 values or zero variance. */
-export function pearsonCorrelation(x: ArrayLike<number>, y: ArrayLike<number>): number {
+function pearsonCorrelation(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
   if (n < 2) return NaN;
   let mx = 0, my = 0;

@@ -19,7 +19,7 @@ export interface Projections {
 }
 
 /** Returns the model's projections z (inference mode) of every clip of `split`, in split order. */
-export function projectSplit(model: MsaModel, split: MultimodalSplit, batchSize = 64): Projections {
+function projectSplit(model: MsaModel, split: MultimodalSplit, batchSize = 64): Projections {
   const n = split.ids.length;
   let dim = 0;
   let data = new Float32Array(0);
@@ -125,7 +125,7 @@ export function summarizeProjections(projections: ReadonlyMap<SubsetName, Projec
 }
 
 /** The models the projection-space figure draws: the teacher and the three single-modality students. */
-export const PROJECTION_SUBSETS: readonly SubsetName[] = ['tav', 't', 'a', 'v'];
+const PROJECTION_SUBSETS: readonly SubsetName[] = ['tav', 't', 'a', 'v'];
 
 /** Returns the models of `subsets` (default PROJECTION_SUBSETS) that `models` holds, in that order. */
 export function projectionModels(models: Partial<Record<SubsetName, MsaModel>>, subsets: readonly SubsetName[] = PROJECTION_SUBSETS): Partial<Record<SubsetName, MsaModel>> {

@@ -14,7 +14,7 @@ import type { ParameterStore } from '../models/parameter-store';
 import type { ImputerConfig } from './config';
 
 /** The six missing patterns as available-modality lists ({t,a}, {t,v}, {a,v}, {t}, {a}, {v}). */
-export const MISSING_PATTERNS: readonly (readonly Modality[])[] = SUBSET_NAMES.filter((s) => s !== 'tav').map((s) => subsetModalities(s));
+const MISSING_PATTERNS: readonly (readonly Modality[])[] = SUBSET_NAMES.filter((s) => s !== 'tav').map((s) => subsetModalities(s));
 
 /** Returns availability [B, 3] (MODALITIES order, 1 = available) of one pattern for every clip. */
 export function availabilityTensor(available: readonly Modality[], batchSize: number): tf.Tensor2D {

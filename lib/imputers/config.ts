@@ -43,7 +43,7 @@ export interface ImputerConfig {
 }
 
 /** Defaults: small enough to train in minutes on 2 CPU cores (wasm), K = 50 sampling steps. */
-export const DEFAULT_IMPUTER_CONFIG: Readonly<ImputerConfig> = Object.freeze({
+const DEFAULT_IMPUTER_CONFIG: Readonly<ImputerConfig> = Object.freeze({
   kind: 'autoencoder' as ImputerKind,
   inputDims: Object.freeze({ text: 768, audio: 5, vision: 20 }) as Record<Modality, number>,
   seqLens: Object.freeze({ text: 50, audio: 50, vision: 50 }) as Record<Modality, number>,
@@ -61,7 +61,7 @@ export const DEFAULT_IMPUTER_CONFIG: Readonly<ImputerConfig> = Object.freeze({
 export type ImputerTrainOptions = LoopOptions;
 
 /** Training defaults (the full setting). */
-export const DEFAULT_IMPUTER_TRAIN_OPTIONS: Readonly<ImputerTrainOptions> = Object.freeze({
+const DEFAULT_IMPUTER_TRAIN_OPTIONS: Readonly<ImputerTrainOptions> = Object.freeze({
   seed: 1,
   batchSize: 32,
   epochs: 20,
@@ -76,7 +76,7 @@ export const DEFAULT_IMPUTER_TRAIN_OPTIONS: Readonly<ImputerTrainOptions> = Obje
 export type ImputerPresetName = 'quick' | 'default';
 
 /** Named presets: `quick` for tests and notebooks' quick setting (K = 10), `default` (K = 50). */
-export const IMPUTER_PRESETS: Readonly<Record<ImputerPresetName, { model: Partial<ImputerConfig>; train: Partial<ImputerTrainOptions> }>> = Object.freeze({
+const IMPUTER_PRESETS: Readonly<Record<ImputerPresetName, { model: Partial<ImputerConfig>; train: Partial<ImputerTrainOptions> }>> = Object.freeze({
   quick: { model: { d: 16, hidden: 32, aeBlocks: 2, bottleneck: 16, diffusionSteps: 100, sampleSteps: 10 }, train: { epochs: 8, patience: 8, warmupEpochs: 0 } },
   default: { model: {}, train: {} },
 });

@@ -17,7 +17,7 @@ import type { ImputeOptions, Imputer } from './imputer';
  * their masks by the imputed frame masks); the available modalities pass through unchanged.
  * The caller owns the returned tensors that are new (run it inside tf.tidy).
  */
-export function imputedInput(imputer: Imputer, batch: ModelInput, subset: SubsetName, options: ImputeOptions = {}): ModelInput {
+function imputedInput(imputer: Imputer, batch: ModelInput, subset: SubsetName, options: ImputeOptions = {}): ModelInput {
   const available = subsetModalities(subset);
   if (available.length === MODALITIES.length) return batch;
   const filled = imputer.impute(batch, available, options);

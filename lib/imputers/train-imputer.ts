@@ -52,7 +52,7 @@ function imputerLoss(imputer: Imputer, batch: Batch, seed: number): BatchLoss {
  * Returns the mean loss of the imputer on `split` with seeded missing patterns (and diffusion
  * noise) per batch: the same seed gives the same value for the same weights.
  */
-export function imputerValidationLoss(imputer: Imputer, split: MultimodalSplit, batchSize = 64, seed = 12345): number {
+function imputerValidationLoss(imputer: Imputer, split: MultimodalSplit, batchSize = 64, seed = 12345): number {
   let sum = 0;
   let n = 0;
   let k = 0;

@@ -8,7 +8,7 @@ import { createLinear } from './linear';
 import type { ParameterStore } from './parameter-store';
 
 /** Returns x / sqrt(sum x^2 + eps) row-wise: unit rows (a zero row stays zero), [N, p]. */
-export function l2Normalize(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
+function l2Normalize(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
   return tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), eps))) as tf.Tensor2D; // [N, p]
 }
 

@@ -40,7 +40,7 @@ export interface ModalityPooled {
  * the k models that read it. `seeds[i]` is model i's call seed (as `apply` takes it); with dropout
  * on, model i's encoder of its j-th modality uses seed `seeds[i] + 1 + j`, as in `apply`.
  */
-export function vectorisedEncoders(models: readonly MsaModel[], batch: ModelInput, training: boolean, seeds: readonly number[]): ModalityPooled {
+function vectorisedEncoders(models: readonly MsaModel[], batch: ModelInput, training: boolean, seeds: readonly number[]): ModalityPooled {
   const out: ModalityPooled = { pooled: {}, members: {} };
   const { dropout, frameActivation } = models[0].config;
   for (const m of MODALITIES) {
@@ -72,11 +72,6 @@ function perModelPooled(models: readonly MsaModel[], encoded: ModalityPooled): P
     });
   }
   return out;
-}
-
-/** Returns h_m [B, d] of every model for every modality it reads, computed per modality over all models at once (seeds as `vectorisedEncoders`). */
-export function vectorisedPooled(models: readonly MsaModel[], batch: ModelInput, training: boolean, seeds: readonly number[]): Partial<Record<Modality, tf.Tensor2D>>[] {
-  return perModelPooled(models, vectorisedEncoders(models, batch, training, seeds));
 }
 
 /**

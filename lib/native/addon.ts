@@ -51,10 +51,10 @@ export interface NativeAddon {
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 
 /** Environment variable: '0' turns the native kernels off; a path loads the addon from there. */
-export const NATIVE_ENV = 'MMCKD_NATIVE';
+const NATIVE_ENV = 'MMCKD_NATIVE';
 
 /** Where `npm run build:native` puts the addon. */
-export const DEFAULT_ADDON_PATH = resolve(KIT_ROOT, 'native', 'build', 'Release', 'mmckd_blas.node');
+const DEFAULT_ADDON_PATH = resolve(KIT_ROOT, 'native', 'build', 'Release', 'mmckd_blas.node');
 
 let cached: AddonLoad | undefined;
 

@@ -17,7 +17,7 @@ import { nativeHeadKernels } from './heads-kernels';
 import { nativeBatchMatMul, nativeFusedMatMul, nativeTranspose } from './wasm-kernels';
 import { blockSplitV, sharedIdentity, sharedSameTypeCast, sigmoidTanh } from './wasm-js-kernels';
 
-export { loadNativeAddon, NATIVE_ENV, DEFAULT_ADDON_PATH, type NativeAddon, type AddonLoad } from './addon';
+export { loadNativeAddon, type NativeAddon, type AddonLoad } from './addon';
 
 /** What `enableNativeKernels` did. */
 export interface NativeKernelReport {

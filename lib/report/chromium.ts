@@ -7,7 +7,7 @@
 import { accessSync, constants } from 'node:fs';
 
 /** Paths tried after MMCKD_CHROMIUM, in order. */
-export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'] as const;
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'] as const;
 
 /** Thrown when no Chromium binary is found; the message says how to install or point to one. */
 export class ChromiumNotFoundError extends Error {

@@ -19,7 +19,7 @@ import { writeTable } from './write-table';
 import { formatMeanStd, relabelColumns } from './table-format';
 
 /** Metrics whose AUILC is reported for P2 (Corr is undefined at rate 1.0, where predictions are constant). */
-export const AUILC_METRICS = ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
+const AUILC_METRICS = ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
 
 /** Aggregated tables of a grid. */
 export interface GridTables {
@@ -39,7 +39,7 @@ export interface GridTables {
 }
 
 /** Returns the seed-level records of P1 (one per variant, seed, subset). */
-export function p1Records(cells: GridCell[]): TableRow[] {
+function p1Records(cells: GridCell[]): TableRow[] {
   return cells.flatMap((c) =>
     (c.evaluation.p1 ?? []).map((r) => ({ variant: c.variant, seed: c.seed, subset: r.subset, ...pick(r.metrics, REPORTED_METRICS) })),
   );
@@ -84,7 +84,7 @@ export async function gridTables(cells: GridCell[]): Promise<GridTables> {
 }
 
 /** The row label of the mean over the six students in `pairedSubsetTable`. */
-export const STUDENTS_ROW = 'students';
+const STUDENTS_ROW = 'students';
 
 function p1Mae(cell: GridCell, subset: SubsetName | typeof STUDENTS_ROW): number {
   const rows = (cell.evaluation.p1 ?? []).filter((r) => (subset === STUDENTS_ROW ? r.subset !== 'tav' : r.subset === subset));

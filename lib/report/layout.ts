@@ -106,7 +106,7 @@ export function captionMarginTop(caption: FigureBase['caption'], extra = 0): num
 }
 
 /** Returns the plotly title of a figure: the caption's title, with dataset, seeds and backend as subtitle (both wrapped to the figure's width). */
-export function captionTitle(caption: FigureBase['caption']): Record<string, unknown> {
+function captionTitle(caption: FigureBase['caption']): Record<string, unknown> {
   return {
     text: wrapCaptionText(caption.title, TITLE_LINE_CHARS),
     x: 0.01,

@@ -24,7 +24,7 @@ export interface SvgSeries {
 }
 
 /** Returns an SVG line chart (epochs on x) with axis ticks, title and legend; `width` x `height` px. */
-export function svgLineChart(title: string, yTitle: string, series: SvgSeries[], width = 420, height = 240): string {
+function svgLineChart(title: string, yTitle: string, series: SvgSeries[], width = 420, height = 240): string {
   const pad = { left: 52, right: 96, top: 24, bottom: 34 };
   const all = series.flatMap((s) => s.values.filter(Number.isFinite));
   const n = Math.max(1, ...series.map((s) => s.values.length));
@@ -73,7 +73,7 @@ export function svgLineChart(title: string, yTitle: string, series: SvgSeries[],
  * Returns an SVG as an `<img>` with a data URI: Jupyter's sanitizer removes inline `<svg>` from
  * untrusted notebooks but keeps images, so the display survives reopening a saved notebook.
  */
-export function svgImage(svg: string, alt: string): string {
+function svgImage(svg: string, alt: string): string {
   return `<img alt="${escapeHtml(alt)}" style="margin:4px" src="data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}">`;
 }
 

@@ -21,7 +21,7 @@ import { inTslabKernel, warmStaticRenderer } from './static-svg';
 import { tableHtml, type TableHtmlOptions, type TableRow } from './table-format';
 
 /** The seed of the notebooks' runs and masks when none is given. */
-export const DEFAULT_NOTEBOOK_SEED = 1;
+const DEFAULT_NOTEBOOK_SEED = 1;
 
 /** Options of `notebookContext`. */
 export interface NotebookContextOptions {

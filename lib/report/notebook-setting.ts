@@ -16,11 +16,11 @@ import { defaultGridWorkers } from '../eval/grid-workers';
 import { COLLECT_ENV } from './collect';
 
 /** The environment variable naming the notebooks' dataset (a dataset spec: 'synthetic', 'synthetic:quick' or an MMSA .pkl path). */
-export const DATASET_ENV = 'MMCKD_DATASET';
+const DATASET_ENV = 'MMCKD_DATASET';
 /** The environment variable with notebook 04's seeds of the method grid (a comma list). */
-export const GRID_SEEDS_ENV = 'MMCKD_GRID_SEEDS';
+const GRID_SEEDS_ENV = 'MMCKD_GRID_SEEDS';
 /** The environment variable with notebook 04's seeds of the ablations (a comma list). */
-export const ABLATION_SEEDS_ENV = 'MMCKD_ABLATION_SEEDS';
+const ABLATION_SEEDS_ENV = 'MMCKD_ABLATION_SEEDS';
 
 /** The ablation variants of the quick setting: the two the method grid already trained and two that train fast. */
 export const QUICK_ABLATION_VARIANTS: readonly string[] = ['mmckd', 'b2', 'mmckd-3class', 'mmckd-detached'];

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The bundle packages tried, in order. */
-export const PLOTLY_BUNDLE_PACKAGES = ['plotly.js-dist-min', 'plotly.js-dist'] as const;
+const PLOTLY_BUNDLE_PACKAGES = ['plotly.js-dist-min', 'plotly.js-dist'] as const;
 
 let cached: { path: string; source: string } | undefined;
 

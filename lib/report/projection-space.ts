@@ -14,7 +14,7 @@ import { pca2d } from './pca';
 import type { ProjectionPoint } from './scatter-figures';
 
 /** Column labels of `projectionSummaryRows`, by ProjectionSummary field. */
-export const PROJECTION_SUMMARY_LABELS = {
+const PROJECTION_SUMMARY_LABELS = {
   model: 'model',
   agreementWithTeacher: 'agreement with teacher (mean cosine)',
   classSeparation: 'class separation (within − between cosine)',

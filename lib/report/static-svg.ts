@@ -23,7 +23,7 @@ import { DEFAULT_FIGURE_SIZE } from './layout';
 import { plotlyBundlePath } from './plotly-bundle';
 
 /** The environment variable that turns static images off ('0', 'false' or 'off'). */
-export const STATIC_FIGURES_ENV = 'MMCKD_STATIC_FIGURES';
+const STATIC_FIGURES_ENV = 'MMCKD_STATIC_FIGURES';
 
 /** A rendered static image, or why there is none. */
 export type StaticImage = { svg: string } | { reason: string };

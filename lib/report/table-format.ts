@@ -22,7 +22,7 @@ export interface TableFormatOptions {
 }
 
 /** Returns rows and column names from a row array or an arquero table. */
-export function tableRows(input: TableRow[] | TableLike, columns?: string[]): { rows: TableRow[]; columns: string[] } {
+function tableRows(input: TableRow[] | TableLike, columns?: string[]): { rows: TableRow[]; columns: string[] } {
   if (Array.isArray(input)) {
     const seen: string[] = [];
     const set = new Set<string>();
@@ -67,7 +67,7 @@ export function formatMeanStd(mean: number, std?: number, digits = 4): string {
  * Returns a formatter for one column: when any of its numbers is not an integer, all its numbers
  * get `digits` decimals (so 1 prints as 1.0000 next to 0.8123); integer columns (n, seed) stay integers.
  */
-export function columnFormatter(rows: TableRow[], column: string, digits = 4): (value: unknown) => string {
+function columnFormatter(rows: TableRow[], column: string, digits = 4): (value: unknown) => string {
   const fractional = rows.some((r) => {
     const v = r[column];
     return typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v);

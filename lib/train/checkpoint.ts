@@ -21,7 +21,7 @@ export interface MsaTopology {
 }
 
 /** Raised when a checkpoint folder is missing, incomplete or of another kind; names the file. */
-export class CheckpointError extends Error {
+class CheckpointError extends Error {
   constructor(readonly path: string, message: string) {
     super(`${path}: ${message}`);
     this.name = 'CheckpointError';
@@ -53,7 +53,7 @@ export interface WeightsRecord {
  * Checks weights.bin against the manifest (and the recorded size and checksums when the
  * checkpoint has them); throws CheckpointError naming the file and, where one is at fault, the weight.
  */
-export function verifyWeights(binPath: string, jsonPath: string, bin: Uint8Array, specs: tf.io.WeightsManifestEntry[], record?: WeightsRecord): void {
+function verifyWeights(binPath: string, jsonPath: string, bin: Uint8Array, specs: tf.io.WeightsManifestEntry[], record?: WeightsRecord): void {
   if (record) {
     if (sha256(JSON.stringify(specs)) !== record.manifestSha256) {
       throw new CheckpointError(jsonPath, 'the weight manifest (names, shapes, dtypes) does not match its recorded checksum: the file was edited or damaged');

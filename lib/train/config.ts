@@ -87,7 +87,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
  * Named presets: `quick` for tests and notebooks' quick setting, `mosi` (the defaults), `mosei`
  * (larger batches for MOSEI's 16k clips; not tuned here: no MOSEI features ship with the kit).
  */
-export const TRAIN_PRESETS: Readonly<Record<TrainPresetName, Partial<TrainConfig>>> = Object.freeze({
+const TRAIN_PRESETS: Readonly<Record<TrainPresetName, Partial<TrainConfig>>> = Object.freeze({
   quick: { batchSize: 32, pretrainEpochs: 4, epochs: 4, patience: 4, warmupEpochs: 0, model: { d: 16, heads: 2, projectionDim: 16 } },
   mosi: {},
   mosei: { batchSize: 64 },

@@ -39,7 +39,7 @@ const isDir = (path: string): boolean => {
 };
 
 /** Returns what the kit recognises `dir` as (without looking below its entries' records). */
-export function kitFolderKind(dir: string): KitFolderKind {
+function kitFolderKind(dir: string): KitFolderKind {
   if (!existsSync(dir)) return 'missing';
   if (!isDir(dir)) return 'unknown';
   const entries = readdirSync(dir).filter((e) => e !== LOCK_NAME && e !== LOCK_OWNER_NAME && tempOwnerPid(e) === undefined);
@@ -54,7 +54,7 @@ export function kitFolderKind(dir: string): KitFolderKind {
 }
 
 /** Returns the first entry of `dir` the kit did not write (relative path), or undefined. */
-export function unknownEntry(dir: string, kind = kitFolderKind(dir)): string | undefined {
+function unknownEntry(dir: string, kind = kitFolderKind(dir)): string | undefined {
   if (kind === 'missing' || kind === 'empty') return undefined;
   if (kind === 'unknown') return '.';
   const allowed = kind === 'run' ? RUN_ENTRIES : kind === 'imputer' ? IMPUTER_ENTRIES : kind === 'stage1' ? STAGE_ENTRIES : GRID_FILES;

@@ -22,7 +22,7 @@ export function modelPredictor(model: MsaModel): Predictor {
  * Returns the input with the modalities outside `keep` replaced by zeros (masks unchanged): how
  * a full-modality model (baseline B1) sees a clip whose other modalities are missing.
  */
-export function zeroFilledInput(batch: ModelInput, keep: readonly Modality[]): ModelInput {
+function zeroFilledInput(batch: ModelInput, keep: readonly Modality[]): ModelInput {
   const inputs: Partial<Record<Modality, tf.Tensor3D>> = {};
   for (const m of MODALITIES) {
     const x = batch.inputs[m];

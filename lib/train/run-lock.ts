@@ -9,7 +9,7 @@
  * machine). A second process either refuses by name (`mmckd train`) or waits (grid workers,
  * shared stage-1 teachers).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as lockfile from 'proper-lockfile';
@@ -22,7 +22,7 @@ export const LOCK_NAME = '.lock';
 export const LOCK_OWNER_NAME = '.lock-owner.json';
 
 /** A lock not refreshed for this long is stale (its owner died on another machine). */
-export const DEFAULT_STALE_MS = 120_000;
+const DEFAULT_STALE_MS = 120_000;
 
 /** Who holds a lock. */
 export interface LockOwner {
@@ -174,11 +174,3 @@ export async function tryLockRunFolder(dir: string, options: Omit<LockOptions, '
   }
 }
 
-/** Removes `dir` when it is empty (a folder the lock created for a run that was then refused). */
-export function removeIfEmpty(dir: string): void {
-  try {
-    if (readdirSync(dir).length === 0) rmdirSync(dir);
-  } catch {
-    // not there or not empty: leave it
-  }
-}

@@ -147,7 +147,7 @@ export class TrainingDivergedError extends Error {
 }
 
 /** Sets an optimizer's learning rate in place (Adam's moments are kept). */
-export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   // tfjs optimizers read `learningRate` on every applyGradients; it is not public API but stable
   // across tfjs 1-4, and this is how a schedule is applied without rebuilding Adam's moments.
   (optimizer as unknown as { learningRate: number }).learningRate = lr;

@@ -32,7 +32,7 @@ export interface FrameMissingOptions {
 }
 
 /** Returns the [N, T] keep-mask of one modality: uniform > rate within the valid length. */
-export function frameMissingMask(f: ModalityFeatures, rate: number, seed: number): Uint8Array {
+function frameMissingMask(f: ModalityFeatures, rate: number, seed: number): Uint8Array {
   if (!(rate >= 0 && rate <= 1)) throw new Error(`Expected rate to be in [0, 1], but got ${rate}`);
   const rng = createRng(seed);
   const valid = validFrameMask(f);

@@ -138,7 +138,7 @@ function convertStrings(bytes: Uint8Array, dtype: NumpyDtype, size: number): str
 }
 
 /** Reorders Fortran-order (column-major) data into C order for the given shape. */
-export function fortranToC<T extends { length: number; [i: number]: any }>(data: T, shape: number[], make: (n: number) => T): T {
+function fortranToC<T extends { length: number; [i: number]: any }>(data: T, shape: number[], make: (n: number) => T): T {
   const n = data.length;
   const out = make(n);
   const k = shape.length;
@@ -162,10 +162,10 @@ export function fortranToC<T extends { length: number; [i: number]: any }>(data:
 }
 
 /** The largest element count the reader accepts for one array (2^31 - 1: 8 GiB of float32). */
-export const MAX_ARRAY_ELEMENTS = 2 ** 31 - 1;
+const MAX_ARRAY_ELEMENTS = 2 ** 31 - 1;
 
 /** The largest rank the reader accepts. */
-export const MAX_ARRAY_RANK = 32;
+const MAX_ARRAY_RANK = 32;
 
 /** Checks a shape tuple; returns its element count. Throws for a count past MAX_ARRAY_ELEMENTS. */
 export function checkShape(shape: unknown): number {

@@ -13,7 +13,7 @@ import { DtypeBuilder, makeNdArray, makeScalar, checkShape, type ArrayOptions } 
 import { PendingArray, PyGlobal, describeValue, tuple } from './values';
 
 /** The globals a pickle may name, as 'module.name', and what each one builds. */
-export const ALLOWED_GLOBALS: Readonly<Record<string, string>> = {
+const ALLOWED_GLOBALS: Readonly<Record<string, string>> = {
   'numpy.core.multiarray._reconstruct': 'reconstruct',
   'numpy._core.multiarray._reconstruct': 'reconstruct',
   'numpy.ndarray': 'ndarray',
@@ -45,10 +45,10 @@ const MAX_DEPTH_OF_MEMO = 1 << 24;
  * items shared through the memo so the written-out key grows exponentially) is refused. The walk
  * stops as soon as the budget is spent, so its time is bounded by the budget, not by the key.
  */
-export const MAX_DICT_KEY_CHARS = 4096;
+const MAX_DICT_KEY_CHARS = 4096;
 
 /** Limit of MARK nesting (open lists, tuples and dicts being built). */
-export const MAX_MARK_DEPTH = 10_000;
+const MAX_MARK_DEPTH = 10_000;
 
 class DtypeValue {
   constructor(readonly builder: DtypeBuilder) {}
