@@ -7,21 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type FusedEncoderAttrs } from '../models/fused-encoder';
 import type { NativeAddon } from './addon';
-
-/** What the kernels need of tfjs-backend-wasm 4.22's BackendWasm. */
-interface WasmBackendLike {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { HEAPU8: Uint8Array };
-}
-
-type KernelFunc = tf.KernelConfig['kernelFunc'];
-
-function offsetOf(backend: WasmBackendLike, t: tf.TensorInfo): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (!data) throw new Error('Expected a tensor of the wasm backend, but its data is not on the wasm heap');
-  return data.memoryOffset;
-}
+import { heapOffset as offsetOf, type KernelFunc, type WasmBackendLike } from './wasm-heap';
 
 function float32(t: tf.TensorInfo | undefined, name: string): tf.TensorInfo {
   if (!t || t.dtype !== 'float32') throw new Error(`Expected the fused encoder's ${name} to be a float32 tensor, but got ${t ? t.dtype : 'none'}`);

@@ -7,15 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_HEAD_KERNELS, type FusedHeadsAttrs } from '../models/fused-heads';
 import type { NativeAddon } from './addon';
-
-/** What the kernels need of tfjs-backend-wasm 4.22's BackendWasm. */
-interface WasmBackendLike {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { HEAPU8: Uint8Array };
-}
-
-type KernelFunc = tf.KernelConfig['kernelFunc'];
+import { heapOffset, type KernelFunc, type WasmBackendLike } from './wasm-heap';
 
 interface Call {
   inputs: Record<string, tf.TensorInfo>;
@@ -29,9 +21,7 @@ function call(args: Parameters<KernelFunc>[0]): Call {
 
 function offsetOf(backend: WasmBackendLike, t: tf.TensorInfo | undefined, name: string): number {
   if (!t || t.dtype !== 'float32') throw new Error(`Expected the fused heads' ${name} to be a float32 tensor, but got ${t ? t.dtype : 'none'}`);
-  const data = backend.dataIdMap.get(t.dataId);
-  if (!data) throw new Error('Expected a tensor of the wasm backend, but its data is not on the wasm heap');
-  return data.memoryOffset;
+  return heapOffset(backend, t);
 }
 
 /** Returns the offsets of inputs w0 .. w{count - 1}. */

@@ -13,17 +13,7 @@
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** What these kernels need of tfjs-backend-wasm 4.22's BackendWasm. */
-interface WasmBackendLike {
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  incRef(dataId: object): void;
-  disposeData(dataId: object): boolean;
-  wasm: { HEAPU8: Uint8Array };
-}
-
-type KernelFunc = tf.KernelConfig['kernelFunc'];
+import type { KernelFunc, WasmBackendLike } from './wasm-heap';
 
 const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 

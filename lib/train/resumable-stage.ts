@@ -21,21 +21,10 @@ import { readJsonIfExists, writeJson } from '../io/json-file';
 import type { RunLock } from './run-lock';
 import { trainModels, type BatchSource, type EpochSummary, type MemberWeights, type Objective, type StepProgress, type TrainerOptions, type TrainerState } from './trainer';
 
-/** One epoch of a stage as history.json and the stage files record it. */
-export interface EpochRecord {
-  stage: string;
-  epoch: number;
-  /** Learning rate at the epoch's end. */
-  lr: number;
-  /** Mean of each loss term over the epoch's steps (plus 'total'). */
-  trainLoss: Record<string, number>;
+/** One epoch of a stage as history.json and the stage files record it: the trainer's summary, its scores being each model's validation MAE. */
+export interface EpochRecord extends Omit<EpochSummary<SubsetName>, 'scores'> {
   /** Validation MAE of each model on its own modalities. */
   validMae: Partial<Record<SubsetName, number>>;
-  /** Models whose validation MAE improved this epoch (their best checkpoint moved here). */
-  improved: SubsetName[];
-  /** Mean global gradient norm before clipping. */
-  gradNorm: number;
-  seconds: number;
 }
 
 /** A stage's progress as `state.json` (after each epoch) and `done.json` (at the end) record it. */

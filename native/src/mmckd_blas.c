@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "mmckd_napi.h"
 
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
@@ -40,21 +41,6 @@ static void gemm(const float *a, const float *b, float *c, int m, int n, int k, 
               ta ? m : k, b, tb ? k : n, 0.0f, c, n);
 }
 
-#define CHECK(call)                                                      \
-  do {                                                                   \
-    if ((call) != napi_ok) {                                             \
-      napi_throw_error(env, NULL, "mmckd_blas: N-API call failed: " #call); \
-      return NULL;                                                       \
-    }                                                                    \
-  } while (0)
-
-static int get_heap(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  void *p = NULL;
-  if (napi_get_arraybuffer_info(env, v, &p, len) != napi_ok) return 0;
-  *data = (uint8_t *)p;
-  return 1;
-}
-
 static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
   size_t argc = 12;
   napi_value argv[12];
@@ -65,7 +51,7 @@ static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
   }
   uint8_t *heap;
   size_t heap_len;
-  if (!get_heap(env, argv[0], &heap, &heap_len)) {
+  if (!mmckd_get_heap(env, argv[0], &heap, &heap_len)) {
     napi_throw_type_error(env, NULL, "mmckd_blas.batchMatMul: expected an ArrayBuffer heap");
     return NULL;
   }
@@ -102,7 +88,7 @@ static napi_value bias_activation(napi_env env, napi_callback_info info) {
   }
   uint8_t *heap;
   size_t heap_len;
-  if (!get_heap(env, argv[0], &heap, &heap_len)) {
+  if (!mmckd_get_heap(env, argv[0], &heap, &heap_len)) {
     napi_throw_type_error(env, NULL, "mmckd_blas.biasActivation: expected an ArrayBuffer heap");
     return NULL;
   }
@@ -154,7 +140,7 @@ static napi_value transpose(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint8_t *heap;
   size_t heap_len;
-  if (argc < 5 || !get_heap(env, argv[0], &heap, &heap_len)) {
+  if (argc < 5 || !mmckd_get_heap(env, argv[0], &heap, &heap_len)) {
     napi_throw_type_error(env, NULL, "mmckd_blas.transpose: expected (heap, xOffset, yOffset, shape, perm)");
     return NULL;
   }

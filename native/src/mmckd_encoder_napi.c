@@ -13,38 +13,14 @@
 #include <stdlib.h>
 
 #include "mmckd_encoder.h"
+#include "mmckd_napi.h"
 
 #define MAX_MODELS 64
-
-#define CHECK(call)                                                         \
-  do {                                                                      \
-    if ((call) != napi_ok) {                                                \
-      napi_throw_error(env, NULL, "mmckd_blas: N-API call failed: " #call); \
-      return NULL;                                                          \
-    }                                                                       \
-  } while (0)
-
-static int read_int64s(napi_env env, napi_value array, int64_t *out, uint32_t max, uint32_t *count) {
-  uint32_t n;
-  if (napi_get_array_length(env, array, &n) != napi_ok || n > max) return 0;
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
-    if (napi_get_element(env, array, i, &e) != napi_ok || napi_get_value_int64(env, e, &out[i]) != napi_ok) return 0;
-  }
-  *count = n;
-  return 1;
-}
-
-/* The float pointer at byte offset `off`, or NULL when [off, off + 4 n) leaves the heap or is misaligned. */
-static float *at(uint8_t *heap, size_t len, int64_t off, int64_t n) {
-  if (off < 0 || n < 0 || off % 4 != 0 || off + 4 * n > (int64_t)len) return NULL;
-  return (float *)(heap + off);
-}
 
 static int read_dims(napi_env env, napi_value array, mmckd_encoder_dims *dm) {
   int64_t v[7];
   uint32_t n = 0;
-  if (!read_int64s(env, array, v, 7, &n) || n != 7) return 0;
+  if (!mmckd_read_int64s(env, array, v, 7, &n) || n != 7) return 0;
   dm->B = v[0], dm->T = v[1], dm->D = v[2], dm->k = v[3], dm->d = v[4];
   dm->tanh = v[5] != 0, dm->dropout = v[6] != 0;
   return dm->B >= 0 && dm->T >= 0 && dm->D >= 0 && dm->k >= 1 && dm->k <= MAX_MODELS && dm->d >= 1 && dm->T <= 1 << 20;
@@ -67,8 +43,8 @@ static napi_value encoder_forward(napi_env env, napi_callback_info info) {
   uint32_t n_off = 0, n_seeds = 0;
   double keep = 1;
   if (argc < 5 || napi_get_arraybuffer_info(env, argv[0], &heap_data, &len) != napi_ok || !read_dims(env, argv[2], &dm) ||
-      !read_int64s(env, argv[1], off, 4 + 4 * MAX_MODELS, &n_off) || n_off != 4 + 4 * dm.k ||
-      !read_int64s(env, argv[3], seeds64, MAX_MODELS, &n_seeds) || n_seeds != dm.k || napi_get_value_double(env, argv[4], &keep) != napi_ok ||
+      !mmckd_read_int64s(env, argv[1], off, 4 + 4 * MAX_MODELS, &n_off) || n_off != 4 + 4 * dm.k ||
+      !mmckd_read_int64s(env, argv[3], seeds64, MAX_MODELS, &n_seeds) || n_seeds != dm.k || napi_get_value_double(env, argv[4], &keep) != napi_ok ||
       !(keep > 0 && keep <= 1)) {
     napi_throw_type_error(env, NULL, "mmckd_blas.encoderForward: expected (heap, offsets[4 + 4k], dims[7], seeds[k], keep in (0, 1])");
     return NULL;
@@ -76,21 +52,21 @@ static napi_value encoder_forward(napi_env env, napi_callback_info info) {
   dm.keep = (float)keep;
   uint8_t *heap = (uint8_t *)heap_data;
   const int64_t k = dm.k, BT = dm.B * dm.T;
-  const float *x = at(heap, len, off[0], BT * dm.D);
-  const float *mask = at(heap, len, off[1], BT);
-  float *pooled = at(heap, len, off[2], dm.B * k * dm.d);
+  const float *x = mmckd_heap_floats(heap, len, off[0], BT * dm.D);
+  const float *mask = mmckd_heap_floats(heap, len, off[1], BT);
+  float *pooled = mmckd_heap_floats(heap, len, off[2], dm.B * k * dm.d);
   const float *w[MAX_MODELS], *b[MAX_MODELS], *sw[MAX_MODELS], *sb[MAX_MODELS];
   uint32_t seeds[MAX_MODELS];
   int ok = x && mask && pooled;
   for (int64_t j = 0; j < k && ok; j++) {
-    w[j] = at(heap, len, off[4 + j], dm.D * dm.d);
-    b[j] = at(heap, len, off[4 + k + j], dm.d);
-    sw[j] = at(heap, len, off[4 + 2 * k + j], dm.d);
-    sb[j] = at(heap, len, off[4 + 3 * k + j], 1);
+    w[j] = mmckd_heap_floats(heap, len, off[4 + j], dm.D * dm.d);
+    b[j] = mmckd_heap_floats(heap, len, off[4 + k + j], dm.d);
+    sw[j] = mmckd_heap_floats(heap, len, off[4 + 2 * k + j], dm.d);
+    sb[j] = mmckd_heap_floats(heap, len, off[4 + 3 * k + j], 1);
     seeds[j] = (uint32_t)seeds64[j];
     ok = w[j] && b[j] && sw[j] && sb[j] && seeds64[j] >= 0 && seeds64[j] <= 0xffffffffLL;
   }
-  float *ws = ok ? at(heap, len, off[3], mmckd_encoder_workspace_size(&dm, valid_rows(mask, BT))) : NULL;
+  float *ws = ok ? mmckd_heap_floats(heap, len, off[3], mmckd_encoder_workspace_size(&dm, valid_rows(mask, BT))) : NULL;
   if (!ws) {
     napi_throw_range_error(env, NULL, "mmckd_blas.encoderForward: operand outside the heap, misaligned, or a seed out of range");
     return NULL;
@@ -112,26 +88,26 @@ static napi_value encoder_backward(napi_env env, napi_callback_info info) {
   int64_t off[4 + 5 * MAX_MODELS];
   uint32_t n_off = 0;
   if (argc < 3 || napi_get_arraybuffer_info(env, argv[0], &heap_data, &len) != napi_ok || !read_dims(env, argv[2], &dm) ||
-      !read_int64s(env, argv[1], off, 4 + 5 * MAX_MODELS, &n_off) || n_off != 4 + 5 * dm.k) {
+      !mmckd_read_int64s(env, argv[1], off, 4 + 5 * MAX_MODELS, &n_off) || n_off != 4 + 5 * dm.k) {
     napi_throw_type_error(env, NULL, "mmckd_blas.encoderBackward: expected (heap, offsets[4 + 5k], dims[7])");
     return NULL;
   }
   dm.keep = 1;
   uint8_t *heap = (uint8_t *)heap_data;
   const int64_t k = dm.k, BT = dm.B * dm.T;
-  const float *x = at(heap, len, off[0], BT * dm.D);
-  const float *mask = at(heap, len, off[1], BT);
-  const float *ws = mask ? at(heap, len, off[2], mmckd_encoder_workspace_size(&dm, valid_rows(mask, BT))) : NULL;
-  const float *dpooled = at(heap, len, off[3], dm.B * k * dm.d);
+  const float *x = mmckd_heap_floats(heap, len, off[0], BT * dm.D);
+  const float *mask = mmckd_heap_floats(heap, len, off[1], BT);
+  const float *ws = mask ? mmckd_heap_floats(heap, len, off[2], mmckd_encoder_workspace_size(&dm, valid_rows(mask, BT))) : NULL;
+  const float *dpooled = mmckd_heap_floats(heap, len, off[3], dm.B * k * dm.d);
   const float *sw[MAX_MODELS];
   float *dw[MAX_MODELS], *db[MAX_MODELS], *dsw[MAX_MODELS], *dsb[MAX_MODELS];
   int ok = x && mask && ws && dpooled;
   for (int64_t j = 0; j < k && ok; j++) {
-    sw[j] = at(heap, len, off[4 + j], dm.d);
-    dw[j] = at(heap, len, off[4 + k + j], dm.D * dm.d);
-    db[j] = at(heap, len, off[4 + 2 * k + j], dm.d);
-    dsw[j] = at(heap, len, off[4 + 3 * k + j], dm.d);
-    dsb[j] = at(heap, len, off[4 + 4 * k + j], 1);
+    sw[j] = mmckd_heap_floats(heap, len, off[4 + j], dm.d);
+    dw[j] = mmckd_heap_floats(heap, len, off[4 + k + j], dm.D * dm.d);
+    db[j] = mmckd_heap_floats(heap, len, off[4 + 2 * k + j], dm.d);
+    dsw[j] = mmckd_heap_floats(heap, len, off[4 + 3 * k + j], dm.d);
+    dsb[j] = mmckd_heap_floats(heap, len, off[4 + 4 * k + j], 1);
     ok = sw[j] && dw[j] && db[j] && dsw[j] && dsb[j];
   }
   if (!ok) {

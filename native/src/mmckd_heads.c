@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "mmckd_heads.h"
+#include "mmckd_napi.h"
 
 #define MAX_HEAD_MODELS 64
 #define MODALITY_COUNT 3
@@ -187,38 +188,13 @@ static void projection_backward(const heads_dims *h, const float *dproj, const f
 
 /* ---- N-API ---- */
 
-#define CHECK(call)                                                         \
-  do {                                                                      \
-    if ((call) != napi_ok) {                                                \
-      napi_throw_error(env, NULL, "mmckd_blas: N-API call failed: " #call); \
-      return NULL;                                                          \
-    }                                                                       \
-  } while (0)
-
 #define MAX_OFFSETS (6 + 12 * MAX_HEAD_MODELS)
-
-static int read_ints(napi_env env, napi_value array, int64_t *out, uint32_t max, uint32_t *count) {
-  uint32_t n;
-  if (napi_get_array_length(env, array, &n) != napi_ok || n > max) return 0;
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
-    if (napi_get_element(env, array, i, &e) != napi_ok || napi_get_value_int64(env, e, &out[i]) != napi_ok) return 0;
-  }
-  *count = n;
-  return 1;
-}
-
-/* The float pointer at byte offset `off`, or NULL when [off, off + 4 n) leaves the heap or is misaligned. */
-static float *at(uint8_t *heap, size_t len, int64_t off, int64_t n) {
-  if (off < 0 || n < 0 || off % 4 != 0 || off + 4 * n > (int64_t)len) return NULL;
-  return (float *)(heap + off);
-}
 
 /* Reads dims [n, B, d, p, k_text, k_audio, k_vision] and, when given, the spec (every slot used once). */
 static int read_dims(napi_env env, napi_value dims_v, napi_value spec_v, heads_dims *h) {
   int64_t v[7], spec[MAX_HEAD_MODELS * (1 + 2 * MODALITY_COUNT)];
   uint32_t nd = 0, ns = 0;
-  if (!read_ints(env, dims_v, v, 7, &nd) || nd != 7) return 0;
+  if (!mmckd_read_int64s(env, dims_v, v, 7, &nd) || nd != 7) return 0;
   h->n = v[0], h->B = v[1], h->d = v[2], h->p = v[3];
   if (h->n < 1 || h->n > MAX_HEAD_MODELS || h->B < 1 || h->d < 1 || h->p < 1) return 0;
   for (int m = 0; m < MODALITY_COUNT; m++) {
@@ -226,7 +202,7 @@ static int read_dims(napi_env env, napi_value dims_v, napi_value spec_v, heads_d
     if (h->k[m] < 0 || h->k[m] > MAX_HEAD_MODELS) return 0;
   }
   if (!spec_v) return 1;
-  if (!read_ints(env, spec_v, spec, MAX_HEAD_MODELS * 7, &ns)) return 0;
+  if (!mmckd_read_int64s(env, spec_v, spec, MAX_HEAD_MODELS * 7, &ns)) return 0;
   int used[MODALITY_COUNT][MAX_HEAD_MODELS] = {{0}};
   uint32_t a = 0;
   for (int64_t i = 0; i < h->n; i++) {
@@ -260,7 +236,7 @@ static int parse(napi_env env, napi_callback_info info, int with_spec, const cha
   void *data = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < (size_t)(3 + with_spec) ||
       napi_get_arraybuffer_info(env, argv[0], &data, &c->len) != napi_ok || !read_dims(env, argv[2], with_spec ? argv[3] : NULL, &c->h) ||
-      !read_ints(env, argv[1], c->off, MAX_OFFSETS, &c->count)) {
+      !mmckd_read_int64s(env, argv[1], c->off, MAX_OFFSETS, &c->count)) {
     napi_throw_type_error(env, NULL, name);
     return 0;
   }
@@ -272,7 +248,7 @@ static int parse(napi_env env, napi_callback_info info, int with_spec, const cha
 static int resolve(call_args *c, int64_t first, int64_t count, const int64_t *sizes, int64_t per_model, float **out) {
   if (first + count > c->count) return 0;
   for (int64_t q = 0; q < count; q++) {
-    out[q] = at(c->heap, c->len, c->off[first + q], sizes[per_model ? q % per_model : q]);
+    out[q] = mmckd_heap_floats(c->heap, c->len, c->off[first + q], sizes[per_model ? q % per_model : q]);
     if (!out[q]) return 0;
   }
   return 1;
@@ -280,7 +256,7 @@ static int resolve(call_args *c, int64_t first, int64_t count, const int64_t *si
 
 static int modalities(call_args *c, int64_t first, float *out[MODALITY_COUNT]) {
   for (int m = 0; m < MODALITY_COUNT; m++) {
-    out[m] = c->h.k[m] > 0 ? at(c->heap, c->len, c->off[first + m], c->h.B * c->h.k[m] * c->h.d) : NULL;
+    out[m] = c->h.k[m] > 0 ? mmckd_heap_floats(c->heap, c->len, c->off[first + m], c->h.B * c->h.k[m] * c->h.d) : NULL;
     if (c->h.k[m] > 0 && !out[m]) return 0;
   }
   return 1;
