@@ -152,7 +152,7 @@ static int64_t gather_rows(const float *x, const float *mask, int64_t rows, int6
   return nv;
 }
 
-static int64_t count_valid(const float *mask, int64_t rows) {
+int64_t mmckd_encoder_valid_rows(const float *mask, int64_t rows) {
   int64_t nv = 0;
   for (int64_t r = 0; r < rows; r++) nv += mask[r] != 0.f;
   return nv;
@@ -197,6 +197,14 @@ static void draw_dropout_scales(const uint32_t *seeds, int64_t k, int64_t d, con
   }
 }
 
+/* x's valid rows (mask != 0), packed: x itself when every row is valid, else a gathered copy (NULL: no memory). */
+static const float *valid_frames(const float *x, const float *mask, int64_t rows, int64_t D, int64_t nv) {
+  if (nv == rows) return x;
+  float *buf = scratch(&gathered_x, &gathered_x_cap, (size_t)(nv > 0 ? nv : 1) * D);
+  if (buf) gather_rows(x, mask, rows, D, buf);
+  return buf;
+}
+
 int64_t mmckd_encoder_workspace_size(const mmckd_encoder_dims *dims, int64_t valid_rows) {
   const int64_t kd = dims->k * dims->d;
   return valid_rows * kd * (dims->dropout ? 2 : 1) + dims->B * dims->k * dims->T;
@@ -205,18 +213,13 @@ int64_t mmckd_encoder_workspace_size(const mmckd_encoder_dims *dims, int64_t val
 int mmckd_encoder_forward(const mmckd_encoder_dims *dm, const mmckd_encoder_params *pm, const float *x, const float *mask,
                           const uint32_t *seeds, float *pooled, float *ws) {
   const int64_t B = dm->B, T = dm->T, D = dm->D, k = dm->k, d = dm->d, kd = k * d, BT = B * T;
-  const int64_t nv = count_valid(mask, BT);
+  const int64_t nv = mmckd_encoder_valid_rows(mask, BT);
   float *g = ws;
   float *s = dm->dropout ? ws + nv * kd : NULL;
   float *p = ws + nv * kd * (dm->dropout ? 2 : 1);
   /* projection over the valid rows: g[:, j] = x_valid W_j */
-  const float *xv = x;
-  if (nv < BT) {
-    float *buf = scratch(&gathered_x, &gathered_x_cap, (size_t)(nv > 0 ? nv : 1) * D);
-    if (!buf) return -1;
-    gather_rows(x, mask, BT, D, buf);
-    xv = buf;
-  }
+  const float *xv = valid_frames(x, mask, BT, D, nv);
+  if (!xv) return -1;
   if (nv > 0 && D > 0) {
     if (k == 1) {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nv, (int)d, (int)D, 1.0f, xv, (int)D, pm->w[0], (int)d, 0.0f, g, (int)d);
@@ -295,7 +298,7 @@ int mmckd_encoder_forward(const mmckd_encoder_dims *dm, const mmckd_encoder_para
 int mmckd_encoder_backward(const mmckd_encoder_dims *dm, const mmckd_encoder_params *pm, const mmckd_encoder_grads *gr_out,
                            const float *x, const float *mask, const float *ws, const float *dpooled) {
   const int64_t B = dm->B, T = dm->T, D = dm->D, k = dm->k, d = dm->d, kd = k * d, BT = B * T;
-  const int64_t nv = count_valid(mask, BT);
+  const int64_t nv = mmckd_encoder_valid_rows(mask, BT);
   const float *g = ws;
   const float *s = dm->dropout ? ws + nv * kd : NULL;
   const float *p = ws + nv * kd * (dm->dropout ? 2 : 1);
@@ -367,13 +370,8 @@ int mmckd_encoder_backward(const mmckd_encoder_dims *dm, const mmckd_encoder_par
       for (int64_t e = 0; e < d; e++) db[e] += dzj[e];
     }
   }
-  const float *xv = x;
-  if (nv < BT) {
-    float *buf = scratch(&gathered_x, &gathered_x_cap, (size_t)(nv > 0 ? nv : 1) * D);
-    if (!buf) return -1;
-    gather_rows(x, mask, BT, D, buf);
-    xv = buf;
-  }
+  const float *xv = valid_frames(x, mask, BT, D, nv);
+  if (!xv) return -1;
   if (nv == 0 || D == 0) {
     for (int64_t j = 0; j < k; j++) memset(gr_out->dw[j], 0, sizeof(float) * D * d);
   } else if (k == 1) {

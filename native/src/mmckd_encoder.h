@@ -22,6 +22,9 @@ typedef struct {
   float **dw, **db, **dsw, **dsb;
 } mmckd_encoder_grads;
 
+/* The number of valid (mask != 0) rows of a [rows] mask. */
+int64_t mmckd_encoder_valid_rows(const float *mask, int64_t rows);
+
 /* Floats of the workspace the forward writes for the backward, given the valid (mask != 0) rows. */
 int64_t mmckd_encoder_workspace_size(const mmckd_encoder_dims *dims, int64_t valid_rows);
 

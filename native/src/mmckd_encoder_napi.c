@@ -26,12 +26,6 @@ static int read_dims(napi_env env, napi_value array, mmckd_encoder_dims *dm) {
   return dm->B >= 0 && dm->T >= 0 && dm->D >= 0 && dm->k >= 1 && dm->k <= MAX_MODELS && dm->d >= 1 && dm->T <= 1 << 20;
 }
 
-static int64_t valid_rows(const float *mask, int64_t rows) {
-  int64_t nv = 0;
-  for (int64_t r = 0; r < rows; r++) nv += mask[r] != 0.f;
-  return nv;
-}
-
 static napi_value encoder_forward(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -66,7 +60,7 @@ static napi_value encoder_forward(napi_env env, napi_callback_info info) {
     seeds[j] = (uint32_t)seeds64[j];
     ok = w[j] && b[j] && sw[j] && sb[j] && seeds64[j] >= 0 && seeds64[j] <= 0xffffffffLL;
   }
-  float *ws = ok ? mmckd_heap_floats(heap, len, off[3], mmckd_encoder_workspace_size(&dm, valid_rows(mask, BT))) : NULL;
+  float *ws = ok ? mmckd_heap_floats(heap, len, off[3], mmckd_encoder_workspace_size(&dm, mmckd_encoder_valid_rows(mask, BT))) : NULL;
   if (!ws) {
     napi_throw_range_error(env, NULL, "mmckd_blas.encoderForward: operand outside the heap, misaligned, or a seed out of range");
     return NULL;
@@ -97,7 +91,7 @@ static napi_value encoder_backward(napi_env env, napi_callback_info info) {
   const int64_t k = dm.k, BT = dm.B * dm.T;
   const float *x = mmckd_heap_floats(heap, len, off[0], BT * dm.D);
   const float *mask = mmckd_heap_floats(heap, len, off[1], BT);
-  const float *ws = mask ? mmckd_heap_floats(heap, len, off[2], mmckd_encoder_workspace_size(&dm, valid_rows(mask, BT))) : NULL;
+  const float *ws = mask ? mmckd_heap_floats(heap, len, off[2], mmckd_encoder_workspace_size(&dm, mmckd_encoder_valid_rows(mask, BT))) : NULL;
   const float *dpooled = mmckd_heap_floats(heap, len, off[3], dm.B * k * dm.d);
   const float *sw[MAX_MODELS];
   float *dw[MAX_MODELS], *db[MAX_MODELS], *dsw[MAX_MODELS], *dsb[MAX_MODELS];

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MODALITIES, type Modality } from '../../lib/data/modalities';
 import type { ModelConfig, ModelInput } from '../../lib/models';
+import type { Batch } from '../../lib/data/types';
 import { mulberry32 } from '../../lib/models';
 
 /** A tiny config: dims 7/3/4, lengths 6/5/4, d=8, 2 heads. */
@@ -50,4 +51,24 @@ export function randomInput(
 export function disposeInput(x: ModelInput & { labels?: tf.Tensor }): void {
   tf.dispose([...Object.values(x.inputs), ...Object.values(x.masks)] as tf.Tensor[]);
   x.labels?.dispose();
+}
+
+/** Clips and frames of `maskedStepBatch`, and its input dims. */
+export const STEP_BATCH = { clips: 8, frames: 6, dims: { text: 12, audio: 5, vision: 7 } } as const;
+
+/**
+ * A batch for whole-step comparisons: `inputs` per modality [8, 6, dim], text frames padded at
+ * varying lengths, clip 1 without any audio frame, vision complete, labels on -3..3.
+ */
+export function maskedStepBatch(inputs: Record<Modality, tf.Tensor3D>): Batch {
+  const { clips: B, frames: T } = STEP_BATCH;
+  const maskValues = Array.from({ length: B * T }, (_, i) => ((i % T) < 2 + (Math.floor(i / T) % 4) ? 1 : 0));
+  const missing = maskValues.slice();
+  missing.fill(0, T, 2 * T); // clip 1 has no audio
+  return {
+    inputs,
+    masks: { text: tf.tensor2d(maskValues, [B, T]), audio: tf.tensor2d(missing, [B, T]), vision: tf.ones([B, T]) as tf.Tensor2D },
+    labels: tf.tensor1d(Array.from({ length: B }, (_, i) => ((i * 5) % 7) - 3)),
+    indices: new Int32Array(B),
+  };
 }

@@ -7,6 +7,7 @@ import type { Batch } from '../../lib/data/types';
 import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
 import { applyModels, canVectoriseEncoders } from '../../lib/models/vectorised-encoders';
 import { onlineDistillationObjective, regressionObjective } from '../../lib/train/objectives';
+import { maskedStepBatch, STEP_BATCH } from './helpers';
 
 type Objective = ReturnType<typeof regressionObjective>;
 
@@ -14,24 +15,11 @@ type Objective = ReturnType<typeof regressionObjective>;
 // equal the model-by-model formulation (up to the order of float sums), with dropout on, masks
 // with padding and a clip whose modality is missing entirely.
 
-const B = 8;
-const T = 6;
-const DIMS = { text: 12, audio: 5, vision: 7 };
+const { clips: B, frames: T, dims: DIMS } = STEP_BATCH;
 
 function makeBatch(): Batch {
-  const maskValues = Array.from({ length: B * T }, (_, i) => ((i % T) < 2 + (Math.floor(i / T) % 4) ? 1 : 0));
-  const missing = maskValues.slice();
-  missing.fill(0, T, 2 * T); // clip 1 has no frames of this modality
-  return {
-    inputs: {
-      text: tf.randomNormal([B, T, DIMS.text], 0, 1, 'float32', 1) as tf.Tensor3D,
-      audio: tf.randomNormal([B, T, DIMS.audio], 0, 1, 'float32', 2) as tf.Tensor3D,
-      vision: tf.randomNormal([B, T, DIMS.vision], 0, 1, 'float32', 3) as tf.Tensor3D,
-    },
-    masks: { text: tf.tensor2d(maskValues, [B, T]), audio: tf.tensor2d(missing, [B, T]), vision: tf.ones([B, T]) as tf.Tensor2D },
-    labels: tf.tensor1d(Array.from({ length: B }, (_, i) => ((i * 5) % 7) - 3)),
-    indices: new Int32Array(B),
-  };
+  const input = (m: keyof typeof DIMS, seed: number) => tf.randomNormal([B, T, DIMS[m]], 0, 1, 'float32', seed) as tf.Tensor3D;
+  return maskedStepBatch({ text: input('text', 1), audio: input('audio', 2), vision: input('vision', 3) });
 }
 
 function lossAndGrads(objective: Objective, vars: tf.Variable[], batch: Batch): { loss: number; grads: Map<string, Float32Array> } {

@@ -20,6 +20,7 @@ import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
 import { loadNativeAddon } from '../../lib/native/index';
 import { onlineDistillationObjective } from '../../lib/train/objectives';
 import { assertClose, randInt, randValues, rng } from './helpers';
+import { maskedStepBatch, STEP_BATCH } from '../models/helpers';
 
 const addon = loadNativeAddon();
 const skip = addon.ok ? false : `native addon not built, fused encoder untested (${addon.reason})`;
@@ -136,24 +137,11 @@ test('the fused encoder leaks no tensor over training steps', { skip }, async ()
   assert.equal(tf.memory().numTensors, before, 'no tensor leaks (forward without tape, forward and backward with)');
 });
 
-const B = 8;
-const T = 6;
-const DIMS = { text: 12, audio: 5, vision: 7 };
+const { clips: B, frames: T, dims: DIMS } = STEP_BATCH;
 
 function makeBatch(): Batch {
-  const maskValues = Array.from({ length: B * T }, (_, i) => ((i % T) < 2 + (Math.floor(i / T) % 4) ? 1 : 0));
-  const missing = maskValues.slice();
-  missing.fill(0, T, 2 * T); // clip 1 has no audio
-  return {
-    inputs: {
-      text: tf.tensor3d(randValues(rng(1), B * T * DIMS.text), [B, T, DIMS.text]),
-      audio: tf.tensor3d(randValues(rng(2), B * T * DIMS.audio), [B, T, DIMS.audio]),
-      vision: tf.tensor3d(randValues(rng(3), B * T * DIMS.vision), [B, T, DIMS.vision]),
-    },
-    masks: { text: tf.tensor2d(maskValues, [B, T]), audio: tf.tensor2d(missing, [B, T]), vision: tf.ones([B, T]) as tf.Tensor2D },
-    labels: tf.tensor1d(Array.from({ length: B }, (_, i) => ((i * 5) % 7) - 3)),
-    indices: new Int32Array(B),
-  };
+  const input = (m: keyof typeof DIMS, seed: number) => tf.tensor3d(randValues(rng(seed), B * T * DIMS[m]), [B, T, DIMS[m]]);
+  return maskedStepBatch({ text: input('text', 1), audio: input('audio', 2), vision: input('vision', 3) });
 }
 
 /** The MM-CKD loss of the seven models and every gradient, on `backend`, with a fresh copy of the same models. */
