@@ -64,6 +64,7 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
   rmSync(collectDir, { recursive: true, force: true });
   mkdirSync(figuresDir, { recursive: true });
   const started = Date.now();
+  const v = kitVersions(); // the code that runs: read before the notebooks, not after
   const loadAtStart = loadavg()[0];
   log(`reproduce: ${o.quick ? 'quick' : 'full'} settings; runs in ${runsDir}; figures in ${figuresDir}`);
 
@@ -95,7 +96,6 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
     const res = await exportFigures(specs, figuresDir, { formats: ['png', 'svg'] });
     figureFiles = res.files.map((f) => f.path);
   }
-  const v = kitVersions();
   const index = [
     '# Reproduced figures and tables',
     '',
