@@ -58,7 +58,7 @@ export { type CostImputer, costRatios, type CostReport, costTableRows, type Late
 export { evaluateProtocols, imderEvaluationBatchSize, type RateCurve, type RunEvaluation } from './eval/evaluate-protocols';
 export { evaluateSubsets, type SubsetResult } from './eval/evaluate-subsets';
 export { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, type GridCell, gridCellConfig, gridCells, gridFolderName, METHOD_VARIANTS, runGrid } from './eval/experiment-grid';
-export { defaultGridWorkers } from './eval/grid-workers';
+export { defaultGridWorkers, GRID_WORKER_READY } from './eval/grid-workers';
 export { msaMetrics } from './eval/metrics';
 export { meanStudentAgreement, projectionModels } from './eval/projections';
 export { measureTorchLatency, type TorchLatency } from './eval/pytorch-reference';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { integerOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import {
-  ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, defaultGridWorkers, exportFigures, findChromium,
+  ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, defaultGridWorkers, exportFigures, findChromium, GRID_WORKER_READY,
   GRID_VARIANTS, gridCells, gridFigures, gridFolderName, gridTables, isRunLocked, isTrainPreset,
   kitPaths, loadDataset, MAX_SEED, METHOD_VARIANTS, pairedDifferenceLine, parseProtocolName,
   PROTOCOL_NAMES, readLockOwner, runGrid, selectBackend, standardizeDataset, terminalProgress,
@@ -102,10 +102,12 @@ export const command: CliCommand = {
     const backend = await selectBackend({ log: !worker });
     const t0 = Date.now();
     const { dataset } = standardizeDataset(loadDataset(spec));
+    if (worker) process.stdout.write(`${GRID_WORKER_READY}\n`); // the starting process waits for this line
     const cells = await runGrid({
       dataset, datasetSpec: spec, preset, variants, seeds, outDir, protocols, backend, overrides,
       only: cell !== undefined ? [cell] : undefined,
       workers: alone ? 1 : workers,
+      lastFirst: worker,
       callbacks: { ...(worker ? {} : terminalProgress()), log: worker ? (line) => log(`worker ${process.pid}: ${line}`) : log },
     });
     if (worker || cell !== undefined) {

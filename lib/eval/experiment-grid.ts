@@ -82,6 +82,11 @@ export interface GridSpec {
    * processes train beside this one, sharing the cells through the run locks (grid-workers.ts).
    */
   workers?: number;
+  /**
+   * Train the pending cells last-first. Grid workers do, so that they and the process that started
+   * them (first-first) meet in the middle instead of racing for the same cells from the start.
+   */
+  lastFirst?: boolean;
 }
 
 /** One planned cell of a grid: what `mmckd grid --list` prints. */
@@ -226,18 +231,19 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
   const finishedAtStart = new Map(todo.map((c) => [c.index, finishedCell(c)]));
   const pending = todo.filter((c) => !finishedAtStart.get(c.index)).length;
   const helpers = spec.only || !spec.workers || spec.workers <= 1 || pending < 2
-    ? []
+    ? undefined
     : startGridWorkers({ datasetSpec: spec.datasetSpec, preset: spec.preset, variants: spec.variants, seeds: spec.seeds ?? DEFAULT_GRID_SEEDS, protocols, outDir: spec.outDir, overrides: spec.overrides }, Math.min(spec.workers, pending) - 1, log);
   try {
+    await helpers?.ready;
     await trainCells();
   } finally {
-    const codes = await Promise.all(helpers);
+    const codes = await Promise.all(helpers?.exits ?? []);
     if (codes.some((code) => code !== 0)) log(`grid: ${codes.filter((code) => code !== 0).length} worker(s) failed; this process trained what they left`);
   }
   return todo.map((c) => results.get(c.index)!);
 
   async function trainCells(): Promise<void> {
-    for (const c of todo) {
+    for (const c of spec.lastFirst ? [...todo].reverse() : todo) {
       const done = finishedAtStart.get(c.index);
       if (done) {
         log(`${label(c)}: finished, reusing ${c.runDir}`);

@@ -38,20 +38,53 @@ function gridWorkerArgs(spec: GridWorkerSpec): string[] {
   return args;
 }
 
+/** The line a worker writes on its stdout when it has loaded its data and is about to claim cells. */
+export const GRID_WORKER_READY = 'mmckd-grid-worker-ready';
+
+/** How long the starting process waits for its workers to be ready before it trains without them. */
+const READY_TIMEOUT_MS = 60_000;
+
+/** Started workers: each one's exit code, and when all of them are ready (or ended, or the wait timed out). */
+export interface GridWorkers {
+  exits: Promise<number>[];
+  ready: Promise<void>;
+}
+
 /**
- * Starts `count` worker processes; resolves each one's exit code when it ends. Their lines go to
- * this process's stderr, prefixed by the CLI with the worker's pid.
+ * Starts `count` worker processes. Their lines go to this process's stderr, prefixed by the CLI
+ * with the worker's pid; `ready` resolves once each has loaded its data (it prints
+ * GRID_WORKER_READY), so that the cells are shared from the first one on instead of this process
+ * training the quick ones while the workers start.
  */
-export function startGridWorkers(spec: GridWorkerSpec, count: number, log?: (line: string) => void): Promise<number>[] {
+export function startGridWorkers(spec: GridWorkerSpec, count: number, log?: (line: string) => void): GridWorkers {
   const bin = resolve(KIT_ROOT, 'bin', 'mmckd.cjs');
   const args = gridWorkerArgs(spec);
-  return Array.from({ length: Math.max(0, count) }, () => new Promise<number>((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
+  const readiness: Promise<void>[] = [];
+  const exits = Array.from({ length: Math.max(0, count) }, () => new Promise<number>((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OPENBLAS_NUM_THREADS: '1' } });
     log?.(`grid: worker ${child.pid} started`);
+    readiness.push(new Promise<void>((ready) => {
+      let seen = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString('utf8');
+        if (seen.includes(GRID_WORKER_READY)) ready();
+      });
+      child.on('exit', () => ready());
+      child.on('error', () => ready());
+    }));
     child.on('error', (err) => {
       log?.(`grid: a worker could not start: ${err.message}`);
       done(1);
     });
     child.on('exit', (code) => done(code ?? 1));
   }));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolveTimeout) => {
+    timer = setTimeout(() => {
+      log?.(`grid: workers not ready after ${READY_TIMEOUT_MS / 1000} s; training without waiting for them`);
+      resolveTimeout();
+    }, READY_TIMEOUT_MS);
+  });
+  const ready = Promise.race([Promise.all(readiness).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
+  return { exits, ready };
 }
