@@ -160,6 +160,11 @@ export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
       throw new Error(`${join(o.outDir, 'run.json')}: this run folder holds a run with another config; use another --out or --fresh`);
     }
     if (existing) checkSameDataset(o.outDir, existing, o.dataset, fingerprint, counts);
+    if (existing?.finished) {
+      // A finished run is loaded as it was saved: nothing retrained, re-saved or re-stamped.
+      o.callbacks?.log?.(`${o.outDir}: finished, loading its checkpoints`);
+      return await loadTrainedRun(o.outDir);
+    }
     const record = existing ?? newRunRecord(c, o.backend, kitVersions(), o.dataset.meta, counts, o.datasetSpec, fingerprint);
     writeJson(o.outDir, 'run.json', record);
     recordWritten = true;

@@ -142,6 +142,15 @@ test('an interrupted run resumes from its last epoch and ends where an uninterru
   const straight = await runMethod({ dataset: data, config, outDir: straightDir, batches: splitBatches, backend });
   const expected = predictSplit(straight.predictors.av, data.test, splitBatches);
   disposeTrainedRun(straight);
+  // a finished run is loaded, not trained or saved again
+  const record = readFileSync(join(straightDir, 'run.json'), 'utf8');
+  const logs0: string[] = [];
+  const again = await runMethod({ dataset: data, config, outDir: straightDir, batches: splitBatches, backend, callbacks: { log: (l) => logs0.push(l) } });
+  assert.deepEqual(predictSplit(again.predictors.av, data.test, splitBatches), expected);
+  assert.equal(readFileSync(join(straightDir, 'run.json'), 'utf8'), record, 'run.json is not rewritten');
+  assert.ok(logs0.some((l) => /finished, loading its checkpoints/.test(l)) && !logs0.some((l) => /stage\d:/.test(l)), logs0.join('\n'));
+  assert.equal(again.history.length, straight.history.length);
+  disposeTrainedRun(again);
 
   const dir = tmp('resumed');
   class Interrupt extends Error {}
