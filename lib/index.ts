@@ -39,7 +39,7 @@ export { memberSeed } from './models/model-set';
 // Training: configs, runs, checkpoints, predictors
 export { splitBatches } from './train/batch-source';
 export { loadModel } from './train/checkpoint';
-export { MAX_SEED, type TrainConfig, validateTrainConfig } from './train/config';
+export { MAX_SEED, parseSeedList, type TrainConfig, validateTrainConfig } from './train/config';
 export { type Predictor, zeroFillPredictor } from './train/predict';
 export { combineCallbacks, terminalProgress } from './train/progress';
 export { type EpochRecord } from './train/resumable-stage';
@@ -58,7 +58,7 @@ export { type CostImputer, costRatios, type CostReport, costTableRows, type Late
 export { evaluateProtocols, imderEvaluationBatchSize, type RateCurve, type RunEvaluation } from './eval/evaluate-protocols';
 export { evaluateSubsets, type SubsetResult } from './eval/evaluate-subsets';
 export { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, type GridCell, gridCellConfig, gridCells, gridFolderName, METHOD_VARIANTS, runGrid } from './eval/experiment-grid';
-export { defaultGridWorkers, GRID_WORKER_READY } from './eval/grid-workers';
+export { defaultGridWorkers } from './eval/grid-workers';
 export { msaMetrics } from './eval/metrics';
 export { meanStudentAgreement, projectionModels } from './eval/projections';
 export { measureTorchLatency, type TorchLatency } from './eval/pytorch-reference';

@@ -15,7 +15,8 @@
  * 3 torch or numpy missing.
  */
 import { basename, dirname, join } from 'node:path';
-import { numberOption, parseOptions as parseCommandLine, stringOption, usageText, type OptionTable } from '../cli/args';
+import { integerOption, parseOptions as parseCommandLine, stringOption, usageText, type OptionTable } from '../cli/args';
+import { parseSeedList } from '../lib/train/config';
 import { exportDatasetArrays } from '../lib/data/export-arrays';
 import { loadDataset } from '../lib/data/load-dataset';
 import { SUBSET_NAMES, isSubsetName } from '../lib/data/modalities';
@@ -58,16 +59,11 @@ interface ReferenceOptions {
 function parseOptions(argv: string[]): ReferenceOptions {
   const p = parseCommandLine(argv, REFERENCE_OPTIONS);
   const quick = Boolean(p.options.quick);
-  const seeds = stringOption(p, 'seeds', '1,2,3')!.split(',').map((s) => {
-    if (!/^\d+$/.test(s.trim())) throw new Error(`Expected --seeds to be comma-separated integers, but got '${s}'`);
-    return Number(s);
-  });
+  const seeds = parseSeedList(stringOption(p, 'seeds', '1,2,3')!, '--seeds');
   const subsets = stringOption(p, 'subsets', SUBSET_NAMES.join(','))!.split(',').map((s) => s.trim());
   for (const s of subsets) if (!isSubsetName(s)) throw new Error(`Expected --subsets among ${SUBSET_NAMES.join(',')}, but got '${s}'`);
-  const epochs = numberOption(p, 'epochs', quick ? 5 : 40)!;
-  const threads = numberOption(p, 'threads', 1)!;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`Expected --epochs to be a positive integer, but got ${epochs}`);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`Expected --threads to be a positive integer, but got ${threads}`);
+  const epochs = integerOption(p, 'epochs', 1, Number.MAX_SAFE_INTEGER, quick ? 5 : 40)!;
+  const threads = integerOption(p, 'threads', 1, 1024, 1)!;
   return {
     dataset: stringOption(p, 'dataset', quick ? 'synthetic:quick' : 'synthetic')!,
     seeds, subsets, epochs, threads, quick,

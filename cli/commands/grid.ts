@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { integerOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import {
-  ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, defaultGridWorkers, exportFigures, findChromium, GRID_WORKER_READY,
+  ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, defaultGridWorkers, exportFigures, findChromium,
   GRID_VARIANTS, gridCells, gridFigures, gridFolderName, gridTables, isRunLocked, isTrainPreset,
-  kitPaths, loadDataset, MAX_SEED, METHOD_VARIANTS, pairedDifferenceLine, parseProtocolName,
+  kitPaths, loadDataset, METHOD_VARIANTS, pairedDifferenceLine, parseProtocolName, parseSeedList,
   PROTOCOL_NAMES, readLockOwner, runGrid, selectBackend, standardizeDataset, terminalProgress,
   type TrainConfig, writeGridTables, writeJson,
 } from '../../lib';
@@ -74,11 +74,7 @@ export const command: CliCommand = {
     const preset = stringOption(p, 'preset', 'mosi')!;
     if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
     const variants = parseVariants(stringOption(p, 'variants', 'methods')!);
-    const seeds = stringOption(p, 'seeds', DEFAULT_GRID_SEEDS.join(','))!.split(',').map((s) => {
-      const n = /^\d{1,10}$/.test(s.trim()) ? Number(s) : NaN;
-      if (!Number.isInteger(n) || n < 0 || n > MAX_SEED) throw new Error(`Expected --seeds to be integers from 0 to ${MAX_SEED}, but got '${s}'`);
-      return n;
-    });
+    const seeds = parseSeedList(stringOption(p, 'seeds', DEFAULT_GRID_SEEDS.join(','))!, '--seeds');
     const protocols = stringOption(p, 'protocols', PROTOCOL_NAMES.join(','))!.split(',').map((pr) => parseProtocolName(pr, '--protocols'));
     const overrides: Partial<TrainConfig> = {};
     const epochs = integerOption(p, 'epochs', 0);
@@ -102,12 +98,11 @@ export const command: CliCommand = {
     const backend = await selectBackend({ log: !worker });
     const t0 = Date.now();
     const { dataset } = standardizeDataset(loadDataset(spec));
-    if (worker) process.stdout.write(`${GRID_WORKER_READY}\n`); // the starting process waits for this line
     const cells = await runGrid({
       dataset, datasetSpec: spec, preset, variants, seeds, outDir, protocols, backend, overrides,
       only: cell !== undefined ? [cell] : undefined,
       workers: alone ? 1 : workers,
-      lastFirst: worker,
+      worker,
       callbacks: { ...(worker ? {} : terminalProgress()), log: worker ? (line) => log(`worker ${process.pid}: ${line}`) : log },
     });
     if (worker || cell !== undefined) {

@@ -13,7 +13,7 @@ import { validateTrainConfig, type TrainConfig } from '../train/config';
 import { FORMER_PROTOCOL_NAMES, METHOD_NAMES, PROTOCOL_NAMES, type ProtocolName, type TrainPresetName } from '../vocabulary';
 import { splitBatches } from '../train/batch-source';
 import { checkOutputFolder } from '../io/output-folder';
-import { startGridWorkers } from './grid-workers';
+import { GRID_WORKER_READY, startGridWorkers } from './grid-workers';
 import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../train/run-method';
 import { isRunLocked, lockRunFolder, tryLockRunFolder, type RunLock } from '../train/run-lock';
 import { datasetShortName } from '../train/run-folder';
@@ -83,10 +83,11 @@ export interface GridSpec {
    */
   workers?: number;
   /**
-   * Train the pending cells last-first. Grid workers do, so that they and the process that started
-   * them (first-first) meet in the middle instead of racing for the same cells from the start.
+   * This process is a grid worker (`mmckd grid --worker`): it tells the process that started it
+   * when it is ready (GRID_WORKER_READY on stdout) and trains the pending cells last-first, so the
+   * two meet in the middle instead of racing for the same cells.
    */
-  lastFirst?: boolean;
+  worker?: boolean;
 }
 
 /** One planned cell of a grid: what `mmckd grid --list` prints. */
@@ -234,6 +235,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
     ? undefined
     : startGridWorkers({ datasetSpec: spec.datasetSpec, preset: spec.preset, variants: spec.variants, seeds: spec.seeds ?? DEFAULT_GRID_SEEDS, protocols, outDir: spec.outDir, overrides: spec.overrides }, Math.min(spec.workers, pending) - 1, log);
   try {
+    if (spec.worker) process.stdout.write(`${GRID_WORKER_READY}\n`); // the starting process waits for this line
     await helpers?.ready;
     await trainCells();
   } finally {
@@ -243,7 +245,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
   return todo.map((c) => results.get(c.index)!);
 
   async function trainCells(): Promise<void> {
-    for (const c of spec.lastFirst ? [...todo].reverse() : todo) {
+    for (const c of spec.worker ? [...todo].reverse() : todo) {
       const done = finishedAtStart.get(c.index);
       if (done) {
         log(`${label(c)}: finished, reusing ${c.runDir}`);

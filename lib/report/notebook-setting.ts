@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { isQuick, kitPaths } from '../paths';
-import { MAX_SEED } from '../train/config';
+import { parseSeedList } from '../train/config';
 import type { TrainPresetName } from '../vocabulary';
 import type { ImputerPresetName } from '../imputers/config';
 import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, gridFolderName } from '../eval/experiment-grid';
@@ -49,16 +49,10 @@ export interface NotebookSetting {
   collectDir: string | undefined;
 }
 
+/** The seeds a variable lists, or `fallback` when it is unset or empty. */
 function seedList(env: Record<string, string | undefined>, name: string, fallback: readonly number[]): number[] {
   const text = env[name]?.trim();
-  if (!text) return [...fallback];
-  return text.split(',').map((s) => {
-    const n = Number(s.trim());
-    if (s.trim() === '' || !Number.isInteger(n) || n < 0 || n > MAX_SEED) {
-      throw new Error(`Expected ${name} to be a comma list of integers from 0 to ${MAX_SEED}, but got '${env[name]}'`);
-    }
-    return n;
-  });
+  return text ? parseSeedList(text, name) : [...fallback];
 }
 
 /** Returns the notebooks' setting read from `env` (process.env by default); throws on a malformed seed list. */

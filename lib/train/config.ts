@@ -96,6 +96,15 @@ const TRAIN_PRESETS: Readonly<Record<TrainPresetName, Partial<TrainConfig>>> = O
 /** The largest seed the kit accepts (training and mask seeds feed 32-bit generators). */
 export const MAX_SEED = 4294967295;
 
+/** Reads a comma list of seeds as a user types it ('1,2,3'); throws naming `what` unless every entry is an integer from 0 to MAX_SEED. */
+export function parseSeedList(text: string, what: string): number[] {
+  return text.split(',').map((entry) => {
+    const n = /^\d{1,10}$/.test(entry.trim()) ? Number(entry.trim()) : NaN;
+    if (!(n <= MAX_SEED)) throw new Error(`Expected ${what} to be a comma list of integers from 0 to ${MAX_SEED}, but got '${text}'`);
+    return n;
+  });
+}
+
 function need(ok: boolean, field: string, expected: string, value: unknown): void {
   if (!ok) throw new Error(`Expected ${field} to be ${expected}, but got ${JSON.stringify(value)}`);
 }

@@ -59,3 +59,12 @@ test('modelConfigFor returns the complete, validated model config (every field, 
   assert.equal(c.d, DEFAULT_MODEL_CONFIG.d);
   assert.throws(() => modelConfigFor(dataset, { ...validateTrainConfig({}, 'mosi'), model: { heads: 3 } }, 'tav'), /heads/);
 });
+
+test('parseSeedList reads the comma lists of the CLI, the reference script and the notebooks alike', async () => {
+  const { parseSeedList, MAX_SEED } = await import('../../lib/train/config');
+  assert.deepEqual(parseSeedList('1, 2,3', '--seeds'), [1, 2, 3]);
+  assert.deepEqual(parseSeedList(String(MAX_SEED), '--seeds'), [MAX_SEED]);
+  for (const bad of ['0x10', '1e2', '-1', String(MAX_SEED + 1), '', '1,,2', '1.5']) {
+    assert.throws(() => parseSeedList(bad, 'MMCKD_GRID_SEEDS'), new RegExp(`Expected MMCKD_GRID_SEEDS to be a comma list of integers from 0 to ${MAX_SEED}, but got '${bad.replace('.', '\\.')}'`), bad);
+  }
+});
