@@ -13,7 +13,7 @@ import type { ModelConfig } from './config';
 import { applyDropout, type ForwardContext } from './forward-context';
 import { createLayerNorm } from './layer-norm';
 import { createAttentionPooling } from './attention-pooling';
-import { fusedEncoderAvailable, fusedPooledEncoder } from './fused-encoder';
+import { fusedEncoderApplies, fusedPooledEncoder } from './fused-encoder';
 import { createLinear } from './linear';
 import type { ParameterStore } from './parameter-store';
 import { keyPaddingBias } from './attention';
@@ -63,7 +63,7 @@ export function createEncoder(
       const [b, t, dim] = x.shape;
       if (dim !== inputDim) throw new Error(`Expected ${prefix} features of size ${inputDim}, but got ${dim}`);
       if (t > seqLen) throw new Error(`Expected ${prefix} sequences of at most ${seqLen} frames, but got ${t}`);
-      if (fusable && fusedEncoderAvailable() && x.dtype === 'float32' && mask.dtype === 'float32' && x.size > 0) {
+      if (fusable && fusedEncoderApplies(x, mask)) {
         const dropout = ctx.training ? ctx.dropout : 0;
         const seed = dropout > 0 ? ctx.nextSeed() : 0; // the seed applyDropout would take
         const weights = { w: [store.get(`${prefix}.input.w`)], b: [store.get(`${prefix}.input.b`)], scoreW: [store.get(`${prefix}.pool.score.w`)], scoreB: [store.get(`${prefix}.pool.score.b`)] };

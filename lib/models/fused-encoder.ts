@@ -60,6 +60,11 @@ export function fusedEncoderAvailable(): boolean {
   return tf.getKernel(FUSED_ENCODER_KERNEL, backend) !== undefined && tf.getKernel(FUSED_ENCODER_GRAD_KERNEL, backend) !== undefined;
 }
 
+/** Returns true when the fused kernels can take these frames and mask (the backend has them; float32; not empty). */
+export function fusedEncoderApplies(x: tf.Tensor, mask: tf.Tensor): boolean {
+  return fusedEncoderAvailable() && x.dtype === 'float32' && mask.dtype === 'float32' && x.size > 0;
+}
+
 /** Returns the kernels' inputs for the weights: w0..w{k-1}, b0.., sw0.., sb0.. */
 function weightInputs(weights: FusedEncoderWeights, only?: 'scoreW'): tf.NamedTensorMap {
   const map: tf.NamedTensorMap = {};
@@ -135,6 +140,5 @@ export function tfjsPooledEncoder(x: tf.Tensor3D, mask: tf.Tensor2D, weights: Fu
 
 /** Returns pooled [B, k, d]: through the fused kernels where the backend has them, else through `tfjsPooledEncoder` (same values). */
 export function pooledEncoder(x: tf.Tensor3D, mask: tf.Tensor2D, weights: FusedEncoderWeights, options: FusedEncoderOptions): tf.Tensor3D {
-  const fused = fusedEncoderAvailable() && x.dtype === 'float32' && mask.dtype === 'float32' && x.size > 0;
-  return (fused ? fusedPooledEncoder : tfjsPooledEncoder)(x, mask, weights, options);
+  return (fusedEncoderApplies(x, mask) ? fusedPooledEncoder : tfjsPooledEncoder)(x, mask, weights, options);
 }

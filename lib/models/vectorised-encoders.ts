@@ -83,7 +83,6 @@ export function applyModels(models: readonly MsaModel[], batch: ModelInput, opti
   const opts = (i: number): ApplyOptions => ({ training: options.training, seed: options.seeds[i] });
   if (options.vectorise === false || !canVectoriseEncoders(models)) return models.map((model, i) => model.apply(batch, opts(i)));
   const encoded = vectorisedEncoders(models, batch, options.training, options.seeds);
-  const pooled = perModelPooled(models, encoded);
   if (canFuseHeads(models) && fusedHeadsAvailable()) {
     // concat fusion takes no dropout seed, so the heads need none of the models' call seeds
     const slots = models.map((_, i) => Object.fromEntries(MODALITIES.flatMap((m) => {
@@ -91,7 +90,16 @@ export function applyModels(models: readonly MsaModel[], batch: ModelInput, opti
       return j >= 0 ? [[m, j]] : [];
     })) as Partial<Record<Modality, number>>);
     const heads = fusedHeads(models, encoded.pooled, slots);
-    return models.map((_, i) => ({ ...heads[i], pooled: pooled[i] }));
+    // Each model's own h_m [B, d] is sliced only when read: no loss reads it, so a training step makes none.
+    let pooled: Partial<Record<Modality, tf.Tensor2D>>[] | undefined;
+    return models.map((_, i) => ({
+      ...heads[i],
+      get pooled() {
+        pooled ??= perModelPooled(models, encoded);
+        return pooled[i];
+      },
+    }));
   }
+  const pooled = perModelPooled(models, encoded);
   return models.map((model, i) => model.applyPooled(pooled[i], opts(i)));
 }
