@@ -265,16 +265,20 @@ export async function measureCost(o: CostOptions): Promise<CostReport> {
   };
 }
 
+/** Returns the mean latency per batch size of several models' latencies (median and quartiles averaged). */
+function meanLatency(lists: LatencyStats[][]): LatencyStats[] {
+  const mean = (f: (l: LatencyStats[]) => number) => lists.reduce((s, l) => s + f(l), 0) / lists.length;
+  return lists[0].map((l, i) => {
+    const q1 = mean((x) => x[i].q1Ms);
+    const q3 = mean((x) => x[i].q3Ms);
+    return { ...l, medianMs: mean((x) => x[i].medianMs), q1Ms: q1, q3Ms: q3, iqrMs: q3 - q1 };
+  });
+}
+
 function meanRow(rows: CostRow[], name: string, group: CostRow['group']): CostRow {
   const mean = (f: (r: CostRow) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
-  const latency = rows[0].latency.map((l, i) => {
-    const med = mean((r) => r.latency[i].medianMs);
-    const q1 = mean((r) => r.latency[i].q1Ms);
-    const q3 = mean((r) => r.latency[i].q3Ms);
-    return { ...l, medianMs: med, q1Ms: q1, q3Ms: q3, iqrMs: q3 - q1 };
-  });
   return {
-    name, group, parameters: mean((r) => r.parameters), flops: mean((r) => r.flops), latency,
+    name, group, parameters: mean((r) => r.parameters), flops: mean((r) => r.flops), latency: meanLatency(rows.map((r) => r.latency)),
     peakBytes: Math.max(...rows.map((r) => r.peakBytes)), rssBytes: Math.max(...rows.map((r) => r.rssBytes)),
   };
 }
@@ -309,23 +313,23 @@ export function withAccuracy(report: CostReport, students?: SubsetResult[], impu
  */
 export function withTorchLatency(report: CostReport, torch: TorchLatency): CostReport {
   if (!torch.ok) return { ...report, reference: { missing: torch.reason } };
-  const differ = report.rows.filter((r) => {
-    const subset = r.group === 'teacher' ? 'tav' : r.group === 'student' ? r.subset : undefined;
-    return subset !== undefined && torch.parameters[subset] !== undefined && torch.parameters[subset] !== r.parameters;
+  // the model subset a row measures: the teacher's 'tav' or a student's; none for mean and imputer rows
+  const subsetOf = (r: CostRow): SubsetName | undefined => (r.group === 'teacher' ? 'tav' : r.group === 'student' ? r.subset : undefined);
+  const differ = report.rows.find((r) => {
+    const s = subsetOf(r);
+    return s !== undefined && torch.parameters[s] !== undefined && torch.parameters[s] !== r.parameters;
   });
-  if (differ.length > 0) {
-    const r = differ[0];
-    const subset = r.group === 'teacher' ? 'tav' : r.subset!;
-    return { ...report, reference: { missing: `the PyTorch mirror of ${r.name} has ${torch.parameters[subset]} parameters at inference, the kit's ${r.parameters}: not the same architecture` } };
+  if (differ) {
+    return { ...report, reference: { missing: `the PyTorch mirror of ${differ.name} has ${torch.parameters[subsetOf(differ)!]} parameters at inference, the kit's ${differ.parameters}: not the same architecture` } };
   }
-  const bySubset = (s: SubsetName | undefined) => (s ? torch.latency[s] : undefined);
   let rows = report.rows.map((r) => {
-    const latency = r.group === 'teacher' ? bySubset('tav') : r.group === 'student' ? bySubset(r.subset) : undefined;
+    const s = subsetOf(r);
+    const latency = s ? torch.latency[s] : undefined;
     return latency ? { ...r, referenceLatency: latency } : r;
   });
   const students = rows.filter((r) => r.group === 'student' && r.referenceLatency);
   if (students.length > 0) {
-    const mean = meanRow(students.map((r) => ({ ...r, latency: r.referenceLatency! })), '', 'students-mean').latency;
+    const mean = meanLatency(students.map((r) => r.referenceLatency!));
     rows = rows.map((r) => (r.group === 'students-mean' ? { ...r, referenceLatency: mean } : r));
   }
   return { ...report, rows, reference: { label: torch.label } };
