@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { checkFigureId, type FigureSpec } from './figure-spec';
 import type { TableRow } from './table-format';
 import { writeFileAtomically } from '../io/atomic-file';
+import { checkTableName } from './write-table';
 import { finiteOrNull } from '../io/json-file';
 
 /** The environment variable by which `npm run reproduce` names the collection folder to the notebooks. */
@@ -27,14 +28,6 @@ export interface CollectedTable {
 export interface Collection {
   figures: FigureSpec[];
   tables: CollectedTable[];
-}
-
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** Returns `name` when it is a file-name safe table name; throws otherwise. */
-export function checkTableName(name: string): string {
-  if (!SAFE_NAME.test(name)) throw new Error(`Expected a file-name safe table name, but got ${JSON.stringify(name)}`);
-  return name;
 }
 
 /** Writes the spec of a figure into the collection folder `dir`; returns the file written. */

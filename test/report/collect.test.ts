@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { barFigure } from '../../lib/report/bar-figures';
-import { checkTableName, collectFigure, collectTable, readCollection } from '../../lib/report/collect';
+import { collectFigure, collectTable, readCollection } from '../../lib/report/collect';
+import { checkTableName } from '../../lib/report/write-table';
 
 const caption = { title: 't', dataset: 'd', seeds: [1], backend: 'cpu' };
 
