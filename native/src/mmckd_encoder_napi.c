@@ -30,13 +30,13 @@ static napi_value encoder_forward(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *heap_data = NULL;
+  uint8_t *heap = NULL;
   size_t len = 0;
   mmckd_encoder_dims dm;
   int64_t off[4 + 4 * MAX_MODELS], seeds64[MAX_MODELS];
   uint32_t n_off = 0, n_seeds = 0;
   double keep = 1;
-  if (argc < 5 || napi_get_arraybuffer_info(env, argv[0], &heap_data, &len) != napi_ok || !read_dims(env, argv[2], &dm) ||
+  if (argc < 5 || !mmckd_get_heap(env, argv[0], &heap, &len) || !read_dims(env, argv[2], &dm) ||
       !mmckd_read_int64s(env, argv[1], off, 4 + 4 * MAX_MODELS, &n_off) || n_off != 4 + 4 * dm.k ||
       !mmckd_read_int64s(env, argv[3], seeds64, MAX_MODELS, &n_seeds) || n_seeds != dm.k || napi_get_value_double(env, argv[4], &keep) != napi_ok ||
       !(keep > 0 && keep <= 1)) {
@@ -44,7 +44,6 @@ static napi_value encoder_forward(napi_env env, napi_callback_info info) {
     return NULL;
   }
   dm.keep = (float)keep;
-  uint8_t *heap = (uint8_t *)heap_data;
   const int64_t k = dm.k, BT = dm.B * dm.T;
   const float *x = mmckd_heap_floats(heap, len, off[0], BT * dm.D);
   const float *mask = mmckd_heap_floats(heap, len, off[1], BT);
@@ -76,18 +75,17 @@ static napi_value encoder_backward(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *heap_data = NULL;
+  uint8_t *heap = NULL;
   size_t len = 0;
   mmckd_encoder_dims dm;
   int64_t off[4 + 5 * MAX_MODELS];
   uint32_t n_off = 0;
-  if (argc < 3 || napi_get_arraybuffer_info(env, argv[0], &heap_data, &len) != napi_ok || !read_dims(env, argv[2], &dm) ||
+  if (argc < 3 || !mmckd_get_heap(env, argv[0], &heap, &len) || !read_dims(env, argv[2], &dm) ||
       !mmckd_read_int64s(env, argv[1], off, 4 + 5 * MAX_MODELS, &n_off) || n_off != 4 + 5 * dm.k) {
     napi_throw_type_error(env, NULL, "mmckd_blas.encoderBackward: expected (heap, offsets[4 + 5k], dims[7])");
     return NULL;
   }
   dm.keep = 1;
-  uint8_t *heap = (uint8_t *)heap_data;
   const int64_t k = dm.k, BT = dm.B * dm.T;
   const float *x = mmckd_heap_floats(heap, len, off[0], BT * dm.D);
   const float *mask = mmckd_heap_floats(heap, len, off[1], BT);

@@ -233,14 +233,12 @@ typedef struct {
 static int parse(napi_env env, napi_callback_info info, int with_spec, const char *name, call_args *c) {
   size_t argc = 4;
   napi_value argv[4];
-  void *data = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < (size_t)(3 + with_spec) ||
-      napi_get_arraybuffer_info(env, argv[0], &data, &c->len) != napi_ok || !read_dims(env, argv[2], with_spec ? argv[3] : NULL, &c->h) ||
+      !mmckd_get_heap(env, argv[0], &c->heap, &c->len) || !read_dims(env, argv[2], with_spec ? argv[3] : NULL, &c->h) ||
       !mmckd_read_int64s(env, argv[1], c->off, MAX_OFFSETS, &c->count)) {
     napi_throw_type_error(env, NULL, name);
     return 0;
   }
-  c->heap = (uint8_t *)data;
   return 1;
 }
 
