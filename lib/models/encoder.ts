@@ -13,7 +13,7 @@ import type { ModelConfig } from './config';
 import { applyDropout, type ForwardContext } from './forward-context';
 import { createLayerNorm } from './layer-norm';
 import { createAttentionPooling } from './attention-pooling';
-import { fusedEncoderApplies, fusedPooledEncoder } from './fused-encoder';
+import { fusedEncoderApplies, fusedPooledEncoder, isPoolingEncoder } from './fused-encoder';
 import { createLinear } from './linear';
 import type { ParameterStore } from './parameter-store';
 import { keyPaddingBias } from './attention';
@@ -57,7 +57,7 @@ export function createEncoder(
   const finalNorm = config.layers > 0 ? createLayerNorm(store, `${prefix}.norm`, d) : undefined;
   const attentionPool = config.pooling === 'attention' ? createAttentionPooling(store, `${prefix}.pool`, d) : undefined;
   // projection, tanh, dropout and attention pooling alone: one kernel call each way where the backend has it
-  const fusable = config.layers === 0 && !positions && attentionPool !== undefined;
+  const fusable = isPoolingEncoder(config);
   return {
     apply(x, mask, ctx) {
       const [b, t, dim] = x.shape;

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MASKED_SCORE } from './attention';
 import { affineConstantInput } from './linear';
+import type { ModelConfig } from './config';
 
 /** Kernel name of the forward: inputs x [B, T, D], mask [B, T], w{j}, b{j}, sw{j}, sb{j}; outputs pooled [B, k, d] and a workspace. */
 export const FUSED_ENCODER_KERNEL = 'MmckdFusedEncoder';
@@ -52,6 +53,11 @@ export interface FusedEncoderOptions {
   dropout: number;
   /** Model j's dropout seed, as tf.randomUniform takes it (ignored without dropout). */
   seeds: readonly number[];
+}
+
+/** True when an encoder of this config is the fused kernel's computation: projection (+ tanh), dropout and attention pooling, no transformer layer and no positions. */
+export function isPoolingEncoder(config: Pick<ModelConfig, 'layers' | 'positional' | 'pooling'>): boolean {
+  return config.layers === 0 && config.positional === 'none' && config.pooling === 'attention';
 }
 
 /** Returns true when the active backend has both fused-encoder kernels. */

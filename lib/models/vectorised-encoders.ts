@@ -13,17 +13,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MODALITIES, type Modality } from '../data/modalities';
-import { pooledEncoder } from './fused-encoder';
+import { isPoolingEncoder, pooledEncoder } from './fused-encoder';
 import { canFuseHeads, fusedHeads, fusedHeadsAvailable } from './fused-heads';
 import type { ApplyOptions, ModelInput, ModelOutput, MsaModel } from './model';
 
-/** True when every model's encoders can run vectorised (no layers, no positions, attention pooling, one width and dropout). */
+/** True when every model's encoders can run vectorised (pooling encoders, `isPoolingEncoder`, of one width, dropout and frame activation). */
 export function canVectoriseEncoders(models: readonly MsaModel[]): boolean {
   if (models.length < 2) return false;
   const first = models[0].config;
   return models.every((m) => {
     const c = m.config;
-    return c.layers === 0 && c.positional === 'none' && c.pooling === 'attention' && c.d === first.d && c.dropout === first.dropout && c.frameActivation === first.frameActivation;
+    return isPoolingEncoder(c) && c.d === first.d && c.dropout === first.dropout && c.frameActivation === first.frameActivation;
   });
 }
 
