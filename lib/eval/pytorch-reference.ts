@@ -72,8 +72,6 @@ export function measureTorchLatency(o: TorchLatencyOptions): TorchLatency {
   const python = o.python ?? referencePython();
   const lengths = new Set(Object.values(o.config.seqLens));
   if (lengths.size !== 1) return { ok: false, reason: `the PyTorch mirror takes one sequence length, but the modalities have ${[...lengths].join(', ')}` };
-  const available = torchAvailability(python);
-  if (!available.ok) return { ok: false, reason: available.missing };
   const c = o.config;
   const config = {
     d: c.d, layers: c.layers, heads: c.heads, ffnMult: c.ffnMult, dropout: c.dropout, projectionDim: c.projectionDim, fusionLayers: c.fusionLayers,
@@ -86,7 +84,12 @@ export function measureTorchLatency(o: TorchLatencyOptions): TorchLatency {
     '--subsets', o.subsets.join(','), '--config', JSON.stringify(config), '--dims', JSON.stringify(c.inputDims),
   ];
   const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
-  if (r.status !== 0) return { ok: false, reason: `bench/torch_inference.py failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop()}` };
+  if (r.status !== 0) {
+    // torch is imported by the script itself: ask what is missing only when it failed
+    const available = torchAvailability(python);
+    if (!available.ok) return { ok: false, reason: available.missing };
+    return { ok: false, reason: `bench/torch_inference.py failed: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop()}` };
+  }
   const out = JSON.parse(r.stdout) as { torch: string; threads: number; latency: Record<string, LatencyStats[]>; params: Record<string, number> };
   return {
     ok: true,
