@@ -64,6 +64,8 @@ export interface StageOptions {
   runSeed: number;
   /** Folder of the stage's resumable state and best models. */
   dir: string;
+  /** Measures the models after each epoch (recorded in the history as `probe`; see `TrainerOptions.probe`). */
+  probe?: TrainerOptions<SubsetName>['probe'];
   /** Best weights carried in from an earlier stage (stage 2's pretrained teacher). */
   initialBest?: TrainerOptions<SubsetName>['initialBest'];
   /** The run's lock, checked before each epoch is committed. */
@@ -73,7 +75,7 @@ export interface StageOptions {
 
 /** Returns the trainer's epoch summary in the stage files' form (the scores are validation MAEs). */
 function epochRecord(r: EpochSummary<SubsetName>): EpochRecord {
-  return { stage: r.stage, epoch: r.epoch, lr: r.lr, trainLoss: r.trainLoss, validMae: r.scores, improved: r.improved, gradNorm: r.gradNorm, seconds: r.seconds };
+  return { stage: r.stage, epoch: r.epoch, lr: r.lr, trainLoss: r.trainLoss, validMae: r.scores, improved: r.improved, gradNorm: r.gradNorm, seconds: r.seconds, ...(r.probe ? { probe: r.probe } : {}) };
 }
 
 function stageState(s: TrainerState<SubsetName>): StageState {
@@ -140,6 +142,7 @@ export async function runStage(st: StageOptions): Promise<StageState> {
       trainable: st.trainable,
       objective: st.objective,
       validate: () => validationMae(models, st.valid, st.batches, st.loop.batchSize),
+      probe: st.probe,
       train: st.train,
       batches: st.batches,
       optimizer,

@@ -52,7 +52,15 @@ export interface EpochSummary<K extends string = string> {
   /** Mean global gradient norm before clipping. */
   gradNorm: number;
   seconds: number;
+  /** What the caller's `probe` measured after this epoch (absent without a probe). */
+  probe?: ProbeRecord;
 }
+
+/**
+ * Measurements taken after an epoch by the caller's probe: groups of named numbers
+ * (e.g. `{ 'train.separation': { t: 0.12, a: 0.03 } }`), recorded in the history as they are.
+ */
+export type ProbeRecord = Record<string, Record<string, number>>;
 
 /** Best validation score of a member and the epoch where it was reached (-1: carried in). */
 export interface BestRecord {
@@ -107,6 +115,12 @@ export interface TrainerOptions<K extends string> extends LoopOptions {
   objective: Objective;
   /** Returns each member's validation score after an epoch (lower is better); it picks the member's best epoch. */
   validate(): Partial<Record<K, number>>;
+  /**
+   * Measures the members after each epoch (after `validate`, with the epoch's weights, before any
+   * best weights are restored); recorded as the epoch's `probe`. It must not train or draw random
+   * numbers, so a run gives the same weights with and without it.
+   */
+  probe?(): ProbeRecord;
   train: MultimodalSplit;
   batches: BatchSource;
   /** Updates the trainable variables; the trainer sets its learning rate at each step, the caller disposes it. */
@@ -259,6 +273,7 @@ export async function trainModels<K extends string>(o: TrainerOptions<K>): Promi
         gradNorm: gradNormSum / Math.max(1, steps),
         seconds: (Date.now() - epochStart) / 1000,
       };
+      if (o.probe) record.probe = o.probe();
       state.history.push(record);
       await o.callbacks?.onEpochEnd?.(record, state, bestWeights);
     }
