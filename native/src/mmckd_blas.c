@@ -3,7 +3,8 @@
  *
  * It works in place on the memory of TensorFlow.js's wasm backend: JavaScript passes the wasm
  * heap (an ArrayBuffer) and byte offsets of the operands, and the addon writes the product at the
- * output offset; every product is one cblas_sgemm per batch entry (measured here, OpenBLAS beats
+ * output offset; every product is one cblas_sgemm per batch entry (OpenBLAS on Linux, Accelerate on
+ * macOS: unverified) (measured here, OpenBLAS beats
  * hand-written vectorised loops even on the [50, 8] x [8, 50] attention products: 52 vs 7 GFLOP/s).
  *
  * Exports:
@@ -20,7 +21,7 @@
  *     models, each head one call over all of them (mmckd_heads.c).
  */
 #include <node_api.h>
-#include <cblas.h>
+#include "mmckd_cblas.h"
 #include "mmckd_encoder.h"
 #include "mmckd_heads.h"
 #include <stdint.h>
@@ -28,9 +29,16 @@
 #include <string.h>
 #include "mmckd_napi.h"
 
+#ifdef MMCKD_ACCELERATE
+/* Accelerate chooses its own threads (UNVERIFIED: no macOS machine here). */
+static void openblas_set_num_threads(int n) { (void)n; }
+static int openblas_get_num_threads(void) { return 1; }
+static char *openblas_get_config(void) { return (char *)"Apple Accelerate (macOS, unverified)"; }
+#else
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
 extern char *openblas_get_config(void);
+#endif
 
 static void gemm(const float *a, const float *b, float *c, int m, int n, int k, int ta, int tb) {
   if (k == 0) {

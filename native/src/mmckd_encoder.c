@@ -20,15 +20,17 @@
  * the forward and weight-gradient sgemms run over them only. Their dropout numbers are still drawn,
  * so the stream stays aligned with the TensorFlow.js one.
  *
+ * The same source builds the N-API addon (OpenBLAS's cblas_sgemm) and the WebAssembly module
+ * (native/wasm/: a SIMD128 cblas_sgemm and a few libc functions, no OpenBLAS).
+ *
  * Workspace (written by the forward, read by the backward), over the nv valid rows only:
  *   g [nv, k*d], then s [nv, k*d] (with dropout), then p [B, k, T] (0 on padded frames).
  */
 #include "mmckd_encoder.h"
 
-#include <cblas.h>
+#include "mmckd_cblas.h"
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,10 +40,10 @@ typedef struct {
   double s0, s1, s2, c;
 } alea_state;
 
-/* ECMAScript ToUint32 of a finite non-negative double. */
+/* ECMAScript ToUint32 of a finite non-negative double (f - floor(f / 2^32) 2^32 is exact here: fmod without libm). */
 static double to_uint32(double h) {
   double f = floor(h);
-  f = fmod(f, 4294967296.0);
+  f = f - floor(f / 4294967296.0) * 4294967296.0;
   return f < 0 ? f + 4294967296.0 : f;
 }
 
@@ -67,8 +69,15 @@ static double mash(mash_state *m, const char *data) {
 
 /* Seeds the generator as tf.randomUniform does: Alea(String(seed)). */
 static void alea_seed(alea_state *a, uint32_t seed) {
-  char text[16];
-  snprintf(text, sizeof text, "%u", seed);
+  char text[16]; /* String(seed): its decimal digits (no snprintf: the wasm build has no stdio) */
+  int len = 0;
+  do text[len++] = (char)('0' + seed % 10); while ((seed /= 10) != 0);
+  for (int i = 0; i < len / 2; i++) {
+    const char c = text[i];
+    text[i] = text[len - 1 - i];
+    text[len - 1 - i] = c;
+  }
+  text[len] = 0;
   mash_state m = {(double)0xefc8249dU};
   a->c = 1;
   a->s0 = mash(&m, " ");

@@ -1,8 +1,7 @@
-/* The fused attention-pooling encoder of mmckd_encoder.c and its N-API bindings (mmckd_encoder_napi.c). */
+/* The fused attention-pooling encoder of mmckd_encoder.c (N-API bindings: mmckd_encoder_napi.c; wasm exports: native/wasm/mmckd_wasm.c). */
 #ifndef MMCKD_ENCODER_H
 #define MMCKD_ENCODER_H
 
-#include <node_api.h>
 #include <stdint.h>
 
 /* Sizes: frames x [B, T, D], k models of width d; tanh 1/0; dropout 1/0 with keep = 1 - rate. */
@@ -38,8 +37,5 @@ int mmckd_encoder_backward(const mmckd_encoder_dims *dims, const mmckd_encoder_p
 
 /* The first n numbers of tf.randomUniform(shape, 0, 1, 'float32', seed), as float32. */
 void mmckd_alea_uniform(uint32_t seed, float *out, int64_t n);
-
-/* Adds encoderForward, encoderBackward and aleaUniform to the addon's exports. */
-napi_status mmckd_encoder_register(napi_env env, napi_value exports);
 
 #endif

@@ -42,4 +42,8 @@ static inline int mmckd_get_heap(napi_env env, napi_value v, uint8_t **data, siz
   return 1;
 }
 
+/* Add the fused encoder's (mmckd_encoder_napi.c) and the heads' (mmckd_heads_napi.c) functions to the addon's exports. */
+napi_status mmckd_encoder_register(napi_env env, napi_value exports);
+napi_status mmckd_heads_register(napi_env env, napi_value exports);
+
 #endif
