@@ -10,13 +10,10 @@ import { disposeBatch } from '../data/types';
 import type { MsaModel } from '../models/model';
 import { labelClasses, type ClassScheme } from '../losses/label-classes';
 import { splitBatches } from '../train/batch-source';
+import { classSeparation, crossModelAgreement, projectionSpread, type Projections } from '../losses/projection-geometry';
 
-/** Projections of a split: row-major [n, dim]. */
-export interface Projections {
-  data: Float32Array;
-  n: number;
-  dim: number;
-}
+// The geometry's measures live beside the losses that shape it (the training probe reads them too).
+export { classSeparation, crossModelAgreement, projectionSpread, type Projections };
 
 /** Returns the model's projections z (inference mode) of every clip of `split`, in split order. */
 function projectSplit(model: MsaModel, split: MultimodalSplit, batchSize = 64): Projections {
@@ -37,62 +34,6 @@ function projectSplit(model: MsaModel, split: MultimodalSplit, batchSize = 64): 
   return { data, n, dim };
 }
 
-/** Returns the mean cosine similarity of two models' projections of the same clips. */
-export function crossModelAgreement(a: Projections, b: Projections): number {
-  if (a.n !== b.n || a.dim !== b.dim) throw new Error(`Expected projections of the same shape, but got [${a.n}, ${a.dim}] and [${b.n}, ${b.dim}]`);
-  let sum = 0;
-  for (let i = 0; i < a.n; i++) {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let k = 0; k < a.dim; k++) {
-      const x = a.data[i * a.dim + k];
-      const y = b.data[i * b.dim + k];
-      dot += x * y;
-      na += x * x;
-      nb += y * y;
-    }
-    sum += dot / Math.sqrt(Math.max(1e-24, na * nb));
-  }
-  return sum / Math.max(1, a.n);
-}
-
-/**
- * Returns how well classes separate in a projection space: mean cosine similarity to clips of
- * the same class minus mean cosine similarity to clips of other classes (higher is better;
- * 0 when classes mix completely). Pairs of a clip with itself are excluded.
- */
-export function classSeparation(p: Projections, classes: ArrayLike<number>): number {
-  // Class centroids of unit vectors make this O(n * dim): sum over pairs = |sum of vectors|^2.
-  const sums = new Map<number, Float64Array>();
-  const counts = new Map<number, number>();
-  const total = new Float64Array(p.dim);
-  for (let i = 0; i < p.n; i++) {
-    const c = classes[i];
-    if (!sums.has(c)) sums.set(c, new Float64Array(p.dim));
-    const s = sums.get(c)!;
-    for (let k = 0; k < p.dim; k++) {
-      s[k] += p.data[i * p.dim + k];
-      total[k] += p.data[i * p.dim + k];
-    }
-    counts.set(c, (counts.get(c) ?? 0) + 1);
-  }
-  const sq = (v: Float64Array) => v.reduce((a, x) => a + x * x, 0);
-  let within = 0;
-  let withinPairs = 0;
-  for (const [c, s] of sums) {
-    const n = counts.get(c)!;
-    within += sq(s) - n; // pairs i != j in the class (|z_i| = 1)
-    withinPairs += n * (n - 1);
-  }
-  const all = sq(total) - p.n;
-  const allPairs = p.n * (p.n - 1);
-  const between = all - within;
-  const betweenPairs = allPairs - withinPairs;
-  if (withinPairs === 0 || betweenPairs === 0) return NaN;
-  return within / withinPairs - between / betweenPairs;
-}
-
 /** One model's numbers in the projection space. */
 export type ProjectionSummary = {
   model: string;
@@ -102,6 +43,10 @@ export type ProjectionSummary = {
   agreementWithTeacher: number;
   /** Within-class minus between-class mean cosine (see `classSeparation`). */
   classSeparation: number;
+  /** 1 minus the mean cosine over pairs of clips (see `projectionSpread`): how spread the cloud is. */
+  spread: number;
+  /** Which teacher the agreement is measured against, e.g. 'teacher at stage-2 epoch 3'. */
+  teacher: string;
 };
 
 /** Returns the projections of `split` by each model, in the models' order. */
@@ -113,7 +58,7 @@ export function projectModels(models: Partial<Record<SubsetName, MsaModel>>, spl
  * Returns each model's agreement with the teacher ('tav'; NaN without it) and its class separation
  * under `scheme` classes of `labels` (MVSC's supervision); model names get `suffix`.
  */
-export function summarizeProjections(projections: ReadonlyMap<SubsetName, Projections>, labels: Float32Array, scheme: ClassScheme = 7, suffix = ''): ProjectionSummary[] {
+export function summarizeProjections(projections: ReadonlyMap<SubsetName, Projections>, labels: Float32Array, scheme: ClassScheme = 7, suffix = '', teacherName = 'the run\'s teacher'): ProjectionSummary[] {
   const classes = labelClasses(labels, scheme);
   const teacher = projections.get('tav');
   return [...projections].map(([n, p]) => ({
@@ -121,7 +66,42 @@ export function summarizeProjections(projections: ReadonlyMap<SubsetName, Projec
     subset: n,
     agreementWithTeacher: teacher ? crossModelAgreement(p, teacher) : Number.NaN,
     classSeparation: classSeparation(p, classes),
+    spread: projectionSpread(p),
+    teacher: teacherName,
   }));
+}
+
+/** A student beside the teacher it trained with: the teacher as it was at the student's kept epoch. */
+export interface StudentWithTeacher {
+  student: SubsetName;
+  model: MsaModel;
+  /** The teacher copy (lib/train/student-teachers.ts) and its stage-2 epoch (0-based). */
+  teacher: MsaModel;
+  teacherEpoch: number;
+}
+
+/** Projections of a student and of the teacher it trained with, and their summaries (the teacher's row first). */
+export interface StudentTeacherProjections {
+  student: SubsetName;
+  teacherEpoch: number;
+  projections: { teacher: Projections; student: Projections };
+  summaries: [ProjectionSummary, ProjectionSummary];
+}
+
+/**
+ * Returns, for each student, the projections of `split` by the student and by the teacher it
+ * trained with, and their summaries: the student's agreement is measured against that teacher,
+ * and both rows name it ('teacher at stage-2 epoch e', epochs counted from 1).
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+export function projectStudentsWithTeachers(pairs: readonly StudentWithTeacher[], split: MultimodalSplit, scheme: ClassScheme = 7, suffix = ''): StudentTeacherProjections[] {
+  return pairs.map((p) => {
+    const teacher = projectSplit(p.teacher, split);
+    const student = projectSplit(p.model, split);
+    const name = `teacher at stage-2 epoch ${p.teacherEpoch + 1}`;
+    const [t, s] = summarizeProjections(new Map([['tav', teacher], [p.student, student]]), split.labels, scheme, suffix, name);
+    return { student: p.student, teacherEpoch: p.teacherEpoch, projections: { teacher, student }, summaries: [{ ...t, model: `${name} (with ${p.student})${suffix}` }, s] };
+  });
 }
 
 /** The models the projection-space figure draws: the teacher and the three single-modality students. */

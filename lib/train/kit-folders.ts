@@ -18,7 +18,7 @@ const RUN_ENTRIES = new Set(['run.json', 'history.json', 'metrics.json', 'evalua
 /** In an imputer folder. */
 const IMPUTER_ENTRIES = new Set(['imputer-run.json', 'imputer', LOCK_NAME, LOCK_OWNER_NAME]);
 /** In a stage-1 folder (shared teacher or a run's own). */
-const STAGE_ENTRIES = new Set(['done.json', 'state.json', 'dataset.json', 'best', 'current', 'best-weights', 'optimizer.json', 'optimizer.bin', LOCK_NAME, LOCK_OWNER_NAME]);
+const STAGE_ENTRIES = new Set(['done.json', 'state.json', 'dataset.json', 'best', 'current', 'best-weights', 'optimizer.json', 'optimizer.bin', 'teacher-at', 'teacher-at.json', LOCK_NAME, LOCK_OWNER_NAME]);
 /** Files and folders of a grid besides its cells. */
 const GRID_FILES = new Set(['grid.json', 'tables', 'figures', '_stage1', LOCK_NAME, LOCK_OWNER_NAME]);
 

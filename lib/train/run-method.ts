@@ -27,6 +27,8 @@ import { newRunRecord, type RunRecord } from './run-folder';
 import { readJsonIfExists, writeJson } from '../io/json-file';
 import { lockRunFolder, type RunLock } from './run-lock';
 import type { BatchSource } from './trainer';
+import { distillationProbe } from './distillation-probe';
+import { saveStudentTeachers, teacherSnapshotCallback } from './student-teachers';
 
 /** Options of `runMethod`. */
 export interface RunMethodOptions {
@@ -121,11 +123,23 @@ function stageLoopOptions(c: TrainConfig, stage: 'stage1' | 'stage2'): LoopOptio
 }
 
 /** The recipe's part of a stage: which models, which are trained, on what objective, where. */
-type StageRecipe = Pick<StageOptions, 'stage' | 'models' | 'trainable' | 'objective' | 'dir' | 'initialBest' | 'lock'>;
+type StageRecipe = Pick<StageOptions, 'stage' | 'models' | 'trainable' | 'objective' | 'dir' | 'initialBest' | 'lock' | 'probe'> & {
+  /** Runs after each committed epoch, before the caller's own callback. */
+  onEpochEnd?(record: EpochRecord): Promise<void>;
+};
 
 /** Trains one stage of the run resumably (lib/train/resumable-stage.ts) with the run's data and config. */
-function trainStage(o: RunMethodOptions, recipe: StageRecipe): Promise<StageState> {
+function trainStage(o: RunMethodOptions, { onEpochEnd, ...recipe }: StageRecipe): Promise<StageState> {
   const c = o.config;
+  const callbacks: RunMethodOptions['callbacks'] = onEpochEnd
+    ? {
+        ...o.callbacks,
+        async onEpochEnd(record, state) {
+          await onEpochEnd(record);
+          await o.callbacks?.onEpochEnd?.(record, state);
+        },
+      }
+    : o.callbacks;
   return runStage({
     ...recipe,
     loop: stageLoopOptions(c, recipe.stage),
@@ -134,7 +148,7 @@ function trainStage(o: RunMethodOptions, recipe: StageRecipe): Promise<StageStat
     valid: o.dataset.valid,
     batches: o.batches,
     runSeed: c.seed,
-    callbacks: o.callbacks,
+    callbacks,
   });
 }
 
@@ -248,8 +262,20 @@ async function trainRun(o: RunMethodOptions, record: RunRecord, fingerprint: str
           : onlineDistillationObjective(models, c, c.method === 'mmckd');
       // The pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it on validation.
       const carried = teacherStage1 && models.tav === teacher ? { tav: { score: teacherStage1.validMae, weights: teacher!.getWeights() } } : undefined;
-      const s2 = await trainStage(o, { stage: 'stage2', models, trainable: [...SUBSET_NAMES], objective, dir: join(o.outDir, 'stage2'), initialBest: carried, lock });
+      const s2Dir = join(o.outDir, 'stage2');
+      // MVSC at work: each epoch's terms, projections and gradients (distillation-probe.ts), and
+      // the teacher at each student's best epoch (student-teachers.ts).
+      const probe = distillationProbe({
+        models, splits: { train: o.dataset.train, valid: o.dataset.valid }, batchSize: c.batchSize, tau: c.tau, classScheme: c.classScheme,
+        contrast: c.method === 'b2' ? undefined : { kind: c.method === 'mmckd' ? 'mvsc' : 'mvc', weight: c.lambda },
+      });
+      const s2 = await trainStage(o, {
+        stage: 'stage2', models, trainable: [...SUBSET_NAMES], objective, dir: s2Dir, initialBest: carried, lock, probe,
+        onEpochEnd: teacherSnapshotCallback(models.tav!, s2Dir),
+      });
       history.push(...s2.history);
+      const { skipped } = await saveStudentTeachers(s2Dir, o.outDir, models.tav!, memberSeed(c.seed, 'tav'), s2.best);
+      if (skipped.length > 0) o.callbacks?.log?.(`stage2: no copy of the teacher at the best epoch of ${skipped.join(', ')} (resumed across it)`);
     }
     for (const s of SUBSET_NAMES) {
       if (!predictors[s]) predictors[s] = modelPredictor(models[s]!);

@@ -5,9 +5,9 @@ import { meanStudentAgreement, projectionModels, type ProjectionSummary } from '
 
 test('meanStudentAgreement averages the students\' agreement with the teacher, over however many there are', () => {
   const rows: ProjectionSummary[] = [
-    { model: 'tav (MM-CKD)', subset: 'tav', agreementWithTeacher: 1, classSeparation: 0.3 },
-    { model: 't (MM-CKD)', subset: 't', agreementWithTeacher: 0.6, classSeparation: 0.2 },
-    { model: 'a (MM-CKD)', subset: 'a', agreementWithTeacher: 0.2, classSeparation: 0.1 },
+    { model: 'tav (MM-CKD)', subset: 'tav', agreementWithTeacher: 1, classSeparation: 0.3, spread: 0.5, teacher: 'the run\'s teacher' },
+    { model: 't (MM-CKD)', subset: 't', agreementWithTeacher: 0.6, classSeparation: 0.2, spread: 0.5, teacher: 'the run\'s teacher' },
+    { model: 'a (MM-CKD)', subset: 'a', agreementWithTeacher: 0.2, classSeparation: 0.1, spread: 0.5, teacher: 'the run\'s teacher' },
   ];
   assert.ok(Math.abs(meanStudentAgreement(rows) - 0.4) < 1e-12);
   assert.ok(Number.isNaN(meanStudentAgreement(rows.slice(0, 1))), 'no students: NaN');

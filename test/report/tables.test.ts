@@ -105,7 +105,7 @@ test('meanStdTable refuses missing or NaN metric values', async () => {
 test('relabelColumns renames the named columns only, in place of the old ones; projection summaries read as words', () => {
   assert.deepEqual(relabelColumns([{ a: 1, b_c: 2, d: 3 }], { b_c: 'b and c' }), [{ a: 1, 'b and c': 2, d: 3 }]);
   assert.deepEqual(Object.keys(relabelColumns([{ a: 1, b_c: 2, d: 3 }], { b_c: 'b and c' })[0]), ['a', 'b and c', 'd']);
-  const rows = projectionSummaryRows([{ model: 't (MM-CKD)', subset: 't', agreementWithTeacher: 0.42, classSeparation: 0.02 }]);
-  assert.deepEqual(rows, [{ model: 't (MM-CKD)', 'agreement with teacher (mean cosine)': 0.42, 'class separation (within − between cosine)': 0.02 }]);
+  const rows = projectionSummaryRows([{ model: 't (MM-CKD)', subset: 't', agreementWithTeacher: 0.42, classSeparation: 0.02, spread: 0.5, teacher: 'the run\'s teacher' }]);
+  assert.deepEqual(rows, [{ model: 't (MM-CKD)', 'teacher compared with': 'the run\'s teacher', 'agreement with teacher (mean cosine)': 0.42, 'class separation (within − between cosine)': 0.02, 'spread (1 − mean cosine)': 0.5 }]);
   assert.match(tableHtml(rows), /<th[^>]*>agreement with teacher \(mean cosine\)<\/th>/);
 });
