@@ -47,6 +47,14 @@ export interface NativeAddon {
   info(): { blas: string; threads: number };
 }
 
+/**
+ * The fused kernels' functions (encoder, fusion, heads, the dropout stream): what the OpenBLAS
+ * addon and the WebAssembly module (lib/native/wasm-module.ts) both provide, with the same
+ * arguments. Offsets are bytes into the wasm backend's heap.
+ */
+export type FusedKernelPack = Pick<NativeAddon, 'encoderForward' | 'encoderBackward' | 'fusionForward' | 'fusionBackward' | 'regressionForward'
+  | 'regressionBackward' | 'projectionForward' | 'projectionBackward' | 'aleaUniform'>;
+
 /** The result of loading: the addon, or why it is not available. */
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 

@@ -1,12 +1,12 @@
 /**
  * The fused encoder's two kernels (lib/models/fused-encoder.ts) for TensorFlow.js's wasm backend,
- * over the addon's encoderForward / encoderBackward (native/src/mmckd_encoder.c), which read and
- * write the wasm heap in place like the product kernels of wasm-kernels.ts.
+ * over encoderForward / encoderBackward (native/src/mmckd_encoder.c) of the OpenBLAS addon or of
+ * the WebAssembly module (wasm-module.ts), which read and write the wasm heap in place.
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
 import { type FusedEncoderAttrs } from '../models/fused-encoder';
-import type { NativeAddon } from './addon';
+import type { FusedKernelPack } from './addon';
 import { heapOffset as offsetOf, type KernelFunc, type WasmBackendLike } from './wasm-heap';
 
 function float32(t: tf.TensorInfo | undefined, name: string): tf.TensorInfo {
@@ -33,7 +33,7 @@ function dims(x: tf.TensorInfo, attrs: FusedEncoderAttrs): number[] {
 }
 
 /** Returns the forward kernel: pooled [B, k, d] and the workspace the backward reads. */
-export function nativeEncoderForward(addon: NativeAddon): KernelFunc {
+export function nativeEncoderForward(packFor: (backend: WasmBackendLike) => FusedKernelPack): KernelFunc {
   return (args) => {
     const inputs = args.inputs as Record<string, tf.TensorInfo>;
     const attrs = args.attrs as unknown as FusedEncoderAttrs;
@@ -47,13 +47,13 @@ export function nativeEncoderForward(addon: NativeAddon): KernelFunc {
     const workspace = backend.makeOutput([workspaceSize(b, t, attrs, validRows(backend, mask, b * t))], 'float32');
     // The heap may have grown in makeOutput: offsets and buffer are read after allocating.
     const offsets = [x, mask, pooled, workspace, ...weights].map((ti) => offsetOf(backend, ti));
-    addon.encoderForward(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, dims(x, attrs), attrs.seeds, attrs.keep);
+    packFor(backend).encoderForward(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, dims(x, attrs), attrs.seeds, attrs.keep);
     return [pooled, workspace];
   };
 }
 
 /** Returns the backward kernel: dw{j} [D, d], db{j} [d], dsw{j} [d, 1], dsb{j} [1]. */
-export function nativeEncoderBackward(addon: NativeAddon): KernelFunc {
+export function nativeEncoderBackward(packFor: (backend: WasmBackendLike) => FusedKernelPack): KernelFunc {
   return (args) => {
     const inputs = args.inputs as Record<string, tf.TensorInfo>;
     const attrs = args.attrs as unknown as FusedEncoderAttrs;
@@ -66,7 +66,7 @@ export function nativeEncoderBackward(addon: NativeAddon): KernelFunc {
     const grads = shapes.flatMap((shape) => Array.from({ length: k }, () => backend.makeOutput(shape, 'float32')));
     const reads = [x, float32(inputs.mask, 'mask'), float32(inputs.ws, 'workspace'), float32(inputs.dy, 'dy'), ...scoreW];
     const offsets = [...reads, ...grads].map((ti) => offsetOf(backend, ti));
-    addon.encoderBackward(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, dims(x, attrs));
+    packFor(backend).encoderBackward(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsets, dims(x, attrs));
     return grads;
   };
 }

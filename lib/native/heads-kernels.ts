@@ -1,12 +1,12 @@
 /**
  * The fused fusion and heads kernels (lib/models/fused-heads.ts) for TensorFlow.js's wasm backend,
- * over the addon's fusion/regression/projection functions (native/src/mmckd_heads.c), in place
- * on the wasm heap.
+ * over the fusion/regression/projection functions (native/src/mmckd_heads.c) of the OpenBLAS addon
+ * or of the WebAssembly module (wasm-module.ts), in place on the wasm heap.
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_HEAD_KERNELS, type FusedHeadsAttrs } from '../models/fused-heads';
-import type { NativeAddon } from './addon';
+import type { FusedKernelPack } from './addon';
 import { heapOffset, type KernelFunc, type WasmBackendLike } from './wasm-heap';
 
 interface Call {
@@ -44,8 +44,8 @@ function modalityCounts(a: FusedHeadsAttrs): number[] {
   return counts;
 }
 
-/** Returns the six kernel functions over `addon`, by kernel name. */
-export function nativeHeadKernels(addon: NativeAddon): Record<string, KernelFunc> {
+/** Returns the six kernel functions over the pack of each backend, by kernel name. */
+export function nativeHeadKernels(packFor: (backend: WasmBackendLike) => FusedKernelPack): Record<string, KernelFunc> {
   const K = FUSED_HEAD_KERNELS;
   return {
     [K.fusion]: (args) => { // f [n B, d], workspace (the concatenated inputs)
@@ -54,7 +54,7 @@ export function nativeHeadKernels(addon: NativeAddon): Record<string, KernelFunc
       const f = c.backend.makeOutput([n * b, d], 'float32');
       const ws = c.backend.makeOutput([modalityCounts(c.attrs).reduce((sum, m) => sum + b * m * d, 0)], 'float32');
       const pooled = c.attrs.k.map((k, m) => (k > 0 ? offsetOf(c.backend, c.inputs[`p${m}`], `p${m}`) : -1));
-      addon.fusionForward(heap(c), [offsetOf(c.backend, f, 'f'), offsetOf(c.backend, ws, 'ws'), ...pooled, ...weights(c, 2 * n)], dims(c.attrs), c.attrs.spec);
+      packFor(c.backend).fusionForward(heap(c), [offsetOf(c.backend, f, 'f'), offsetOf(c.backend, ws, 'ws'), ...pooled, ...weights(c, 2 * n)], dims(c.attrs), c.attrs.spec);
       return [f, ws];
     },
     [K.fusionGrad]: (args) => { // dp{m} of the present modalities, then dWf, dbf per model
@@ -66,13 +66,13 @@ export function nativeHeadKernels(addon: NativeAddon): Record<string, KernelFunc
         offsetOf(c.backend, c.inputs.dy, 'dy'), offsetOf(c.backend, c.inputs.f, 'f'), offsetOf(c.backend, c.inputs.ws, 'ws'),
         ...dpooled.map((t, m) => (t ? offsetOf(c.backend, t, `dp${m}`) : -1)), ...weights(c, n), ...grads.map((t) => offsetOf(c.backend, t, 'gradient')),
       ];
-      addon.fusionBackward(heap(c), offsets, dims(c.attrs), c.attrs.spec);
+      packFor(c.backend).fusionBackward(heap(c), offsets, dims(c.attrs), c.attrs.spec);
       return [...dpooled.filter((t): t is tf.TensorInfo => t !== undefined), ...grads];
     },
     [K.regression]: (args) => { // y [n B, 1]
       const c = call(args);
       const y = c.backend.makeOutput([c.attrs.n * c.attrs.b, 1], 'float32');
-      addon.regressionForward(heap(c), [offsetOf(c.backend, y, 'y'), offsetOf(c.backend, c.inputs.f, 'f'), ...weights(c, 2 * c.attrs.n)], dims(c.attrs));
+      packFor(c.backend).regressionForward(heap(c), [offsetOf(c.backend, y, 'y'), offsetOf(c.backend, c.inputs.f, 'f'), ...weights(c, 2 * c.attrs.n)], dims(c.attrs));
       return y;
     },
     [K.regressionGrad]: (args) => { // df, then dwr, dbr per model
@@ -82,7 +82,7 @@ export function nativeHeadKernels(addon: NativeAddon): Record<string, KernelFunc
       const grads = Array.from({ length: n }, () => [c.backend.makeOutput([d, 1], 'float32'), c.backend.makeOutput([1], 'float32')]).flat();
       const offsets = [offsetOf(c.backend, c.inputs.dy, 'dy'), offsetOf(c.backend, c.inputs.f, 'f'), ...weights(c, n), offsetOf(c.backend, df, 'df'),
         ...grads.map((t) => offsetOf(c.backend, t, 'gradient'))];
-      addon.regressionBackward(heap(c), offsets, dims(c.attrs));
+      packFor(c.backend).regressionBackward(heap(c), offsets, dims(c.attrs));
       return [df, ...grads];
     },
     [K.projection]: (args) => { // proj [n B, p], workspace (hidden activations, row scales)
@@ -90,7 +90,7 @@ export function nativeHeadKernels(addon: NativeAddon): Record<string, KernelFunc
       const { n, b, d, p } = c.attrs;
       const proj = c.backend.makeOutput([n * b, p], 'float32');
       const ws = c.backend.makeOutput([n * b * (d + p + 1)], 'float32');
-      addon.projectionForward(heap(c), [offsetOf(c.backend, proj, 'proj'), offsetOf(c.backend, ws, 'ws'), offsetOf(c.backend, c.inputs.f, 'f'), ...weights(c, 4 * n)],
+      packFor(c.backend).projectionForward(heap(c), [offsetOf(c.backend, proj, 'proj'), offsetOf(c.backend, ws, 'ws'), offsetOf(c.backend, c.inputs.f, 'f'), ...weights(c, 4 * n)],
         dims(c.attrs));
       return [proj, ws];
     },
@@ -101,7 +101,7 @@ export function nativeHeadKernels(addon: NativeAddon): Record<string, KernelFunc
       const grads = Array.from({ length: n }, () => [[d, d], [d], [d, p], [p]].map((s) => c.backend.makeOutput(s, 'float32'))).flat();
       const offsets = [offsetOf(c.backend, c.inputs.dy, 'dy'), offsetOf(c.backend, c.inputs.f, 'f'), offsetOf(c.backend, c.inputs.ws, 'ws'), ...weights(c, 2 * n),
         offsetOf(c.backend, df, 'df'), ...grads.map((t) => offsetOf(c.backend, t, 'gradient'))];
-      addon.projectionBackward(heap(c), offsets, dims(c.attrs));
+      packFor(c.backend).projectionBackward(heap(c), offsets, dims(c.attrs));
       return [df, ...grads];
     },
   };

@@ -1,31 +1,48 @@
 /**
- * The optional native kernel pack: OpenBLAS matrix products registered as TensorFlow.js kernels
- * of the wasm backend (BatchMatMul, _FusedMatMul, Transpose), the fused attention-pooling encoder
- * and the fused fusion and heads of several models (lib/models/fused-encoder.ts, fused-heads.ts:
- * kernels the wasm backend does not have), plus four JavaScript kernels that avoid copies or slow
- * paths (Identity, Cast, SplitV, Tanh). Everything else stays the wasm backend's.
- * When the addon is not built or libopenblas is missing, `enableNativeKernels` reports why and
- * changes nothing; the native TensorFlow backends (tfjs-node) are never touched.
- * @see bench/README.md
+ * The kit's kernel pack for TensorFlow.js's wasm backend, from the first engine that loads:
+ * - 'blas': the OpenBLAS N-API addon (native/, built by `npm ci` where libopenblas-dev and a C
+ *   compiler exist): matrix products (BatchMatMul, _FusedMatMul, Transpose) plus the fused
+ *   attention-pooling encoder and the fused fusion and heads of several models
+ *   (lib/models/fused-encoder.ts, fused-heads.ts: kernels the wasm backend does not have);
+ * - 'wasm': the same fused kernels compiled from the same C sources to WebAssembly
+ *   (native/wasm/mmckd_kernels.wasm, SIMD128, committed; needs Node alone), sharing the backend's
+ *   memory; the products stay the backend's (XNNPACK);
+ * - 'stock': neither (MMCKD_NATIVE=0 and MMCKD_WASM_KERNELS=0, or nothing loads).
+ * Always, four JavaScript kernels that avoid copies or slow paths (Identity, Cast, SplitV, Tanh).
+ * Everything else stays the wasm backend's. `enableNativeKernels` reports what it registered and
+ * why the others did not load; it never throws for a missing engine, and never touches the native
+ * TensorFlow backends (tfjs-node).
+ * @see docs/native-kernels.md
  */
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_ENCODER_GRAD_KERNEL, FUSED_ENCODER_KERNEL } from '../models/fused-encoder';
 import { setFastTransposedMatMul } from '../models/transposed-matmul';
-import { loadNativeAddon } from './addon';
+import { loadNativeAddon, type FusedKernelPack } from './addon';
 import { nativeEncoderBackward, nativeEncoderForward } from './encoder-kernels';
 import { nativeHeadKernels } from './heads-kernels';
 import { nativeBatchMatMul, nativeFusedMatMul, nativeTranspose } from './wasm-kernels';
 import { blockSplitV, sharedIdentity, sharedSameTypeCast, sigmoidTanh } from './wasm-js-kernels';
+import { loadWasmKernels, wasmKernelPackFor } from './wasm-module';
+import type { WasmBackendLike } from './wasm-heap';
 
-export { loadNativeAddon, type NativeAddon, type AddonLoad } from './addon';
+export { loadNativeAddon, type NativeAddon, type AddonLoad, type FusedKernelPack } from './addon';
+export { loadWasmKernels, wasmKernelPackFor, WASM_KERNELS_ENV, type WasmKernelsLoad } from './wasm-module';
+
+/** Which kernel pack runs the fused kernels: the OpenBLAS addon, the WebAssembly module, or none. */
+export type KernelEngine = 'blas' | 'wasm' | 'stock';
 
 /** What `enableNativeKernels` did. */
 export interface NativeKernelReport {
+  /** True when the OpenBLAS addon loaded (engine 'blas'). */
   ok: boolean;
+  /** The engine now registered. */
+  engine: KernelEngine;
   /** Kernel names now replaced (the JavaScript ones even when the addon is absent). */
   kernels: string[];
-  /** Why not, when not ok. */
+  /** Why the OpenBLAS addon is not used, when not ok. */
   reason: string;
+  /** Why the WebAssembly kernels are not used (empty when they are). */
+  wasmReason: string;
   /** One line for the backend report, e.g. 'native kernels: OpenBLAS 0.3.21 ... (BatchMatMul, _FusedMatMul)'. */
   message: string;
 }
@@ -76,16 +93,45 @@ export interface EnableOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** The engine registered now (undefined: none). */
+let registered: KernelEngine | undefined;
+
+function fusedKernels(packFor: (backend: WasmBackendLike) => FusedKernelPack): [string, tf.KernelConfig['kernelFunc']][] {
+  return [
+    [FUSED_ENCODER_KERNEL, nativeEncoderForward(packFor)],
+    [FUSED_ENCODER_GRAD_KERNEL, nativeEncoderBackward(packFor)],
+    ...Object.entries(nativeHeadKernels(packFor)),
+  ];
+}
+
 /**
- * Registers the faster wasm kernels (always) and the OpenBLAS ones (when the addon loads) for the
- * 'wasm' backend. Returns a report (ok: the addon loaded); never throws for a missing addon.
- * Idempotent. Works whether or not wasm is the active backend.
+ * Registers, for the 'wasm' backend, the faster JavaScript kernels (always) and the kernels of the
+ * first engine that loads: the OpenBLAS addon (MMCKD_NATIVE=0 skips it), else the WebAssembly
+ * module (MMCKD_WASM_KERNELS=0 skips it), else none. Returns a report; never throws for a missing
+ * engine. Idempotent; asked for another engine than the registered one (another env), it
+ * unregisters first. Works whether or not wasm is the active backend.
  */
 export function enableNativeKernels(options: EnableOptions = {}): NativeKernelReport {
+  const env = options.env ?? process.env;
+  const load = loadNativeAddon(env);
+  const wasmLoad = load.ok ? undefined : loadWasmKernels(env);
+  const engine: KernelEngine = load.ok ? 'blas' : wasmLoad?.ok ? 'wasm' : 'stock';
+  if (registered !== undefined && registered !== engine) disableNativeKernels();
+  registered = engine;
   const js = Object.entries(JS_KERNELS).filter(([name, f]) => replaceWasmKernel(name, f)).map(([name]) => name);
-  const load = loadNativeAddon(options.env);
+  const wasmReason = wasmLoad && !wasmLoad.ok ? wasmLoad.reason : '';
   if (!load.ok) {
-    return { ok: false, kernels: js, reason: load.reason, message: `native kernels off: ${load.reason}; faster wasm kernels: ${js.join(', ')}` };
+    if (wasmLoad?.ok) {
+      const fused = fusedKernels(wasmKernelPackFor(wasmLoad.module)).filter(([name, f]) => addWasmKernel(name, f)).map(([name]) => name);
+      return {
+        ok: false, engine, kernels: [...fused, ...js], reason: load.reason, wasmReason,
+        message: `kernel pack: WebAssembly SIMD128 kernels (${fused.join(', ')}; the OpenBLAS addon is off: ${load.reason}); faster wasm kernels: ${js.join(', ')}`,
+      };
+    }
+    return {
+      ok: false, engine, kernels: js, reason: load.reason, wasmReason,
+      message: `native kernels off: ${load.reason}; WebAssembly kernels off: ${wasmReason}; faster wasm kernels: ${js.join(', ')}`,
+    };
   }
   const { addon } = load;
   addon.setThreads(options.threads ?? 1);
@@ -98,17 +144,15 @@ export function enableNativeKernels(options: EnableOptions = {}): NativeKernelRe
   // sgemm takes transpose flags at no cost: the linear layers' gradients stop transposing first
   if (blasKernels.includes('BatchMatMul')) setFastTransposedMatMul('wasm', true);
   // an addon built before the fused kernels existed lacks their functions: skip them, keep the rest
-  const fused: [string, tf.KernelConfig['kernelFunc']][] = typeof addon.encoderForward !== 'function' || typeof addon.fusionForward !== 'function' ? [] : [
-    [FUSED_ENCODER_KERNEL, nativeEncoderForward(addon)],
-    [FUSED_ENCODER_GRAD_KERNEL, nativeEncoderBackward(addon)],
-    ...Object.entries(nativeHeadKernels(addon)),
-  ];
+  const fused = typeof addon.encoderForward !== 'function' || typeof addon.fusionForward !== 'function' ? [] : fusedKernels(() => addon);
   blasKernels.push(...fused.filter(([name, f]) => addWasmKernel(name, f)).map(([name]) => name));
   const info = addon.info();
   return {
     ok: true,
+    engine,
     kernels: [...blasKernels, ...js],
     reason: '',
+    wasmReason: '',
     message: `native kernels: ${info.blas.trim()}, ${info.threads} thread(s) (${blasKernels.join(', ')}); faster wasm kernels: ${js.join(', ')}`,
   };
 }
@@ -123,6 +167,12 @@ export function disableNativeKernels(): void {
   for (const name of added) tf.unregisterKernel(name, 'wasm');
   added.clear();
   setFastTransposedMatMul('wasm', false);
+  registered = undefined;
+}
+
+/** Returns the engine registered now (undefined before `enableNativeKernels` or after disabling). */
+export function nativeKernelEngine(): KernelEngine | undefined {
+  return registered;
 }
 
 /** Returns true while the native kernels are registered. */
