@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "mmckd_blas",
-      "sources": ["src/mmckd_blas.c", "src/mmckd_encoder.c", "src/mmckd_encoder_napi.c", "src/mmckd_heads.c", "src/mmckd_heads_napi.c"],
+      "sources": ["src/mmckd_blas.c", "src/mmckd_encoder.c", "src/mmckd_encoder_napi.c", "src/mmckd_heads.c", "src/mmckd_heads_napi.c", "src/mmckd_products.c"],
       "cflags": ["-O3", "-std=c11", "-ffp-contract=off", "-fno-trapping-math", "-fno-math-errno"],
       "cflags!": ["-O2"],
       "conditions": [

@@ -16,7 +16,7 @@ const { join, relative, resolve } = require('node:path');
 const ROOT = resolve(__dirname, '..');
 const OUT = join(ROOT, 'native', 'wasm', 'mmckd_kernels.wasm');
 const PINNED = '19.1.7';
-const SOURCES = ['native/src/mmckd_encoder.c', 'native/src/mmckd_heads.c', 'native/wasm/mmckd_sgemm.c', 'native/wasm/mmckd_wasm.c'];
+const SOURCES = ['native/src/mmckd_encoder.c', 'native/src/mmckd_heads.c', 'native/src/mmckd_products.c', 'native/wasm/mmckd_sgemm.c', 'native/wasm/mmckd_wasm.c'];
 const CFLAGS = [
   '--target=wasm32', '-O3', '-std=c11', '-msimd128', '-mbulk-memory', '-mnontrapping-fptoint', '-fPIC', '-fvisibility=hidden',
   '-ffreestanding', '-nostdlib', '-ffp-contract=off', '-fno-trapping-math', '-fno-math-errno', '-Wall', '-Wextra', '-Wno-unused-parameter',
@@ -28,6 +28,7 @@ function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
   if (r.error) throw new Error(`${cmd}: ${r.error.code === 'ENOENT' ? 'not found' : r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed:\n${(r.stderr || r.stdout).trim()}`);
+  if (r.stderr.trim()) process.stderr.write(r.stderr); // warnings
   return r.stdout + r.stderr;
 }
 

@@ -55,6 +55,9 @@ export interface NativeAddon {
 export type FusedKernelPack = Pick<NativeAddon, 'encoderForward' | 'encoderBackward' | 'fusionForward' | 'fusionBackward' | 'regressionForward'
   | 'regressionBackward' | 'projectionForward' | 'projectionBackward' | 'aleaUniform'>;
 
+/** The matrix products, bias + activation and transpose (native/src/mmckd_products.c), in the addon and in the WebAssembly module alike. */
+export type ProductPack = Pick<NativeAddon, 'batchMatMul' | 'biasActivation' | 'transpose'>;
+
 /** The result of loading: the addon, or why it is not available. */
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
 

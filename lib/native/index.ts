@@ -4,9 +4,9 @@
  *   compiler exist): matrix products (BatchMatMul, _FusedMatMul, Transpose) plus the fused
  *   attention-pooling encoder and the fused fusion and heads of several models
  *   (lib/models/fused-encoder.ts, fused-heads.ts: kernels the wasm backend does not have);
- * - 'wasm': the same fused kernels compiled from the same C sources to WebAssembly
- *   (native/wasm/mmckd_kernels.wasm, SIMD128, committed; needs Node alone), sharing the backend's
- *   memory; the products stay the backend's (XNNPACK);
+ * - 'wasm': the same kernels (products and fused ones) compiled from the same C sources to
+ *   WebAssembly (native/wasm/mmckd_kernels.wasm, SIMD128 sgemm instead of OpenBLAS, committed;
+ *   needs Node alone), sharing the backend's memory;
  * - 'stock': neither (MMCKD_NATIVE=0 and MMCKD_WASM_KERNELS=0, or nothing loads).
  * Always, four JavaScript kernels that avoid copies or slow paths (Identity, Cast, SplitV, Tanh).
  * Everything else stays the wasm backend's. `enableNativeKernels` reports what it registered and
@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_ENCODER_GRAD_KERNEL, FUSED_ENCODER_KERNEL } from '../models/fused-encoder';
 import { setFastTransposedMatMul } from '../models/transposed-matmul';
-import { loadNativeAddon, type FusedKernelPack } from './addon';
+import { loadNativeAddon, type FusedKernelPack, type ProductPack } from './addon';
 import { nativeEncoderBackward, nativeEncoderForward } from './encoder-kernels';
 import { nativeHeadKernels } from './heads-kernels';
 import { nativeBatchMatMul, nativeFusedMatMul, nativeTranspose } from './wasm-kernels';
@@ -104,6 +104,19 @@ function fusedKernels(packFor: (backend: WasmBackendLike) => FusedKernelPack): [
   ];
 }
 
+/** Replaces BatchMatMul, _FusedMatMul and Transpose with the pack's; returns the names replaced. */
+function registerProducts(packFor: (backend: WasmBackendLike) => ProductPack): string[] {
+  const products: Record<string, KernelFactory> = {
+    BatchMatMul: (original) => nativeBatchMatMul(packFor, original),
+    _FusedMatMul: (original) => nativeFusedMatMul(packFor, original),
+    Transpose: (original) => nativeTranspose(packFor, original),
+  };
+  const names = Object.entries(products).filter(([name, f]) => replaceWasmKernel(name, f)).map(([name]) => name);
+  // sgemm takes transpose flags at no cost: the linear layers' gradients stop transposing first
+  if (names.includes('BatchMatMul')) setFastTransposedMatMul('wasm', true);
+  return names;
+}
+
 /**
  * Registers, for the 'wasm' backend, the faster JavaScript kernels (always) and the kernels of the
  * first engine that loads: the OpenBLAS addon (MMCKD_NATIVE=0 skips it), else the WebAssembly
@@ -122,10 +135,12 @@ export function enableNativeKernels(options: EnableOptions = {}): NativeKernelRe
   const wasmReason = wasmLoad && !wasmLoad.ok ? wasmLoad.reason : '';
   if (!load.ok) {
     if (wasmLoad?.ok) {
-      const fused = fusedKernels(wasmKernelPackFor(wasmLoad.module)).filter(([name, f]) => addWasmKernel(name, f)).map(([name]) => name);
+      const packFor = wasmKernelPackFor(wasmLoad.module);
+      const kernels = registerProducts(packFor);
+      kernels.push(...fusedKernels(packFor).filter(([name, f]) => addWasmKernel(name, f)).map(([name]) => name));
       return {
-        ok: false, engine, kernels: [...fused, ...js], reason: load.reason, wasmReason,
-        message: `kernel pack: WebAssembly SIMD128 kernels (${fused.join(', ')}; the OpenBLAS addon is off: ${load.reason}); faster wasm kernels: ${js.join(', ')}`,
+        ok: false, engine, kernels: [...kernels, ...js], reason: load.reason, wasmReason,
+        message: `kernel pack: WebAssembly SIMD128 kernels (${kernels.join(', ')}; the OpenBLAS addon is off: ${load.reason}); faster wasm kernels: ${js.join(', ')}`,
       };
     }
     return {
@@ -135,14 +150,7 @@ export function enableNativeKernels(options: EnableOptions = {}): NativeKernelRe
   }
   const { addon } = load;
   addon.setThreads(options.threads ?? 1);
-  const native: Record<string, KernelFactory> = {
-    BatchMatMul: (original) => nativeBatchMatMul(addon, original),
-    _FusedMatMul: (original) => nativeFusedMatMul(addon, original),
-    Transpose: (original) => nativeTranspose(addon, original),
-  };
-  const blasKernels = Object.entries(native).filter(([name, f]) => replaceWasmKernel(name, f)).map(([name]) => name);
-  // sgemm takes transpose flags at no cost: the linear layers' gradients stop transposing first
-  if (blasKernels.includes('BatchMatMul')) setFastTransposedMatMul('wasm', true);
+  const blasKernels = registerProducts(() => addon);
   // an addon built before the fused kernels existed lacks their functions: skip them, keep the rest
   const fused = typeof addon.encoderForward !== 'function' || typeof addon.fusionForward !== 'function' ? [] : fusedKernels(() => addon);
   blasKernels.push(...fused.filter(([name, f]) => addWasmKernel(name, f)).map(([name]) => name));

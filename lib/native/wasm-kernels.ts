@@ -1,13 +1,13 @@
 /**
- * Matrix-product and transpose kernels for TensorFlow.js's wasm backend that run OpenBLAS (through the native
- * addon) directly on the wasm heap: no copies, the same TensorInfo in and out as the wasm kernels
+ * Matrix-product and transpose kernels for TensorFlow.js's wasm backend that run cblas_sgemm (OpenBLAS
+ * through the native addon, or the SIMD128 sgemm of the WebAssembly module) directly on the wasm heap: no copies, the same TensorInfo in and out as the wasm kernels
  * they replace. Shapes the fast path does not cover (general batch broadcasting, empty tensors,
  * activations other than linear/relu, prelu weights, non-float32) go to the original kernel.
  * Gradients need nothing here: tfjs-core differentiates matMul with matMul, which lands here again.
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NativeAddon } from './addon';
+import type { ProductPack } from './addon';
 import { heapOffset as offsetOf, type KernelFunc, type WasmBackendLike } from './wasm-heap';
 
 function sizeOf(shape: number[]): number {
@@ -48,28 +48,31 @@ function planProduct(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, tr
   return { batch, m, n, k, aStride: batchA === 1 ? 0 : m * k, bStride: batchB === 1 ? 0 : k * n, outShape: [...outer, m, n] };
 }
 
-function runProduct(addon: NativeAddon, backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInfo, plan: ProductPlan,
+/** The products of each backend (the addon's, or the WebAssembly module instance linked into that backend). */
+type PackFor = (backend: WasmBackendLike) => ProductPack;
+
+function runProduct(packFor: PackFor, backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInfo, plan: ProductPlan,
   transposeA: boolean, transposeB: boolean): tf.TensorInfo {
   const out = backend.makeOutput(plan.outShape, 'float32');
   // The heap may have grown in makeOutput: read its buffer after allocating.
-  addon.batchMatMul(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out),
+  packFor(backend).batchMatMul(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out),
     plan.batch, plan.m, plan.n, plan.k, transposeA ? 1 : 0, transposeB ? 1 : 0, plan.aStride, plan.bStride);
   return out;
 }
 
-/** Returns the BatchMatMul kernel function over `addon`, falling back to `original`. */
-export function nativeBatchMatMul(addon: NativeAddon, original: KernelFunc): KernelFunc {
+/** Returns the BatchMatMul kernel function over the pack, falling back to `original`. */
+export function nativeBatchMatMul(packFor: PackFor, original: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
     const plan = planProduct(a, b, transposeA, transposeB);
     if (!plan) return original(args);
-    return runProduct(addon, args.backend as unknown as WasmBackendLike, a, b, plan, transposeA, transposeB);
+    return runProduct(packFor, args.backend as unknown as WasmBackendLike, a, b, plan, transposeA, transposeB);
   };
 }
 
-/** Returns the _FusedMatMul kernel function (bias + linear/relu) over `addon`, falling back to `original`. */
-export function nativeFusedMatMul(addon: NativeAddon, original: KernelFunc): KernelFunc {
+/** Returns the _FusedMatMul kernel function (bias + linear/relu) over the pack, falling back to `original`. */
+export function nativeFusedMatMul(packFor: PackFor, original: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
     const { transposeA, transposeB, activation } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string };
@@ -78,24 +81,24 @@ export function nativeFusedMatMul(addon: NativeAddon, original: KernelFunc): Ker
     const biasFits = !bias || (bias.dtype === 'float32' && sizeOf(bias.shape) === plan?.n && bias.shape.slice(0, -1).every((s) => s === 1));
     if (!plan || preluActivationWeights || (act !== 'linear' && act !== 'relu') || !biasFits) return original(args);
     const backend = args.backend as unknown as WasmBackendLike;
-    const out = runProduct(addon, backend, a!, b!, plan, transposeA, transposeB);
+    const out = runProduct(packFor, backend, a!, b!, plan, transposeA, transposeB);
     if (bias || act === 'relu') {
-      addon.biasActivation(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, out), bias ? offsetOf(backend, bias) : -1,
+      packFor(backend).biasActivation(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, out), bias ? offsetOf(backend, bias) : -1,
         plan.batch * plan.m, plan.n, act === 'relu' ? 1 : 0);
     }
     return out;
   };
 }
 
-/** Returns the Transpose kernel function (float32 / int32) over `addon`, falling back to `original`. */
-export function nativeTranspose(addon: NativeAddon, original: KernelFunc): KernelFunc {
+/** Returns the Transpose kernel function (float32 / int32) over the pack, falling back to `original`. */
+export function nativeTranspose(packFor: PackFor, original: KernelFunc): KernelFunc {
   return (args) => {
     const x = (args.inputs as { x: tf.TensorInfo }).x;
     const perm = (args.attrs as unknown as { perm: number[] }).perm;
     if ((x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length > 8 || sizeOf(x.shape) === 0) return original(args);
     const backend = args.backend as unknown as WasmBackendLike;
     const out = backend.makeOutput(perm.map((p) => x.shape[p]), x.dtype);
-    addon.transpose(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, x), offsetOf(backend, out), [...x.shape], [...perm]);
+    packFor(backend).transpose(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, x), offsetOf(backend, out), [...x.shape], [...perm]);
     return out;
   };
 }

@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KIT_ROOT } from '../paths';
-import type { FusedKernelPack } from './addon';
+import type { FusedKernelPack, ProductPack } from './addon';
 import type { WasmBackendLike } from './wasm-heap';
 
 /** The parts of the WebAssembly JavaScript API the loader uses (the kit compiles without the DOM library, which declares them). */
@@ -116,12 +116,15 @@ interface Exports {
   mmckd_encoder_backward(nOffsets: number): number;
   mmckd_alea_uniform(seed: number, outOffset: number, n: number): number;
   mmckd_heads(which: number, nOffsets: number, nSpec: number): number;
+  mmckd_batch_matmul(): number;
+  mmckd_bias_activation(): number;
+  mmckd_transpose(): number;
 }
 
 const HEADS = { fusionForward: 0, fusionBackward: 1, regressionForward: 2, regressionBackward: 3, projectionForward: 4, projectionBackward: 5 } as const;
 
 /** The kernels of one module instance, linked into one wasm backend's memory. */
-class WasmKernelPack implements FusedKernelPack {
+class WasmKernelPack implements FusedKernelPack, ProductPack {
   private readonly exports: Exports;
   private readonly memory: WasmMemory;
   private readonly args: number;
@@ -203,6 +206,22 @@ class WasmKernelPack implements FusedKernelPack {
   projectionForward(_heap: ArrayBuffer, offsets: number[], dims: number[]): void { this.heads('projectionForward', offsets, dims); }
   projectionBackward(_heap: ArrayBuffer, offsets: number[], dims: number[]): void { this.heads('projectionBackward', offsets, dims); }
 
+  batchMatMul(_heap: ArrayBuffer, aOffset: number, bOffset: number, cOffset: number, batch: number, m: number, n: number, k: number,
+    transposeA: number, transposeB: number, aStride: number, bStride: number): void {
+    this.write('batchMatMul', [aOffset, bOffset, cOffset, batch, m, n, k, transposeA, transposeB, aStride, bStride]);
+    this.check('batchMatMul', this.exports.mmckd_batch_matmul());
+  }
+
+  biasActivation(_heap: ArrayBuffer, cOffset: number, biasOffset: number, rows: number, cols: number, activation: number): void {
+    this.write('biasActivation', [cOffset, biasOffset, rows, cols, activation]);
+    this.check('biasActivation', this.exports.mmckd_bias_activation());
+  }
+
+  transpose(_heap: ArrayBuffer, xOffset: number, yOffset: number, shape: number[], perm: number[]): void {
+    this.write('transpose', [xOffset, yOffset, shape.length], shape, perm);
+    this.check('transpose', this.exports.mmckd_transpose());
+  }
+
   aleaUniform(seed: number, n: number): Float32Array {
     const out = this.backend.wasm._malloc(Math.max(4, 4 * n));
     try {
@@ -217,7 +236,7 @@ class WasmKernelPack implements FusedKernelPack {
 const instances = new WeakMap<object, WasmKernelPack>();
 
 /** Returns the function that gives each wasm backend its linked instance of `module` (made once per backend). */
-export function wasmKernelPackFor(module: WasmModule): (backend: WasmBackendLike) => FusedKernelPack {
+export function wasmKernelPackFor(module: WasmModule): (backend: WasmBackendLike) => FusedKernelPack & ProductPack {
   return (backend) => {
     let pack = instances.get(backend);
     if (!pack) {

@@ -24,6 +24,7 @@
 #include "mmckd_cblas.h"
 #include "mmckd_encoder.h"
 #include "mmckd_heads.h"
+#include "mmckd_products.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,15 +40,6 @@ extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
 extern char *openblas_get_config(void);
 #endif
-
-static void gemm(const float *a, const float *b, float *c, int m, int n, int k, int ta, int tb) {
-  if (k == 0) {
-    memset(c, 0, sizeof(float) * (int64_t)m * n);
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
-              ta ? m : k, b, tb ? k : n, 0.0f, c, n);
-}
 
 static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
   size_t argc = 12;
@@ -77,12 +69,7 @@ static napi_value batch_mat_mul(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "mmckd_blas.batchMatMul: operand outside the heap or misaligned");
     return NULL;
   }
-  const float *a = (const float *)(heap + a_off);
-  const float *b = (const float *)(heap + b_off);
-  float *c = (float *)(heap + c_off);
-  for (int64_t i = 0; i < batch; i++) {
-    gemm(a + i * a_stride, b + i * b_stride, c + i * m * n, (int)m, (int)n, (int)k, ta, tb);
-  }
+  mmckd_batch_matmul((const float *)(heap + a_off), (const float *)(heap + b_off), (float *)(heap + c_off), batch, m, n, k, ta, tb, a_stride, b_stride);
   return NULL;
 }
 
@@ -108,40 +95,11 @@ static napi_value bias_activation(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "mmckd_blas.biasActivation: operand outside the heap or misaligned");
     return NULL;
   }
-  float *c = (float *)(heap + c_off);
-  const float *bias = bias_off >= 0 ? (const float *)(heap + bias_off) : NULL;
-  for (int64_t i = 0; i < rows; i++) {
-    float *ci = c + i * cols;
-    if (bias) {
-      for (int64_t j = 0; j < cols; j++) ci[j] += bias[j];
-    }
-    if (act == 1) {
-      for (int64_t j = 0; j < cols; j++) ci[j] = ci[j] > 0.f ? ci[j] : 0.f;
-    }
-  }
+  mmckd_bias_activation((float *)(heap + c_off), bias_off >= 0 ? (const float *)(heap + bias_off) : NULL, rows, cols, (int)act);
   return NULL;
 }
 
-/* Tiled transpose of `batch` row-major [rows, cols] float32 matrices into [cols, rows]. */
-static void transpose2d(const float *x, float *y, int64_t batch, int64_t rows, int64_t cols) {
-  const int64_t T = 32;
-  for (int64_t b = 0; b < batch; b++) {
-    const float *xb = x + b * rows * cols;
-    float *yb = y + b * rows * cols;
-    for (int64_t i0 = 0; i0 < rows; i0 += T)
-      for (int64_t j0 = 0; j0 < cols; j0 += T) {
-        const int64_t i1 = i0 + T < rows ? i0 + T : rows, j1 = j0 + T < cols ? j0 + T : cols;
-        for (int64_t i = i0; i < i1; i++)
-          for (int64_t j = j0; j < j1; j++) yb[j * rows + i] = xb[i * cols + j];
-      }
-  }
-}
-
-/*
- * transpose(heap, xOff, yOff, shape[], perm[]) for 4-byte elements: collapses axes that stay
- * adjacent, then uses a tiled 2-D transpose ([.., r, c] -> [.., c, r]), block copies (last axis kept),
- * or a generic odometer.
- */
+/* transpose(heap, xOff, yOff, shape[], perm[]) for 4-byte elements (mmckd_products.c). */
 static napi_value transpose(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -163,18 +121,16 @@ static napi_value transpose(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int64_t shape[8], perm[8], size = 1;
-  int seen[8] = {0};
   for (uint32_t i = 0; i < rank; i++) {
     napi_value e;
     CHECK(napi_get_element(env, argv[3], i, &e));
     CHECK(napi_get_value_int64(env, e, &shape[i]));
     CHECK(napi_get_element(env, argv[4], i, &e));
     CHECK(napi_get_value_int64(env, e, &perm[i]));
-    if (shape[i] < 0 || perm[i] < 0 || perm[i] >= rank || seen[perm[i]]++) {
-      napi_throw_range_error(env, NULL, "mmckd_blas.transpose: bad shape or perm");
-      return NULL;
-    }
-    size *= shape[i];
+  }
+  if (!mmckd_transpose_valid((int)rank, shape, perm, &size)) {
+    napi_throw_range_error(env, NULL, "mmckd_blas.transpose: bad shape or perm");
+    return NULL;
   }
   if (x_off < 0 || y_off < 0 || x_off + 4 * size > (int64_t)heap_len || y_off + 4 * size > (int64_t)heap_len || (x_off | y_off) % 4) {
     napi_throw_range_error(env, NULL, "mmckd_blas.transpose: operand outside the heap or misaligned");
@@ -183,59 +139,7 @@ static napi_value transpose(napi_env env, napi_callback_info info) {
   if (size == 0) return NULL;
   const float *x = (const float *)(heap + x_off);
   float *y = (float *)(heap + y_off);
-  /* collapse: drop size-1 axes (renumbering the rest), then merge input axes that stay adjacent */
-  int64_t cs[8], cp[8];
-  int n = 0;
-  {
-    int64_t renum[8], rshape[8], k = 0, r = 0;
-    for (uint32_t a = 0; a < rank; a++) renum[a] = shape[a] == 1 ? -1 : r++;
-    for (uint32_t a = 0; a < rank; a++)
-      if (shape[a] != 1) rshape[renum[a]] = shape[a];
-    int64_t keep[8]; /* renumbered input axes in output order */
-    for (uint32_t i = 0; i < rank; i++)
-      if (renum[perm[i]] >= 0) keep[k++] = renum[perm[i]];
-    int64_t first[8], last[8];
-    int g = 0;
-    for (int64_t i = 0; i < k; i++) {
-      if (g > 0 && keep[i] == last[g - 1] + 1) last[g - 1] = keep[i];
-      else { first[g] = keep[i]; last[g] = keep[i]; g++; }
-    }
-    /* groups in input order give the collapsed input shape; output order gives the perm */
-    int order[8];
-    for (int i = 0; i < g; i++) order[i] = i;
-    for (int i = 0; i < g; i++)
-      for (int j = i + 1; j < g; j++)
-        if (first[order[j]] < first[order[i]]) { int t = order[i]; order[i] = order[j]; order[j] = t; }
-    for (int i = 0; i < g; i++) {
-      int64_t sz = 1;
-      for (int64_t a = first[order[i]]; a <= last[order[i]]; a++) sz *= rshape[a];
-      cs[i] = sz;
-      cp[order[i]] = i;
-    }
-    n = g;
-  }
-  if (n <= 1) { memcpy(y, x, 4 * size); return NULL; }
-  if (n == 2) { transpose2d(x, y, 1, cs[0], cs[1]); return NULL; }
-  if (n == 3 && cp[0] == 0 && cp[1] == 2 && cp[2] == 1) { transpose2d(x, y, cs[0], cs[1], cs[2]); return NULL; }
-  int64_t in_stride[8];
-  in_stride[n - 1] = 1;
-  for (int i = n - 2; i >= 0; i--) in_stride[i] = in_stride[i + 1] * cs[i + 1];
-  int64_t out_shape[8], step[8], idx[8] = {0};
-  for (int i = 0; i < n; i++) { out_shape[i] = cs[cp[i]]; step[i] = in_stride[cp[i]]; }
-  const int64_t inner = out_shape[n - 1], inner_step = step[n - 1];
-  const int64_t outer = size / inner;
-  int64_t src = 0;
-  for (int64_t o = 0; o < outer; o++) {
-    float *dst = y + o * inner;
-    if (inner_step == 1) memcpy(dst, x + src, 4 * inner);
-    else for (int64_t j = 0; j < inner; j++) dst[j] = x[src + j * inner_step];
-    for (int d = n - 2; d >= 0; d--) { /* odometer over the outer output axes */
-      src += step[d];
-      if (++idx[d] < out_shape[d]) break;
-      src -= step[d] * out_shape[d];
-      idx[d] = 0;
-    }
-  }
+  mmckd_transpose(x, y, (int)rank, shape, perm);
   return NULL;
 }
 

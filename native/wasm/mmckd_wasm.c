@@ -8,6 +8,9 @@
  * tensors in place, exactly as the addon does. Scratch memory comes from the backend's malloc
  * (imported as mmckd_host_malloc / mmckd_host_free).
  *
+ * It also has the products, bias + activation and transpose of mmckd_products.c (the addon's
+ * batchMatMul, biasActivation, transpose).
+ *
  * Calls: JavaScript writes the arguments (byte offsets, dims, seeds or spec, as doubles) into the
  * block that mmckd_args() returns, then calls an export; each checks every operand lies inside the
  * memory before reading or writing. Return codes: 0 ok, 1 bad arguments, 2 an operand outside the
@@ -19,6 +22,7 @@
 
 #include "../src/mmckd_encoder.h"
 #include "../src/mmckd_heads.h"
+#include "../src/mmckd_products.h"
 
 #define EXPORT(name) __attribute__((export_name(name), visibility("default")))
 #define IMPORT(name) __attribute__((import_module("env"), import_name(name)))
@@ -111,6 +115,49 @@ static float *floats_at(int64_t off, int64_t n) {
   const int64_t len = (int64_t)__builtin_wasm_memory_size(0) * 65536;
   if (off <= 0 || n < 0 || off % 4 != 0 || off + 4 * n > len) return NULL;
   return (float *)(uintptr_t)off;
+}
+
+/* ---- products, bias + activation, transpose (as mmckd_blas.c's bindings) ---- */
+
+/* The extent of a strided batch in floats: (batch - 1) stride + size. */
+static int64_t strided(int64_t batch, int64_t stride, int64_t size) { return (batch - 1) * stride + size; }
+
+/* args: aOff, bOff, cOff, batch, m, n, k, transA, transB, aStride, bStride (elements; 0 broadcasts). */
+EXPORT("mmckd_batch_matmul") int batch_matmul(void) {
+  int64_t v[11];
+  if (!ints(0, 11, v)) return BAD_ARGS;
+  const int64_t batch = v[3], m = v[4], n = v[5], k = v[6], as = v[9], bs = v[10];
+  if (batch < 1 || m < 0 || n < 0 || k < 0 || as < 0 || bs < 0) return BAD_ARGS;
+  const float *a = floats_at(v[0], strided(batch, as, m * k)), *b = floats_at(v[1], strided(batch, bs, k * n));
+  float *c = floats_at(v[2], batch * m * n);
+  if (!a || !b || !c) return OUTSIDE;
+  mmckd_batch_matmul(a, b, c, batch, m, n, k, v[7] != 0, v[8] != 0, as, bs);
+  return OK;
+}
+
+/* args: cOff, biasOff (-1: none), rows, cols, activation (0 linear, 1 relu). */
+EXPORT("mmckd_bias_activation") int bias_activation(void) {
+  int64_t v[5];
+  if (!ints(0, 5, v) || v[2] < 0 || v[3] < 0) return BAD_ARGS;
+  float *c = floats_at(v[0], v[2] * v[3]);
+  const float *bias = v[1] >= 0 ? floats_at(v[1], v[3]) : NULL;
+  if (!c || (v[1] >= 0 && !bias)) return OUTSIDE;
+  mmckd_bias_activation(c, bias, v[2], v[3], (int)v[4]);
+  return OK;
+}
+
+/* args: xOff, yOff, rank, shape [rank], perm [rank]; 4-byte elements. */
+EXPORT("mmckd_transpose") int transpose(void) {
+  int64_t head[3], shape[8], perm[8], size = 0;
+  if (!ints(0, 3, head) || head[2] < 1 || head[2] > 8) return BAD_ARGS;
+  const int rank = (int)head[2];
+  if (!ints(3, rank, shape) || !ints(3 + rank, rank, perm) || !mmckd_transpose_valid(rank, shape, perm, &size)) return BAD_ARGS;
+  if (size == 0) return OK;
+  const float *x = floats_at(head[0], size);
+  float *y = floats_at(head[1], size);
+  if (!x || !y) return OUTSIDE;
+  mmckd_transpose(x, y, rank, shape, perm);
+  return OK;
 }
 
 /* ---- the fused encoder (offsets, dims as in mmckd_encoder_napi.c) ---- */

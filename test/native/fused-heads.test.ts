@@ -3,7 +3,8 @@
  * each model's own `applyPooled` on the cpu backend: predictions, projections, fused features and
  * the gradients of a loss on all three to the pooled features and every fusion and head weight,
  * for model sets with one to three modalities per model and one to four models per modality; no
- * leaks. Skipped with a message when the addon is not built.
+ * leaks. Once per engine (the OpenBLAS addon, the WebAssembly kernels); an engine not available
+ * here is skipped with the reason.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,11 +15,10 @@ import { MODALITIES, SUBSET_NAMES, type Modality, type SubsetName } from '../../
 import { canFuseHeads, fusedHeads, fusedHeadsAvailable } from '../../lib/models/fused-heads';
 import type { MsaModel } from '../../lib/models/model';
 import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
-import { loadNativeAddon } from '../../lib/native/index';
-import { assertClose, randValues, rng } from './helpers';
+import { assertClose, kernelEngines, randValues, rng } from './helpers';
 
-const addon = loadNativeAddon();
-const skip = addon.ok ? false : `native addon not built, fused heads untested (${addon.reason})`;
+/** The engine the wasm runs of the test being run use. */
+let engineEnv: Record<string, string | undefined> = process.env;
 
 const B = 5;
 const D = 12;
@@ -39,7 +39,7 @@ function slotsOf(models: MsaModel[]): Partial<Record<Modality, number>>[] {
  * tensors and the head weights, fused (`fused` true, on wasm) or model by model (cpu).
  */
 async function headsAndGrads(subsets: SubsetName[], fused: boolean, seed: number): Promise<Float32Array[]> {
-  await selectBackend({ force: fused ? 'wasm' : 'cpu' });
+  await selectBackend({ force: fused ? 'wasm' : 'cpu', env: engineEnv });
   const models = Object.values(buildModelSet({ d: D, projectionDim: P, inputDims: DIMS, seqLens: { text: 4, audio: 4, vision: 4 } }, subsets, seed));
   const rand = rng(seed);
   const k = (m: Modality) => models.filter((model) => model.modalities.includes(m)).length;
@@ -66,8 +66,9 @@ async function headsAndGrads(subsets: SubsetName[], fused: boolean, seed: number
   return out;
 }
 
-for (const subsets of [[...SUBSET_NAMES], ['t', 'ta'], ['av'], ['tav', 'v', 'ta', 'a']] as SubsetName[][]) {
-  test(`fused heads equal each model's applyPooled on cpu: outputs and every gradient (${subsets.join(', ')})`, { skip }, async () => {
+for (const [e, subsets] of kernelEngines().flatMap((en) => ([[...SUBSET_NAMES], ['t', 'ta'], ['av'], ['tav', 'v', 'ta', 'a']] as SubsetName[][]).map((s) => [en, s] as const))) {
+  test(`fused heads equal each model's applyPooled on cpu: outputs and every gradient (${subsets.join(', ')}; ${e.label})`, { skip: e.skip }, async () => {
+    engineEnv = e.env;
     const expected = await headsAndGrads(subsets, false, 7);
     const actual = await headsAndGrads(subsets, true, 7);
     assert.ok(fusedHeadsAvailable(), 'the fused heads kernels are registered on wasm');
@@ -79,8 +80,8 @@ for (const subsets of [[...SUBSET_NAMES], ['t', 'ta'], ['av'], ['tav', 'v', 'ta'
   });
 }
 
-test('fused heads leak no tensor and need concat fusion', { skip }, async () => {
-  await selectBackend({ force: 'wasm' });
+for (const e of kernelEngines()) test(`fused heads leak no tensor and need concat fusion (${e.label})`, { skip: e.skip }, async () => {
+  await selectBackend({ force: 'wasm', env: e.env });
   const models = buildModelSet({ d: D, projectionDim: P, inputDims: DIMS, seqLens: { text: 4, audio: 4, vision: 4 } }, ['ta', 't'], 1);
   const list = Object.values(models);
   assert.ok(canFuseHeads(list));

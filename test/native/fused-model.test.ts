@@ -2,7 +2,8 @@
  * One model's `apply` through the fused kernels (encoders with k = 1, heads with n = 1; what
  * inference, the offline-KD baseline and model-by-model training run) on wasm against the tfjs
  * ops on cpu: every output in training (dropout on) and inference mode, and the loss and every
- * gradient of the model-by-model L1 and offline-KD objectives. Skipped when the addon is not built.
+ * gradient of the model-by-model L1 and offline-KD objectives. Once per engine (the OpenBLAS addon,
+ * the WebAssembly kernels); an engine not available here is skipped with the reason.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,12 +15,8 @@ import type { Batch } from '../../lib/data/types';
 import { fusedEncoderAvailable } from '../../lib/models/fused-encoder';
 import { fusedHeadsAvailable } from '../../lib/models/fused-heads';
 import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
-import { loadNativeAddon } from '../../lib/native/index';
 import { offlineDistillationObjective, regressionObjective } from '../../lib/train/objectives';
-import { assertClose, randValues, rng } from './helpers';
-
-const addon = loadNativeAddon();
-const skip = addon.ok ? false : `native addon not built, fused model path untested (${addon.reason})`;
+import { assertClose, kernelEngines, randValues, rng } from './helpers';
 
 const B = 6;
 const T = 5;
@@ -42,8 +39,8 @@ function makeBatch(): Batch {
 }
 
 /** Every value the seven models' apply returns, then loss and gradients (by variable position) of two model-by-model objectives. */
-async function run(backend: 'cpu' | 'wasm'): Promise<Float32Array[]> {
-  await selectBackend({ force: backend });
+async function run(backend: 'cpu' | 'wasm', env: Record<string, string | undefined>): Promise<Float32Array[]> {
+  await selectBackend({ force: backend, env });
   const before = tf.memory().numTensors;
   const models = buildModelSet({ d: 12, projectionDim: 6, dropout: 0.2, inputDims: DIMS, seqLens: { text: T, audio: T, vision: T } }, SUBSET_NAMES, 11);
   const batch = makeBatch();
@@ -71,9 +68,9 @@ async function run(backend: 'cpu' | 'wasm'): Promise<Float32Array[]> {
   return out;
 }
 
-test('one model\'s apply through the fused kernels equals the tfjs ops on cpu: outputs, losses and gradients', { skip }, async () => {
-  const expected = await run('cpu');
-  const actual = await run('wasm');
+for (const e of kernelEngines()) test(`one model's apply through the fused kernels equals the tfjs ops on cpu: outputs, losses and gradients (${e.label})`, { skip: e.skip }, async () => {
+  const expected = await run('cpu', e.env);
+  const actual = await run('wasm', e.env);
   assert.ok(fusedEncoderAvailable() && fusedHeadsAvailable(), 'the fused kernels ran');
   assert.equal(actual.length, expected.length);
   expected.forEach((e, n) => {

@@ -37,3 +37,29 @@ export async function valuesOn(backend: string, f: () => tf.Tensor[]): Promise<F
   tf.dispose(outs);
   return values;
 }
+
+/** One engine of the kit's kernel pack, as the native tests run it. */
+export interface EngineCase {
+  engine: 'blas' | 'wasm';
+  /** Words for test names: 'OpenBLAS addon', 'WebAssembly kernels'. */
+  label: string;
+  /** The environment that makes `selectBackend({ force: 'wasm', env })` and `enableNativeKernels({ env })` choose it. */
+  env: Record<string, string | undefined>;
+  /** false, or why this machine cannot test it. */
+  skip: string | false;
+}
+
+/** The two engines: the OpenBLAS addon (skipped where it is not built) and the WebAssembly kernels (skipped where the module is missing). */
+export function kernelEngines(): EngineCase[] {
+  // imported here, not at the top: helpers stay usable by tests that never load lib/native
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { loadNativeAddon, loadWasmKernels } = require('../../lib/native/index') as typeof import('../../lib/native/index');
+  const blasEnv = { ...process.env, MMCKD_NATIVE: '1', MMCKD_WASM_KERNELS: '0' };
+  const wasmEnv = { ...process.env, MMCKD_NATIVE: '0', MMCKD_WASM_KERNELS: '1' };
+  const addon = loadNativeAddon(blasEnv);
+  const wasm = loadWasmKernels(wasmEnv);
+  return [
+    { engine: 'blas', label: 'OpenBLAS addon', env: blasEnv, skip: addon.ok ? false : `native addon not built, untested here (${addon.reason})` },
+    { engine: 'wasm', label: 'WebAssembly kernels', env: wasmEnv, skip: wasm.ok ? false : `WebAssembly kernels unavailable, untested here (${wasm.reason})` },
+  ];
+}

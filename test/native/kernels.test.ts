@@ -1,23 +1,24 @@
 /**
  * The optimised wasm kernels of lib/native against the reference cpu kernels, on random shapes,
- * forward and gradient: OpenBLAS BatchMatMul, _FusedMatMul and Transpose (skipped with a message when the
- * addon is not built), and the JavaScript Identity, Cast, SplitV and Tanh (always).
+ * forward and gradient: BatchMatMul, _FusedMatMul and Transpose of each engine (the OpenBLAS addon,
+ * the WebAssembly kernels' SIMD128 sgemm; skipped with a message where an engine is not
+ * available), and the JavaScript Identity, Cast, SplitV and Tanh (always).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { enableNativeKernels, disableNativeKernels, loadNativeAddon } from '../../lib/native/index';
-import { assertClose, randInt, randValues, rng, valuesOn } from './helpers';
+import { enableNativeKernels, disableNativeKernels, loadWasmKernels } from '../../lib/native/index';
+import { assertClose, kernelEngines, randInt, randValues, rng, valuesOn } from './helpers';
 
-const addon = loadNativeAddon();
-const skipNative = addon.ok ? false : `native addon not built, OpenBLAS kernels untested (${addon.reason})`;
+/** The engine the wasm runs of the test being run use (set at the start of each engine's tests). */
+let engineEnv: Record<string, string | undefined> = process.env;
 
 /** Reference on cpu, then the same on wasm with the kit's kernels; returns both value lists. */
 async function compare(f: () => tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
   const expected = await valuesOn('cpu', f);
   await tf.setBackend('wasm');
-  enableNativeKernels();
+  enableNativeKernels({ env: engineEnv });
   const actual = await valuesOn('wasm', f);
   return [actual, expected];
 }
@@ -52,7 +53,9 @@ function productCases(seed: number, count: number): ProductCase[] {
   return out;
 }
 
-test('BatchMatMul (OpenBLAS) matches the cpu kernel on random shapes, forward and gradient', { skip: skipNative }, async () => {
+for (const e of kernelEngines()) {
+test(`BatchMatMul (${e.label}) matches the cpu kernel on random shapes, forward and gradient`, { skip: e.skip }, async () => {
+  engineEnv = e.env;
   for (const [i, c] of productCases(11, 40).entries()) {
     const rand = rng(100 + i);
     const av = randValues(rand, c.aShape.reduce((x, y) => x * y, 1));
@@ -74,7 +77,23 @@ test('BatchMatMul (OpenBLAS) matches the cpu kernel on random shapes, forward an
   }
 });
 
-test('_FusedMatMul (OpenBLAS, bias + linear/relu) matches the cpu kernel, forward and gradient; other activations fall back', { skip: skipNative }, async () => {
+test(`BatchMatMul (${e.label}) matches the cpu kernel on shapes that cross the WebAssembly sgemm's blocks (k > 256, m > 128, n > 512) and its 4 x 8 tile edges`, { skip: e.skip }, async () => {
+  engineEnv = e.env;
+  const cases: Array<[number, number, number]> = [[131, 517, 263], [5, 700, 3], [257, 9, 530], [1, 1, 600]];
+  for (const [i, [m, n, k]] of cases.entries()) {
+    for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const rand = rng(300 + i);
+      const av = randValues(rand, m * k);
+      const bv = randValues(rand, k * n);
+      const f = () => [tf.matMul(tf.tensor2d(av, transposeA ? [k, m] : [m, k]), tf.tensor2d(bv, transposeB ? [n, k] : [k, n]), transposeA, transposeB)];
+      const [actual, expected] = await compare(f);
+      assertClose(actual[0], expected[0], `[${m}, ${k}] x [${k}, ${n}] transposeA ${transposeA} transposeB ${transposeB}`, 1e-4, 1e-4);
+    }
+  }
+});
+
+test(`_FusedMatMul (${e.label}, bias + linear/relu) matches the cpu kernel, forward and gradient; other activations fall back`, { skip: e.skip }, async () => {
+  engineEnv = e.env;
   const activations = ['linear', 'relu', 'elu'] as const;
   for (const [i, c] of productCases(23, 24).entries()) {
     const rand = rng(300 + i);
@@ -105,7 +124,7 @@ test('_FusedMatMul (OpenBLAS, bias + linear/relu) matches the cpu kernel, forwar
       // cpu for elu + bias on batched inputs: not ours to fix here)
       disableNativeKernels();
       expected = await valuesOn('wasm', f);
-      enableNativeKernels();
+      enableNativeKernels({ env: engineEnv });
       actual = await valuesOn('wasm', f);
     } else {
       [actual, expected] = await compare(f);
@@ -115,6 +134,8 @@ test('_FusedMatMul (OpenBLAS, bias + linear/relu) matches the cpu kernel, forwar
       assertClose(actual[j], expected[j], `${c.label} ${activation} bias=${withBias} ${part}`));
   }
 });
+
+}
 
 test('SplitV copies blocks like the cpu kernel on random shapes, axes and sizes, forward and gradient', async () => {
   const rand = rng(5);
@@ -202,16 +223,25 @@ test('a MM-CKD model step on wasm with the kit kernels matches the cpu backend (
   actual.forEach((v, j) => assertClose(v, expected[j], `model output ${j}`, 1e-4, 1e-3));
 });
 
-test('MMCKD_NATIVE=0 keeps the wasm matmul and reports why', async () => {
+test('MMCKD_NATIVE=0 MMCKD_WASM_KERNELS=0 keeps the stock wasm matmul and reports why; MMCKD_NATIVE=0 alone takes the WebAssembly kernels', async () => {
   disableNativeKernels();
-  const r = enableNativeKernels({ env: { MMCKD_NATIVE: '0' } });
+  const r = enableNativeKernels({ env: { MMCKD_NATIVE: '0', MMCKD_WASM_KERNELS: '0' } });
   assert.equal(r.ok, false);
+  assert.equal(r.engine, 'stock');
   assert.match(r.reason, /MMCKD_NATIVE=0/);
+  assert.match(r.wasmReason, /MMCKD_WASM_KERNELS=0/);
   assert.ok(!r.kernels.includes('BatchMatMul'));
+  const wasm = enableNativeKernels({ env: { MMCKD_NATIVE: '0' } }); // another engine: re-registers
+  if (loadWasmKernels({}).ok) {
+    assert.equal(wasm.engine, 'wasm');
+    assert.ok(wasm.kernels.includes('BatchMatMul') && wasm.kernels.includes('MmckdFusedEncoder'), wasm.message);
+    assert.match(wasm.message, /WebAssembly SIMD128 kernels/);
+  } else assert.equal(wasm.engine, 'stock');
   disableNativeKernels();
 });
 
-test('Transpose (native) matches the cpu kernel on random shapes and permutations, forward and gradient', { skip: skipNative }, async () => {
+for (const e of kernelEngines()) test(`Transpose (${e.label}) matches the cpu kernel on random shapes and permutations, forward and gradient`, { skip: e.skip }, async () => {
+  engineEnv = e.env;
   const rand = rng(17);
   const cases: Array<[number[], number[]]> = [[[1600, 768], [1, 0]], [[3, 5, 4, 2], [0, 2, 1, 3]], [[2, 1, 3], [2, 1, 0]]];
   for (let i = 0; i < 30; i++) {
