@@ -5,7 +5,9 @@
  * (bench/torch_reference.py, Debian's python3-torch) measured in the same run.
  * Prints a table and writes bench/results/latest.{md,json} plus a dated copy.
  *
- * Options: --backends wasm+blas,wasm,cpu,node  --steps 20  --cpu-steps 2  --no-torch  --no-write
+ * Engines: node-gpu / node (tfjs-node), wasm+blas (wasm with the OpenBLAS addon), wasm+kernels (wasm
+ * with the WebAssembly kernels, the path of a machine with Node alone), wasm (stock), cpu.
+ * Options: --backends wasm+blas,wasm+kernels,wasm,cpu,node  --steps 20  --cpu-steps 2  --no-torch  --no-write
  *   --baseline <commit> [--baseline-backends wasm+blas]: also run the step of that commit (a git
  *     worktree under the system temp folder) in the same run, as "before" rows;
  *   --rounds <n>: run every tfjs backend (and baseline) n times, interleaved, and report the median
@@ -119,8 +121,9 @@ function baselineTree(commit: string): { dir: string; sha: string } {
 }
 
 function spawnBackend(backend: string, steps: number, tree = resolve(__dirname, '..')): BackendResult {
-  // lib/backend.ts enables the OpenBLAS pack on 'wasm' by itself: the plain 'wasm' row turns it off.
-  const env = backend === 'wasm' ? { ...process.env, MMCKD_NATIVE: '0' } : process.env;
+  // lib/backend.ts enables a kernel pack on 'wasm' by itself: the 'wasm' row turns both off (bench/backends.ts
+  // sets the engine of each row; the variables here also reach a baseline commit that predates it).
+  const env = backend === 'wasm' ? { ...process.env, MMCKD_NATIVE: '0', MMCKD_WASM_KERNELS: '0' } : process.env;
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(tree, 'bench', 'mmckd-bench.ts'), '--child', backend, '--steps', String(steps)], {
     encoding: 'utf8', cwd: tree, maxBuffer: 1 << 24, env,
   });
@@ -166,7 +169,7 @@ async function main(): Promise<void> {
   }
   const steps = Number(arg('--steps', '20'));
   const cpuSteps = Number(arg('--cpu-steps', '2'));
-  const backends = arg('--backends', 'node-gpu,node,wasm+blas,wasm,cpu').split(',');
+  const backends = arg('--backends', 'node-gpu,node,wasm+blas,wasm+kernels,wasm,cpu').split(',');
   const load0 = loadavg()[0];
   const torch1 = process.argv.includes('--no-torch') ? undefined : spawnTorch(1, steps);
   const rounds = Math.max(1, Number(arg('--rounds', '1')));
@@ -226,6 +229,11 @@ async function main(): Promise<void> {
   for (const [label, t] of [['1 thread (reference)', torchRef], ['2 threads (information)', torch2]] as const) {
     if (okTorch(t)) out(`| PyTorch ${t.torch} ${label} | ${fmt(t.step_ms)} | ${fmt(t.step_samples_per_s)} | ${refSps ? fmt(t.step_samples_per_s / refSps, 2) : '-'} | ${t.params_total} | ${fmt(t.peak_rss_mib, 0)} | n/a |`);
     else if (t) out(`| PyTorch ${label} | failed: ${t.error} | | | | | |`);
+  }
+  const stock = results.find((r) => r.ok && r.backend === 'wasm');
+  if (stock) {
+    const faster = results.filter((r) => r.ok && r !== stock && r.backend.startsWith('wasm')).map((r) => `${r.backend} ${fmt(stock.stepMs! / r.stepMs!, 2)}x`);
+    if (faster.length > 0) out(`\nStep speed-up over stock wasm (same run): ${faster.join(', ')}.`);
   }
   for (const r of results.filter((x) => x.roundsMs)) out(`\n${r.backend}: step medians of ${r.roundsMs!.length} interleaved runs: ${r.roundsMs!.map((x) => fmt(x)).join(', ')} ms (the median is shown).`);
   if (rounds > 1 && torchSamples.length > 0) {
