@@ -46,6 +46,7 @@ export { type EpochRecord } from './train/resumable-stage';
 export { readRunRecord, runFolderName, type RunRecord } from './train/run-folder';
 export { isRunLocked, readLockOwner } from './train/run-lock';
 export { disposeTrainedRun, loadTrainedRun, modelConfigFor, runMethod, type TrainedRun } from './train/run-method';
+export { loadStudentTeachers } from './train/student-teachers';
 
 // Baselines that impute missing modalities (B5)
 export { IMPUTER_KINDS, validateImputerConfig, validateImputerTrainOptions } from './imputers/config';
@@ -60,7 +61,7 @@ export { evaluateSubsets, type SubsetResult } from './eval/evaluate-subsets';
 export { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, type GridCell, gridCellConfig, gridCells, gridFolderName, METHOD_VARIANTS, runGrid } from './eval/experiment-grid';
 export { defaultGridWorkers } from './eval/grid-workers';
 export { msaMetrics } from './eval/metrics';
-export { meanStudentAgreement, projectionModels } from './eval/projections';
+export { studentProjectionRecords } from './eval/projections';
 export { measureTorchLatency, type TorchLatency } from './eval/pytorch-reference';
 
 // Report: figures, tables, notebook context
@@ -77,7 +78,9 @@ export { captionFigure } from './report/layout';
 export { imderBatchView, missingModalityShare } from './report/mask-summary';
 export { type MeanStdRow } from './report/mean-std';
 export { notebookContext, NotebookContext } from './report/notebook-context';
-export { projectionSpace, projectionSummaryRows } from './report/projection-space';
+export { mvscVerdictRows } from './report/mvsc-verdict';
+export { probeCurvesFigure } from './report/probe-curves';
+export { projectionSummaryRows, studentTeacherSpace } from './report/projection-space';
 export { findReferenceTable, missingReferenceLine, referenceComparisonRows, referenceDisplayRows } from './report/reference-comparison';
 export { projectionScatterFigure, scatterFigure } from './report/scatter-figures';
 export { relabelColumns, tableHtml, toMarkdown } from './report/table-format';

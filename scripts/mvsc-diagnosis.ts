@@ -10,7 +10,7 @@
  * and the t, a, v students' class separation. The candidates and what they gave are in
  * docs/mvsc-diagnosis.md.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '../lib/backend';
 import { generateSynthetic, syntheticConfig } from '../lib/data/synthetic';
@@ -33,7 +33,10 @@ type Candidate = Partial<Omit<TrainConfig, 'model'>> & { model?: Partial<ModelCo
 const CANDIDATES: Record<string, Candidate> = {
   default: {},
   'lambda1': { lambda: 1 },
+  'tau0.2': { tau: 0.2 },
   'tau0.5': { tau: 0.5 },
+  'tau0.2-lambda1': { tau: 0.2, lambda: 1 },
+  'tau0.5-lambda1': { tau: 0.5, lambda: 1 },
   'lr3e-4': { lr: 3e-4 },
   'lr3e-4-lambda1': { lr: 3e-4, lambda: 1 },
   'lr3e-4-lambda1-tau0.2': { lr: 3e-4, lambda: 1, tau: 0.2 },
@@ -42,6 +45,10 @@ const CANDIDATES: Record<string, Candidate> = {
   'lambda1-batch128': { lambda: 1, batchSize: 128 },
   'lr3e-4-lambda1-batch128': { lr: 3e-4, lambda: 1, batchSize: 128 },
 };
+
+/** Fields that B2 ignores: a candidate changing only these is paired with the default's B2 runs. */
+const CONTRAST_ONLY = new Set(['lambda', 'tau', 'classScheme', 'detachTeacherViews']);
+const b2Source = (name: string) => (Object.keys(CANDIDATES[name]).every((k) => CONTRAST_ONLY.has(k)) ? 'default' : name);
 
 const STUDENTS: SubsetName[] = ['ta', 'tv', 'av', 't', 'a', 'v'];
 const OUT = join('build', 'mvsc-diagnosis');
@@ -108,10 +115,10 @@ function summary(): void {
   console.log('|---|---|---|---|---|---|---|');
   for (const name of Object.keys(CANDIDATES)) {
     const seeds = [...new Set(lines.filter((l) => l.name === name).map((l) => l.seed))].sort((a, b) => a - b)
-      .filter((s) => latest.has(`${name}|mmckd|${s}`) && latest.has(`${name}|b2|${s}`));
+      .filter((s) => latest.has(`${name}|mmckd|${s}`) && latest.has(`${b2Source(name)}|b2|${s}`));
     if (seeds.length === 0) continue;
     const m = seeds.map((s) => latest.get(`${name}|mmckd|${s}`)!);
-    const b = seeds.map((s) => latest.get(`${name}|b2|${s}`)!);
+    const b = seeds.map((s) => latest.get(`${b2Source(name)}|b2|${s}`)!);
     const studentsMean = (l: ResultLine) => mean(STUDENTS.map((s) => l.testMae[s]));
     const d = pairedDifference(m.map(studentsMean), b.map(studentsMean));
     const sep = (ls: ResultLine[], key: 'separation' | 'spread') => ['t', 'a', 'v'].map((s) => fmt(mean(ls.map((l) => l.projection[s]?.[key] ?? NaN)))).join(', ');
@@ -128,11 +135,15 @@ async function main(): Promise<void> {
   const [k, n] = opt(args, 'jobs', '1/1').split('/').map(Number);
   const names = args;
   for (const name of names) if (!CANDIDATES[name]) throw new Error(`Expected a candidate among ${Object.keys(CANDIDATES).join(', ')}, but got '${name}'`);
-  const jobs = names.flatMap((name) => seeds.flatMap((seed) => methods.map((method) => ({ name, method, seed }))));
+  // B2 is trained once for candidates that change only what B2 ignores (it pairs with the default's).
+  const jobs = names.flatMap((name) => seeds.flatMap((seed) => methods.filter((m) => m !== 'b2' || b2Source(name) === name).map((method) => ({ name, method, seed }))));
+  const resultsFile = join(OUT, 'results.jsonl');
+  const done = new Set(existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
+    const r = JSON.parse(l) as ResultLine;
+    return `${r.name}|${r.method}|${r.seed}`;
+  }) : []);
   for (const [i, job] of jobs.entries()) {
-    if (i % n !== k - 1) continue;
-    const dir = join(OUT, 'runs', `${job.name}-${job.method}-seed${job.seed}`);
-    if (existsSync(join(dir, 'run.json')) && JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).finished) rmSync(dir, { recursive: true, force: true });
+    if (i % n !== k - 1 || done.has(`${job.name}|${job.method}|${job.seed}`)) continue; // measured already
     await train(job.name, job.method, job.seed);
   }
 }

@@ -117,3 +117,40 @@ export function meanStudentAgreement(summaries: readonly ProjectionSummary[]): n
   const students = summaries.filter((s) => s.subset !== 'tav');
   return students.length === 0 ? Number.NaN : students.reduce((sum, s) => sum + s.agreementWithTeacher, 0) / students.length;
 }
+
+/** A student's numbers in the projection space beside the teacher it trained with (`projectStudentsWithTeachers`). */
+export interface StudentProjectionRecord {
+  student: SubsetName;
+  /** The student's kept stage-2 epoch (0-based), which is also its teacher copy's. */
+  epoch: number;
+  classSeparation: number;
+  spread: number;
+  /** Mean cosine with the teacher at the same epoch, same clips. */
+  agreementWithTeacher: number;
+  /** The teacher copy's own class separation. */
+  teacherClassSeparation: number;
+}
+
+/**
+ * Returns the projection records of `students` of a trained run on `split`, each against the
+ * teacher it trained with (`teachers`: the run's teacher copies, `loadStudentTeachers`); a student
+ * without a teacher copy is left out.
+ * @see notebooks/03-online-mmckd.ipynb
+ */
+export function studentProjectionRecords(
+  models: Partial<Record<SubsetName, MsaModel>>,
+  teachers: Partial<Record<SubsetName, { epoch: number; model: MsaModel }>>,
+  split: MultimodalSplit,
+  scheme: ClassScheme = 7,
+  students: readonly SubsetName[] = ['t', 'a', 'v'],
+): StudentProjectionRecord[] {
+  const pairs = students.filter((s) => models[s] && teachers[s]).map((s) => ({ student: s, model: models[s]!, teacher: teachers[s]!.model, teacherEpoch: teachers[s]!.epoch }));
+  return projectStudentsWithTeachers(pairs, split, scheme).map((p) => ({
+    student: p.student,
+    epoch: p.teacherEpoch,
+    classSeparation: p.summaries[1].classSeparation,
+    spread: p.summaries[1].spread,
+    agreementWithTeacher: p.summaries[1].agreementWithTeacher,
+    teacherClassSeparation: p.summaries[0].classSeparation,
+  }));
+}

@@ -26,6 +26,8 @@ export { importEsm, loadArquero } from '../io/esm';
 export * from './live-training';
 export * from './training-figures';
 export * from './projection-space';
+export * from './probe-curves';
+export * from './mvsc-verdict';
 export * from './grid-report';
 export * from './reference-comparison';
 export * from './show-figure';

@@ -11,7 +11,15 @@ test('notebook 03-online-mmckd trains MM-CKD and B2 (quick) and compares them fr
   assert.match(all, /MM-CKD stage 2: 4 epochs; B2: 4 epochs/);
   assert.match(all, /stage2 · 4 epochs · last validation MAE tav/, 'the training display shows the final state');
   for (const s of ['tav', 'ta', 'tv', 'av', 't', 'a', 'v']) assert.match(all, new RegExp(`\\n${s}: MM-CKD \\d\\.\\d{4} B2 \\d\\.\\d{4} change -?\\d\\.\\d{4}`));
-  assert.match(all, /t \(MM-CKD\): agreement -?\d\.\d{3}, class separation -?\d\.\d{3}/);
-  assert.match(all, /MM-CKD students better than B2 on \d of 6 subsets/);
-  assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 3);
+  // MVSC at work: the probe's curves, per run, from the runs' histories
+  for (const run of ['MM-CKD', 'B4 \\(unsupervised views\\)', 'B2 \\(no contrastive term\\)']) {
+    assert.match(all, new RegExp(`${run}: MVSC \\(train\\) \\d+\\.\\d{3} -> \\d+\\.\\d{3}; spread of t \\d\\.\\d{3} -> \\d\\.\\d{3}`));
+  }
+  // each student beside the teacher copy of its own kept epoch
+  assert.match(all, /t \(MM-CKD\): agreement -?\d\.\d{3}, class separation -?\d\.\d{3}, spread \d\.\d{3} \(against the teacher at stage-2 epoch \d+\)/);
+  assert.match(all, /teacher at stage-2 epoch \d+ \(with t\) \(B2\): agreement 1\.000/);
+  // the verdict over the grid's seeds (one seed in the quick setting: no interval)
+  assert.match(all, /students' mean test MAE: MM-CKD \d\.\d{4} vs B2 \d\.\d{4}, difference -?\d\.\d{4}, 95% CI \[n\/a, n\/a\] over 1 seed\(s\): one seed, no interval/);
+  for (const s of ['t', 'a', 'v']) assert.match(all, new RegExp(`\\n${s}: class separation: MM-CKD -?\\d\\.\\d{4} vs B2`));
+  assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 8);
 });
