@@ -3,7 +3,10 @@
  *
  * Order: tfjs-node-gpu (native TensorFlow with CUDA), webgpu (tfjs-backend-webgpu over Dawn for
  * Node, Vulkan on Linux; lib/webgpu-backend.ts), tfjs-node (native TensorFlow on the CPU), wasm
- * (XNNPACK, SIMD), cpu (plain JavaScript). `MMCKD_BACKEND=node-gpu|webgpu|node|wasm|cpu` forces one.
+ * (XNNPACK, SIMD, with the kit's kernel pack: lib/native), cpu (plain JavaScript).
+ * `MMCKD_BACKEND=node-gpu|webgpu|node|wasm|cpu` forces one. When more than one CPU backend loads
+ * (tfjs-node and wasm), the kit times a few training steps on each once per machine and takes the
+ * faster (lib/backend-measure.ts; the result is cached in the cache folder with the versions).
  * The native packages are optional dependencies: their install step downloads libtensorflow, so
  * on a machine without internet they are absent and the kit falls back to wasm. The webgpu
  * packages install from the npm registry alone; webgpu runs only where Dawn finds a GPU adapter,
@@ -14,6 +17,8 @@
  * @see notebooks/00-quickstart.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
+import { describeMeasurement, measureBackends, type BackendMeasurement, type MeasureOptions } from './backend-measure';
+import { kitPaths } from './paths';
 import { BackendUnavailableError, findVulkanLoader, startWebgpu, type WebgpuProbeOptions } from './webgpu-backend';
 
 /** The kit's names for the five backends, fastest first. */
@@ -63,6 +68,8 @@ export interface BackendReport {
   notes: string[];
   /** The one-line message the CLI and notebooks print. */
   message: string;
+  /** When more than one CPU backend loaded: what was measured (or read from the cache) to choose. */
+  measurement?: BackendMeasurement;
 }
 
 /** Loads a module by name; tests inject one that fails to simulate a missing package. */
@@ -82,7 +89,16 @@ export interface SelectBackendOptions {
   automaticWebgpu?: boolean;
   /** How webgpu is probed (tests inject the Vulkan loader search, the platform, the timeout). */
   webgpu?: Omit<WebgpuProbeOptions, 'load'>;
+  /**
+   * Choosing among CPU backends by measurement: false turns it off (the first that loads wins);
+   * `among` are the backends compared when more than one loads (default node and wasm; tests add
+   * cpu); the rest are `measureBackends`'s options (default cache folder: kitPaths(env).cache).
+   */
+  measure?: false | (MeasureOptions & { among?: BackendChoice[] });
 }
+
+/** The CPU backends compared by measurement when more than one of them loads. */
+const MEASURED_BY_DEFAULT: readonly BackendChoice[] = ['node', 'wasm'];
 
 const PACKAGE_OF: Record<BackendChoice, string> = {
   'node-gpu': '@tensorflow/tfjs-node-gpu',
@@ -210,11 +226,46 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     automaticWebgpu: options.automaticWebgpu ?? WEBGPU_AUTOMATIC,
     webgpu: options.webgpu ?? {},
   };
-  for (const choice of order) {
-    const notes: string[] = [];
+  const measure = options.measure === false ? undefined : options.measure ?? {};
+  const among = measure?.among ?? MEASURED_BY_DEFAULT;
+  for (const [at, first] of order.entries()) {
+    let choice = first;
+    let notes: string[] = [];
     try {
-      const tfjsBackend = await activate(choice, notes, context);
+      let tfjsBackend = await activate(choice, notes, context);
       attempts.push({ backend: choice, ok: true, reason: '' });
+      let measurement: BackendMeasurement | undefined;
+      if (!forced && measure && among.includes(choice)) {
+        // the other CPU backends further down the order: load each; with more than one, measure
+        const loaded = [{ choice, tfjsBackend, notes }];
+        for (const other of order.slice(at + 1).filter((c) => among.includes(c))) {
+          const otherNotes: string[] = [];
+          try {
+            loaded.push({ choice: other, tfjsBackend: await activate(other, otherNotes, context), notes: otherNotes });
+            attempts.push({ backend: other, ok: true, reason: '' });
+          } catch (err) {
+            attempts.push({ backend: other, ok: false, reason: explainLoadError(PACKAGE_OF[other], err) });
+          }
+        }
+        if (loaded.length > 1) {
+          const candidates = loaded.map((l) => ({
+            name: l.choice, tfjsBackend: l.tfjsBackend,
+            version: `${packageVersion(load, PACKAGE_OF[l.choice])} ${l.notes.join('; ').replace(/[\d.]+ ms/g, '')}`,
+          }));
+          try {
+            measurement = await measureBackends(candidates, { cacheDir: kitPaths(env).cache, ...measure });
+            const won = loaded.find((l) => l.choice === measurement!.choice)!;
+            choice = won.choice;
+            tfjsBackend = won.tfjsBackend;
+            notes = [...won.notes, describeMeasurement(measurement)];
+          } catch (err) { // keep the order's choice, say why
+            notes.push(`not chosen by measurement: it failed (${firstLine(err)})`);
+          }
+          if (!(await tf.setBackend(tfjsBackend))) throw new Error(`backend '${tfjsBackend}' did not initialise again after the measurement`);
+        } else {
+          await tf.setBackend(tfjsBackend); // loading the others may have switched the active backend
+        }
+      }
       const base = {
         choice,
         tfjsBackend,
@@ -224,6 +275,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         forced: forced !== undefined,
         attempts,
         notes,
+        ...(measurement ? { measurement } : {}),
       };
       current = { ...base, message: formatMessage(base) };
       if (options.log) process.stderr.write(current.message + '\n');

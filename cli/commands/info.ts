@@ -23,7 +23,7 @@ export const command: CliCommand = {
       backend.message,
       '',
       'Backends tried:',
-      ...backend.attempts.map((a) => `  ${a.backend.padEnd(8)} ${a.ok ? 'in use' : a.reason}`),
+      ...backend.attempts.map((a) => `  ${a.backend.padEnd(8)} ${!a.ok ? a.reason : a.backend === backend.choice ? 'in use' : `loads; slower by measurement (${backend.measurement?.ms[a.backend]?.toFixed(1)} ms per step)`}`),
       '',
       'Folders:',
       ...Object.entries(info.paths).map(([k, dir]) => `  ${k.padEnd(8)} ${dir}`),
