@@ -127,7 +127,16 @@ function registerProducts(packFor: (backend: WasmBackendLike) => ProductPack): s
 export function enableNativeKernels(options: EnableOptions = {}): NativeKernelReport {
   const env = options.env ?? process.env;
   const load = loadNativeAddon(env);
-  const wasmLoad = load.ok ? undefined : loadWasmKernels(env);
+  let wasmLoad = load.ok ? undefined : loadWasmKernels(env);
+  if (wasmLoad?.ok) {
+    // link it into the wasm backend now when that backend is up, so that a failure falls back to stock here, not in a training step
+    const backend = tf.findBackend('wasm') as unknown as WasmBackendLike | undefined;
+    try {
+      if (backend) wasmKernelPackFor(wasmLoad.module)(backend);
+    } catch (err) {
+      wasmLoad = { ok: false, reason: `the WebAssembly kernels did not link: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}` };
+    }
+  }
   const engine: KernelEngine = load.ok ? 'blas' : wasmLoad?.ok ? 'wasm' : 'stock';
   if (registered !== undefined && registered !== engine) disableNativeKernels();
   registered = engine;

@@ -91,11 +91,25 @@ static void alea_seed(alea_state *a, uint32_t seed) {
   if (a->s2 < 0) a->s2 += 1;
 }
 
+/*
+ * t | 0 for the t of the recurrence, which lies in [0, 2^31): its integer part. WebAssembly's
+ * f64.floor is one instruction (and vectorises); its double -> int32 -> double round trip is a
+ * saturating conversion with range checks, 2x slower in the dropout stream. On x86-64 the round
+ * trip is cvttsd2si/cvtsi2sd (floor() without SSE4.1 would be a libm call). Both are exact here.
+ */
+static inline double integer_part(double t) {
+#ifdef __wasm__
+  return floor(t);
+#else
+  return (double)(int32_t)t;
+#endif
+}
+
 static inline double alea_next(alea_state *a) {
   double t = 2091639.0 * a->s0 + a->c * 2.3283064365386963e-10;
   a->s0 = a->s1;
   a->s1 = a->s2;
-  a->c = (double)(int32_t)t; /* t | 0: t is in [0, 2^31) */
+  a->c = integer_part(t); /* t | 0: t is in [0, 2^31) */
   return a->s2 = t - a->c;
 }
 
@@ -193,7 +207,7 @@ static void draw_dropout_scales(const uint32_t *seeds, int64_t k, int64_t d, con
           const double t = 2091639.0 * s0[q] + c[q] * 2.3283064365386963e-10;
           s0[q] = s1[q];
           s1[q] = s2[q];
-          c[q] = (double)(int32_t)t;
+          c[q] = integer_part(t);
           s2[q] = t - c[q];
           u[q] = (float)s2[q];
         }
