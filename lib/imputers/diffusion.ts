@@ -7,7 +7,8 @@
  * pattern, step tau ~ U{1..T} and eps ~ N(0, I), x_tau = sqrt(abar_tau) x_0 + sqrt(1 - abar_tau) eps
  * and the loss is the masked MSE between eps and the denoiser's estimate on the missing
  * modality's valid frames. Sampling is DDIM (Song et al. 2021, eta = 0) over K of the T steps,
- * from seeded noise, so a (seed, K) pair always gives the same frames.
+ * from seeded noise, so a (seed, K) pair always gives the same frames (every draw goes through
+ * `seededNormal`: tf.randomNormal's seed 0 means Math.random).
  *
  * The denoiser of modality m is a per-frame MLP:
  * eps_hat[b, t] = O_m ReLU(H_m ReLU(x_tau[b, t] I_m + c[b] C_m + temb(tau) E_m + P_m[t])),
@@ -27,6 +28,7 @@ import { ParameterStore } from '../models/parameter-store';
 import type { ImputerConfig, NoiseScheduleKind } from './config';
 import { availabilityTensor, createConditionEncoder, imputedFrameMask, maskedFrameMse, missingFrameWeight } from './conditioning';
 import type { Imputer } from './imputer';
+import { seededNormal } from './seeded-noise';
 
 /** Returns abar_tau for tau = 0..T (abar_0 = 1): cosine (Nichol & Dhariwal 2021) or linear betas (Ho et al. 2020, scaled to T). */
 export function noiseScheduleAlphaBar(kind: NoiseScheduleKind, steps: number): Float64Array {
@@ -112,7 +114,7 @@ export function createDiffusionImputer(c: ImputerConfig, seed: number): Imputer 
       for (const [mi, m] of MODALITIES.entries()) {
         if (available.includes(m)) continue;
         const shape: [number, number, number] = [B, c.seqLens[m], c.inputDims[m]];
-        let x = tf.randomNormal(shape, 0, 1, 'float32', ((options.seed ?? 0) * 3 + mi) >>> 0) as tf.Tensor3D; // x_T
+        let x = seededNormal<tf.Rank.R3>(shape, options.seed ?? 0, mi); // x_T
         taus.forEach((tau, i) => {
           const ab = alphaBar[tau];
           const abPrev = alphaBar[i + 1 < taus.length ? taus[i + 1] : 0];
@@ -143,7 +145,7 @@ export function createDiffusionImputer(c: ImputerConfig, seed: number): Imputer 
         const sn = tf.tensor3d(Float32Array.from(taus, (t) => Math.sqrt(1 - alphaBar[t])), [B, 1, 1]);
         const terms = MODALITIES.map((m, mi) => {
           const x0 = batch.inputs[m]!; // [B, T, D_m]
-          const eps = tf.randomNormal(x0.shape, 0, 1, 'float32', (stepSeed * 3 + mi) >>> 0) as tf.Tensor3D;
+          const eps = seededNormal<tf.Rank.R3>(x0.shape, stepSeed, mi);
           const xt = tf.add(tf.mul(x0, sa), tf.mul(eps, sn)) as tf.Tensor3D;
           return maskedFrameMse(denoise(m, xt, code, temb), eps, missingFrameWeight(availability, batch.masks[m]!, m));
         });
