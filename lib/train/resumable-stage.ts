@@ -1,13 +1,18 @@
 /**
  * One training stage of the MM-CKD models, resumable: `trainModels` scores each model by its
- * validation MAE, and after each epoch the stage folder receives the models' current weights,
- * their best weights, the optimizer's moments and `state.json` (written last: it commits the
- * epoch). An interrupted stage continues from its last committed epoch and ends bitwise where an
+ * validation MAE, and each epoch is saved as a transaction. Its files (the models' current
+ * weights, their best weights, the optimizer's moments) go to a fresh snapshot folder
+ * `current/epoch-<n>/`; then `state.json`, replaced atomically (one rename), names that snapshot
+ * and so commits the epoch in one switch; only then are older snapshots removed. A save that
+ * fails at any file (ENOSPC, a crash) leaves the previous epoch's `state.json` and snapshot
+ * whole, so an interrupted stage continues from its last committed epoch and ends bitwise where an
  * uninterrupted one ends; a finished stage (`done.json`, `best/<subset>/`) is reused as is.
+ * Stage folders written before snapshots (files directly in `current/`, `best-weights/` and
+ * `optimizer.*`, no `snapshot` in state.json) are still resumed from those files.
  * @see notebooks/03-online-mmckd.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SubsetName } from '../data/modalities';
 import type { MultimodalSplit } from '../data/types';
@@ -37,6 +42,8 @@ export interface StageState {
   best: Partial<Record<SubsetName, { epoch: number; validMae: number }>>;
   epochsWithoutImprovement: number;
   stoppedEarly: boolean;
+  /** state.json only: the snapshot folder under `current/` holding this epoch's files (absent in older stage folders). */
+  snapshot?: string;
 }
 
 /** Callbacks of a stage (progress bars, live displays); `onEpochEnd` runs after the epoch is committed. */
@@ -89,6 +96,51 @@ function trainerState(s: StageState): TrainerState<SubsetName> {
   return { stage: s.stage, nextEpoch: s.nextEpoch, history, best, epochsWithoutImprovement: s.epochsWithoutImprovement, stoppedEarly: s.stoppedEarly };
 }
 
+/** Returns the snapshot folder name of epoch `epoch` (its files live in `<stage>/current/<name>/`). */
+const snapshotName = (epoch: number): string => `epoch-${epoch}`;
+
+/** Where a committed state's files are: its snapshot, or the flat layout of older stage folders. */
+function committedFiles(dir: string, saved: StageState): { weights: string; bestWeights: string; optimizer: string } {
+  if (saved.snapshot === undefined) return { weights: join(dir, 'current'), bestWeights: join(dir, 'best-weights'), optimizer: dir };
+  if (!/^epoch-\d+$/.test(saved.snapshot)) throw new Error(`${join(dir, 'state.json')}: snapshot must be 'epoch-<n>', but got ${JSON.stringify(saved.snapshot)}`);
+  const snap = join(dir, 'current', saved.snapshot);
+  if (!existsSync(snap)) throw new Error(`${join(dir, 'state.json')}: its snapshot folder ${snap} is missing`);
+  return { weights: join(snap, 'weights'), bestWeights: join(snap, 'best-weights'), optimizer: snap };
+}
+
+/**
+ * Writes epoch `epoch`'s files into a fresh snapshot folder, then commits `state` by replacing
+ * state.json (one atomic rename) and removes what the commit made obsolete. Before the rename
+ * nothing the last committed state.json names has been touched.
+ */
+async function commitEpoch(
+  dir: string, epoch: number, models: Partial<Record<SubsetName, MsaModel>>, bestWeights: MemberWeights<SubsetName>,
+  optimizer: FlatAdam, state: StageState,
+): Promise<StageState> {
+  const name = snapshotName(epoch);
+  const snap = join(dir, 'current', name);
+  rmSync(snap, { recursive: true, force: true }); // what a failed attempt at this epoch left
+  for (const [model, m] of Object.entries(models) as [SubsetName, MsaModel][]) {
+    const w = m.getWeights();
+    try {
+      await saveTensors(w, join(snap, 'weights'), model);
+    } finally {
+      tf.dispose(Object.values(w));
+    }
+  }
+  for (const [model, w] of Object.entries(bestWeights) as [SubsetName, Record<string, tf.Tensor>][]) {
+    await saveTensors(w, join(snap, 'best-weights'), model);
+  }
+  await saveTensors(await optimizer.getWeights(), snap, 'optimizer');
+  const committed: StageState = { ...state, snapshot: name };
+  writeJson(dir, 'state.json', committed); // the commit: one rename
+  // Obsolete now: other snapshots and the flat files of an older stage folder.
+  for (const entry of readdirSync(join(dir, 'current'))) if (entry !== name) rmSync(join(dir, 'current', entry), { recursive: true, force: true });
+  rmSync(join(dir, 'best-weights'), { recursive: true, force: true });
+  for (const f of ['optimizer.json', 'optimizer.bin']) rmSync(join(dir, f), { force: true });
+  return committed;
+}
+
 /** Loads each model's weights from `<dir>/<name>` tensor files into the model. */
 function restoreWeights(models: Partial<Record<SubsetName, MsaModel>>, dir: string): void {
   for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
@@ -124,12 +176,13 @@ export async function runStage(st: StageOptions): Promise<StageState> {
     let resume: TrainerOptions<SubsetName>['resume'];
     const saved = readJsonIfExists<StageState>(dir, 'state.json');
     if (saved) {
-      restoreWeights(models, join(dir, 'current'));
+      const files = committedFiles(dir, saved);
+      restoreWeights(models, files.weights);
       const bestWeights: MemberWeights<SubsetName> = {};
       for (const name of Object.keys(saved.best) as SubsetName[]) {
-        bestWeights[name] = Object.fromEntries(loadTensors(join(dir, 'best-weights'), name).map((t) => [t.name, t.tensor]));
+        bestWeights[name] = Object.fromEntries(loadTensors(files.bestWeights, name).map((t) => [t.name, t.tensor]));
       }
-      const optState = loadTensors(dir, 'optimizer');
+      const optState = loadTensors(files.optimizer, 'optimizer');
       await optimizer.setWeights(optState);
       tf.dispose(optState.map((t) => t.tensor)); // setWeights copied them
       resume = { state: trainerState(saved), bestWeights };
@@ -153,20 +206,7 @@ export async function runStage(st: StageOptions): Promise<StageState> {
         onStep: st.callbacks?.onStep,
         async onEpochEnd(summary, state, bestWeights) {
           st.lock?.assertHeld();
-          for (const [name, model] of Object.entries(models) as [SubsetName, MsaModel][]) {
-            const w = model.getWeights();
-            await saveTensors(w, join(dir, 'current'), name);
-            tf.dispose(Object.values(w));
-          }
-          for (const [name, w] of Object.entries(bestWeights) as [SubsetName, Record<string, tf.Tensor>][]) {
-            // Improved now, or carried in from stage 1 and not on disk yet.
-            if (summary.improved.includes(name) || !existsSync(join(dir, 'best-weights', `${name}.json`))) {
-              await saveTensors(w, join(dir, 'best-weights'), name);
-            }
-          }
-          await saveTensors(await optimizer.getWeights(), dir, 'optimizer');
-          const committed = stageState(state);
-          writeJson(dir, 'state.json', committed); // written last: it commits the epoch
+          const committed = await commitEpoch(dir, summary.epoch, models, bestWeights, optimizer, stageState(state));
           await st.callbacks?.onEpochEnd?.(epochRecord(summary), committed);
         },
       },
