@@ -8,6 +8,7 @@ const DATA_OPTIONS: OptionTable = {
   json: { help: 'print the summary as JSON' },
   'no-cache': { help: "read the file itself, not the kit's cache of it" },
   seed: { value: 'N', help: 'seed of the synthetic dataset (synthetic specs only)' },
+  'csd-max-gib': { value: 'G', help: 'most GiB a .csd file may declare (decoded features and intervals; default 8)' },
 };
 
 const USAGE = usageText('mmckd data inspect <file.pkl | file.csd | synthetic | synthetic:quick> [options]', DATA_OPTIONS, '', `Prints the splits, clip counts, shapes [clips, frames, dims], valid-length and label statistics
@@ -17,8 +18,8 @@ CMU-MultimodalSDK) is listed per video.`);
 const fmt = (s: NumberStats, digits = 2): string =>
   `min ${s.min.toFixed(digits)}  max ${s.max.toFixed(digits)}  mean ${s.mean.toFixed(digits)}  std ${s.std.toFixed(digits)}`;
 
-async function inspectCsd(path: string, json: boolean): Promise<number> {
-  const csd = await loadCsd(path);
+async function inspectCsd(path: string, json: boolean, maxGib: number | undefined): Promise<number> {
+  const csd = await loadCsd(path, maxGib === undefined ? {} : { maxBytes: maxGib * 2 ** 30 });
   const videos = [...csd.videos.entries()].map(([id, v]) => ({ id, frames: v.frames, dim: v.dim }));
   const info = { path, root: csd.root, dim: csd.dim, metadata: csd.metadata, videos: videos.length, frames: videos.reduce((a, v) => a + v.frames, 0), perVideo: videos };
   if (json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
@@ -41,7 +42,7 @@ export const command: CliCommand = {
     }
     const json = p.options.json === true;
     try {
-      if (spec.toLowerCase().endsWith('.csd')) return await inspectCsd(spec, json);
+      if (spec.toLowerCase().endsWith('.csd')) return await inspectCsd(spec, json, integerOption(p, 'csd-max-gib', 1, 1 << 20));
       const seed = integerOption(p, 'seed', 0, MAX_SEED);
       const t0 = Date.now();
       const dataset = loadDataset(spec, { cache: !p.options['no-cache'], synthetic: seed !== undefined ? { seed } : undefined });
