@@ -8,12 +8,18 @@
  * on this machine and its pid is gone; after `staleMs` without a refresh otherwise (another
  * machine). A second process either refuses by name (`mmckd train`) or waits (grid workers,
  * shared stage-1 teachers).
+ *
+ * The owner record is written after the lock is made, so a process that dies in between leaves a
+ * lock without one. To know who made it anyway, each process writes its record first as a claim,
+ * `.lock-owner.json.tmp-<pid>`, which the final record's atomic write then renames into place: a
+ * lock without an owner record whose claims all belong to dead processes of this machine is taken
+ * over at once too (and the claims are swept like any dead writer's temporary file).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as lockfile from 'proper-lockfile';
-import { processAlive, removeStaleTempFilesBelow } from '../io/stale-temp-files';
+import { processAlive, removeStaleTempFilesBelow, tempOwnerPid } from '../io/stale-temp-files';
 import { writeFileAtomically } from '../io/atomic-file';
 
 /** The lock folder inside a run folder. */
@@ -83,6 +89,7 @@ export function isRunLocked(dir: string, staleMs = DEFAULT_STALE_MS): boolean {
   if (!existsSync(join(dir, LOCK_NAME))) return false;
   const owner = readLockOwner(dir);
   if (owner && owner.host === hostname() && !processAlive(owner.pid)) return false;
+  if (!owner && madeByDeadProcess(dir)) return false;
   return lockfile.checkSync(dir, { realpath: false, lockfilePath: join(dir, LOCK_NAME), stale: staleMs });
 }
 
@@ -101,6 +108,13 @@ function takeOverDeadLock(dir: string, staleMs: number, log?: (line: string) => 
     log?.(`${dir}: taking over the lock of process ${owner.pid} (started ${owner.started}), which is no longer running`);
     return;
   }
+  if (!owner && madeByDeadProcess(dir)) {
+    const claims = lockClaims(dir);
+    rmSync(lockPath, { recursive: true, force: true });
+    for (const c of claims) rmSync(c.path, { force: true });
+    log?.(`${dir}: taking over a lock without an owner record, made by process ${claims.map((c) => c.pid).join(', ')}, which is no longer running`);
+    return;
+  }
   const silentMs = Date.now() - mtime;
   if (silentMs > staleMs) {
     rmSync(lockPath, { recursive: true, force: true });
@@ -109,6 +123,30 @@ function takeOverDeadLock(dir: string, staleMs: number, log?: (line: string) => 
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The claim a process writes before it makes the lock: its owner record under the name the atomic write renames from. */
+const claimPath = (dir: string, pid = process.pid): string => join(dir, `.${LOCK_OWNER_NAME}.tmp-${pid}`);
+
+/** True when the claims beside a lock without an owner record all belong to dead processes of this machine. */
+function madeByDeadProcess(dir: string): boolean {
+  const claims = lockClaims(dir);
+  return claims.length > 0 && claims.every((c) => c.host === hostname() && c.pid !== process.pid && !processAlive(c.pid));
+}
+
+/** Returns the claims (owner records not yet renamed into place) in `dir` with their pid and host. */
+function lockClaims(dir: string): { path: string; pid: number; host: string }[] {
+  const prefix = `.${LOCK_OWNER_NAME}.tmp-`;
+  return readdirSync(dir).filter((n) => n.startsWith(prefix) && tempOwnerPid(n) !== undefined).map((n) => {
+    const path = join(dir, n);
+    let host = '';
+    try {
+      host = (JSON.parse(readFileSync(path, 'utf8')) as LockOwner).host ?? '';
+    } catch {
+      // a claim cut short by its writer's death: its host is unknown, so it is never taken as dead
+    }
+    return { path, pid: tempOwnerPid(n)!, host };
+  });
+}
 
 /**
  * Locks a run folder (created when missing) for this process. Throws RunLockedError when another
@@ -122,6 +160,8 @@ export async function lockRunFolder(dir: string, options: LockOptions = {}): Pro
   for (;;) {
     takeOverDeadLock(dir, staleMs, options.log);
     let lost: Error | undefined;
+    const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ').slice(0, 300) };
+    writeFileSync(claimPath(dir), JSON.stringify(owner) + '\n'); // the claim: says who made the lock until the record is in place
     try {
       const release = await lockfile.lock(dir, {
         realpath: false,
@@ -134,8 +174,7 @@ export async function lockRunFolder(dir: string, options: LockOptions = {}): Pro
           options.log?.(`${dir}: the lock was lost (${err.message}); this process stops at its next checkpoint`);
         },
       });
-      const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ').slice(0, 300) };
-      writeFileAtomically(join(dir, LOCK_OWNER_NAME), JSON.stringify(owner) + '\n');
+      writeFileAtomically(join(dir, LOCK_OWNER_NAME), JSON.stringify(owner) + '\n'); // renames the claim into place
       // Temporary files of writers that died mid-write (this folder is ours now)
       const swept = removeStaleTempFilesBelow(dir);
       if (swept.length > 0) options.log?.(`${dir}: removed ${swept.length} temporary file(s) left by processes that died mid-write`);
@@ -154,10 +193,11 @@ export async function lockRunFolder(dir: string, options: LockOptions = {}): Pro
         },
       };
     } catch (err) {
+      rmSync(claimPath(dir), { force: true });
       if ((err as { code?: string }).code !== 'ELOCKED') throw err;
-      const owner = readLockOwner(dir);
-      if (!options.wait) throw new RunLockedError(dir, owner);
-      if (!said) options.log?.(`${dir}: waiting, ${describeOwner(owner)}`);
+      const holder = readLockOwner(dir);
+      if (!options.wait) throw new RunLockedError(dir, holder);
+      if (!said) options.log?.(`${dir}: waiting, ${describeOwner(holder)}`);
       said = true;
       await sleep(pollMs);
     }
