@@ -13,7 +13,7 @@ import { validateTrainConfig, type TrainConfig } from '../train/config';
 import { FORMER_PROTOCOL_NAMES, METHOD_NAMES, PROTOCOL_NAMES, type ProtocolName, type TrainPresetName } from '../vocabulary';
 import { splitBatches } from '../train/batch-source';
 import { checkOutputFolder } from '../io/output-folder';
-import { GRID_WORKER_READY, startGridWorkers } from './grid-workers';
+import { forwardStopSignals, GRID_WORKER_READY, startGridWorkers, stopWhenParentGone } from './grid-workers';
 import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../train/run-method';
 import { isRunLocked, lockRunFolder, tryLockRunFolder, type RunLock } from '../train/run-lock';
 import { datasetShortName } from '../train/run-folder';
@@ -234,11 +234,15 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
   const helpers = spec.only || !spec.workers || spec.workers <= 1 || pending < 2
     ? undefined
     : startGridWorkers({ datasetSpec: spec.datasetSpec, preset: spec.preset, variants: spec.variants, seeds: spec.seeds ?? DEFAULT_GRID_SEEDS, protocols, outDir: spec.outDir, overrides: spec.overrides }, Math.min(spec.workers, pending) - 1, log);
+  const unwatch = spec.worker ? stopWhenParentGone(log) : undefined;
+  const unforward = helpers ? forwardStopSignals(helpers, log) : undefined;
   try {
     if (spec.worker) process.stdout.write(`${GRID_WORKER_READY}\n`); // the starting process waits for this line
     await helpers?.ready;
     await trainCells();
   } finally {
+    unwatch?.();
+    unforward?.();
     const codes = await Promise.all(helpers?.exits ?? []);
     if (codes.some((code) => code !== 0)) log(`grid: ${codes.filter((code) => code !== 0).length} worker(s) failed; this process trained what they left`);
   }

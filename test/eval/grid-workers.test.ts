@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { processAlive } from '../../lib/io/stale-temp-files';
+import { isRunLocked } from '../../lib/train/run-lock';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,4 +50,46 @@ test('--list prints the cells and --cell K trains one cell alone; a final grid w
   const final = grid(['--workers', '1', '--out', out], small);
   assert.equal(final.code, 0, final.err);
   assert.match(final.err, /2 cells \(0 computed now\)/);
+});
+
+/** Starts `mmckd grid --workers 2` and resolves once a worker has started training a cell; returns the parent, the worker's pid and the stderr so far. */
+function startTwoWorkerGrid(out: string): Promise<{ parent: ChildProcess; workerPid: number; err: () => string }> {
+  const many = GRID.map((a) => (a === '1,2' ? '1,2,3' : a === '2' ? '6' : a));
+  const parent = spawn(process.execPath, [BIN, ...many, '--workers', '2', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no worker started training:\n${err}`)), 120_000);
+    parent.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8');
+      const m = /worker (\d+): \[\d+\/\d+\] \S+ seed \d: training ->/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolveStart({ parent, workerPid: Number(m[1]), err: () => err });
+      }
+    });
+  });
+}
+
+async function waitUntilGone(pid: number, ms: number): Promise<boolean> {
+  for (const t0 = Date.now(); Date.now() - t0 < ms; await new Promise((r) => setTimeout(r, 100))) if (!processAlive(pid)) return true;
+  return false;
+}
+
+test('SIGTERM to a grid is forwarded to its workers, which end before it does; a worker whose parent is killed ends by itself and its locks are taken over at once', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'mmckd-stop-'));
+  const a = await startTwoWorkerGrid(join(root, 'a'));
+  const exited = new Promise<number | null>((r) => a.parent.on('exit', (code, sig) => r(sig ? -1 : code)));
+  a.parent.kill('SIGTERM');
+  assert.ok(await waitUntilGone(a.workerPid, 30_000), `the worker ${a.workerPid} ended:\n${a.err()}`);
+  assert.equal(await exited, -1, 'the parent ends by the signal');
+  assert.match(a.err(), /grid: SIGTERM: stopping 1 worker\(s\), then this process/);
+
+  const b = await startTwoWorkerGrid(join(root, 'b'));
+  b.parent.kill('SIGKILL'); // the parent cannot forward anything now
+  assert.ok(await waitUntilGone(b.workerPid, 10_000), `the orphaned worker ${b.workerPid} ended by itself`);
+  // what the orphan held is free at once for the next run on this machine
+  const cells = readdirSync(join(root, 'b')).filter((c) => /-seed\d$/.test(c));
+  const t0 = Date.now();
+  for (const c of cells) assert.equal(isRunLocked(join(root, 'b', c)), false, `${c} is not locked`);
+  assert.ok(Date.now() - t0 < 1000);
 });
