@@ -1,5 +1,5 @@
 /** `mmckd metrics`: scores a predictions file against a truth file with MMSA's eight metrics. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseDecimal, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import { MSA_METRIC_KEYS, msaMetrics } from '../../lib';
@@ -8,6 +8,8 @@ import { MSA_METRIC_KEYS, msaMetrics } from '../../lib';
 export function readNumbers(path: string): number[] {
   let text: string;
   try {
+    // a FIFO would block and a device (/dev/zero) never end: only regular files are read
+    if (!statSync(path).isFile()) throw new Error('not a regular file');
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new Error(`${path}: cannot read (${(err as Error).message})`);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { command, readNumbers } from '../../cli/commands/metrics';
@@ -53,5 +54,15 @@ describe('mmckd metrics', () => {
     writeFileSync(short, '[1, 2]');
     const m = await capture(() => command.run(['--pred', pred, '--truth', short]));
     assert.match(m.err, /p\.json has 5 values but .*short\.json has 2/);
+  });
+
+  it('refuses a FIFO, a device and a folder as not regular files instead of blocking', async () => {
+    const fifo = join(dir, 'pred.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of [fifo, '/dev/zero', dir]) {
+      const r = await capture(() => command.run(['--pred', path, '--truth', truth]));
+      assert.equal(r.code, 2, `${path}: ${r.err}`);
+      assert.match(r.err, new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot read \\(not a regular file\\)`));
+    }
   });
 });
