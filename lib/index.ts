@@ -46,6 +46,7 @@ export { type EpochRecord } from './train/resumable-stage';
 export { readRunRecord, runFolderName, type RunRecord } from './train/run-folder';
 export { isRunLocked, readLockOwner } from './train/run-lock';
 export { disposeTrainedRun, loadTrainedRun, modelConfigFor, runMethod, type TrainedRun } from './train/run-method';
+export { checkModelSize } from './train/model-size';
 export { loadStudentTeachers } from './train/student-teachers';
 
 // Baselines that impute missing modalities (B5)

@@ -10,7 +10,7 @@ import {
   checkOutputFolder, combineCallbacks, disposeTrainedRun, evaluateSubsets, finiteOrNull,
   isTrainPreset, kitPaths, loadDataset, MAX_SEED, METHOD_NAMES, type MethodName, REPORTED_METRICS,
   runFolderName, runMethod, selectBackend, splitBatches, standardizeDataset, terminalProgress,
-  type TrainConfig, validateTrainConfig, writeJson,
+  type TrainConfig, validateTrainConfig, writeJson, checkModelSize,
 } from '../../lib';
 
 /** The options of `mmckd train`: the parser and the help are generated from this table. */
@@ -99,6 +99,7 @@ export const command: CliCommand = {
     const t0 = Date.now();
     const { dataset } = standardizeDataset(loadDataset(a.dataset));
     log(`data: ${dataset.meta.name} train/valid/test ${dataset.train.ids.length}/${dataset.valid.ids.length}/${dataset.test.ids.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    checkModelSize(dataset, a.config); // before the run folder is locked or written
     const run = await runMethod({
       dataset,
       datasetSpec: a.dataset,

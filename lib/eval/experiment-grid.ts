@@ -12,6 +12,7 @@ import type { MultimodalDataset } from '../data/types';
 import { validateTrainConfig, type TrainConfig } from '../train/config';
 import { FORMER_PROTOCOL_NAMES, METHOD_NAMES, PROTOCOL_NAMES, type ProtocolName, type TrainPresetName } from '../vocabulary';
 import { splitBatches } from '../train/batch-source';
+import { checkModelSize } from '../train/model-size';
 import { checkOutputFolder } from '../io/output-folder';
 import { forwardStopSignals, GRID_WORKER_READY, startGridWorkers, stopWhenParentGone } from './grid-workers';
 import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../train/run-method';
@@ -176,6 +177,7 @@ export function migrateSavedEvaluation(saved: SavedEvaluation): SavedEvaluation 
  */
 export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
   const plan = gridCells(spec); // every config is validated before anything is written
+  for (const c of plan) checkModelSize(spec.dataset, c.config);
   checkOutputFolder(spec.outDir, 'grid folder');
   for (const k of spec.only ?? []) {
     if (!Number.isInteger(k) || k < 1 || k > plan.length) throw new Error(`Expected --cell between 1 and ${plan.length} (mmckd grid --list prints them), but got ${k}`);
