@@ -3,8 +3,10 @@
  * git-ignored). A 400 MB pickle takes seconds to parse; the cached form is read back as typed
  * array views of one Buffer.
  *
- * Key: SHA-256 of the source's absolute path, size, mtime and the cache format version, so an
- * edited or replaced file is parsed again. Writes go to a temporary name then `rename`, so a
+ * Key: SHA-256 of the source's absolute path, size, mtime, ctime, inode and the cache format
+ * version, so an edited or replaced file is parsed again, even one rewritten with the same size
+ * and its mtime set back (a write always moves ctime, which no user call can set). A cache that
+ * cannot be written (a read-only or missing MMCKD_CACHE_DIR) is skipped: the dataset still loads. Writes go to a temporary name then `rename`, so a
  * crash never leaves a half-written entry; nothing is written when the load fails.
  *
  * File layout: 'MMCKDC01' magic, u32 little-endian header length, JSON header, zero padding to
@@ -42,7 +44,7 @@ interface Header {
 export function cacheFileFor(sourcePath: string, cacheDir = kitPaths().cache): string {
   const abs = resolve(sourcePath);
   const st = statSync(abs);
-  const key = createHash('sha256').update(`${abs}|${st.size}|${st.mtimeMs}|v${CACHE_FORMAT_VERSION}`).digest('hex').slice(0, 20);
+  const key = createHash('sha256').update(`${abs}|${st.size}|${st.mtimeMs}|${st.ctimeMs}|${st.dev}:${st.ino}|v${CACHE_FORMAT_VERSION}`).digest('hex').slice(0, 20);
   return join(cacheDir, `${basename(abs).replace(/[^A-Za-z0-9._-]/g, '_')}-${key}.mmckd`);
 }
 
@@ -137,7 +139,7 @@ export interface CacheOptions {
  * Returns the dataset from the cache when an entry for this exact file exists, else calls
  * `load`, stores its result and returns it. A failed load stores nothing.
  */
-export function cachedLoad(sourcePath: string, load: () => MultimodalDataset, options: CacheOptions = {}): { dataset: MultimodalDataset; fromCache: boolean; cacheFile?: string } {
+export function cachedLoad(sourcePath: string, load: () => MultimodalDataset, options: CacheOptions = {}): { dataset: MultimodalDataset; fromCache: boolean; cacheFile?: string; cacheError?: string } {
   if (options.cache === false) return { dataset: load(), fromCache: false };
   const file = cacheFileFor(sourcePath, options.cacheDir);
   if (existsSync(file)) {
@@ -148,6 +150,11 @@ export function cachedLoad(sourcePath: string, load: () => MultimodalDataset, op
     }
   }
   const dataset = load();
-  writeDatasetCache(dataset, file);
+  try {
+    writeDatasetCache(dataset, file);
+  } catch (err) {
+    // the dataset loaded; only its cache could not be kept
+    return { dataset, fromCache: false, cacheError: `cannot write the cache ${file}: ${(err as Error).message}` };
+  }
   return { dataset, fromCache: false, cacheFile: file };
 }

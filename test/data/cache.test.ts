@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cachedLoad, cacheFileFor, readDatasetCache, writeDatasetCache } from '../../lib/data/cache';
@@ -65,6 +65,45 @@ test('a failed load leaves nothing in the cache', () => {
       entries = [];
     }
     assert.deepEqual(entries, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a file rewritten with the same size and its mtime set back is parsed again (the key includes ctime and inode)', async () => {
+  const dir = tempDir();
+  try {
+    const src = join(dir, 'aligned_50.pkl');
+    copyFileSync(fixture('mmsa_aligned_np1.pkl'), src);
+    let parses = 0;
+    const load = () => (parses++, loadMmsaPickle(src));
+    utimesSync(src, 1_700_000_000, 1_700_000_000); // whole seconds: restored exactly below
+    cachedLoad(src, load, { cacheDir: join(dir, 'cache') });
+    const before = statSync(src);
+    await new Promise((r) => setTimeout(r, 20)); // ctime moves on the next write
+    writeFileSync(src, readFileSync(src)); // same size (same bytes here: what matters is that a write happened)
+    utimesSync(src, 1_700_000_000, 1_700_000_000);
+    assert.equal(statSync(src).mtimeMs, before.mtimeMs);
+    assert.equal(statSync(src).size, before.size);
+    const again = cachedLoad(src, load, { cacheDir: join(dir, 'cache') });
+    assert.equal(again.fromCache, false);
+    assert.equal(parses, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a cache folder that cannot be written is skipped: the dataset loads, and the reason is returned', () => {
+  const dir = tempDir();
+  try {
+    const blocker = join(dir, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    const r = cachedLoad(fixture('mmsa_aligned_np1.pkl'), () => loadMmsaPickle(fixture('mmsa_aligned_np1.pkl')), { cacheDir: join(blocker, 'cache') });
+    assert.equal(r.fromCache, false);
+    assert.equal(r.dataset.train.ids.length, 4);
+    assert.match(r.cacheError ?? '', /cannot write the cache .*not-a-folder\/cache\/.*: ENOTDIR/);
+    const viaLoad = loadDataset(fixture('mmsa_aligned_np1.pkl'), { cacheDir: join(blocker, 'cache') });
+    assert.equal(viaLoad.train.ids.length, 4);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
