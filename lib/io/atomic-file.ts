@@ -17,7 +17,19 @@ export function writeFileAtomically(path: string, content: string | Uint8Array):
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    throw namedWriteError(err, path, bytes.length);
   }
   return bytes.length;
+}
+
+/**
+ * Returns `err` with the file it was writing named in its message when Node left it out
+ * ("ENOSPC: no space left on device, write" names no file); its `code` is kept.
+ */
+export function namedWriteError(err: unknown, path: string, bytes?: number): unknown {
+  // only the system's own errors (ENOSPC, EROFS, EACCES ...): a typed error of the caller passes unchanged
+  if (!(err instanceof Error) || typeof (err as NodeJS.ErrnoException).code !== 'string' || err.message.includes(path)) return err;
+  const named = new Error(`cannot write ${path}${bytes === undefined ? '' : ` (${bytes} bytes)`}: ${err.message}`);
+  Object.assign(named, { code: (err as NodeJS.ErrnoException).code, cause: err });
+  return named;
 }

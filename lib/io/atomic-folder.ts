@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { namedWriteError } from './atomic-file';
 
 /** Replaces `dir` by what `fill` writes into a temporary sibling folder; returns nothing. */
 export function writeFolderAtomically(dir: string, fill: (tmp: string) => void): void {
@@ -27,7 +28,7 @@ export function writeFolderAtomically(dir: string, fill: (tmp: string) => void):
     }
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    throw namedWriteError(err, dir);
   }
   rmSync(old, { recursive: true, force: true });
 }
