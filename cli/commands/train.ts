@@ -42,7 +42,9 @@ const NOTES = `The run folder holds run.json (config, seed, backend, versions, d
 checkpoints/<subset>/ and metrics.json (test metrics of every subset under P1). One process trains a
 folder at a time: a second 'mmckd train' on it refuses, naming the process that holds its lock
 (.lock, .lock-owner.json); a lock left by a process that died is taken over, and the kit says so.
-A folder trained on one dataset refuses another.`;
+A folder trained on one dataset refuses another. The stage-1 teacher is shared between runs under
+MMCKD_RUNS_DIR/_stage1/; with --out it is trained inside the run folder (stage1/), so that nothing
+is written outside the folder named.`;
 
 const USAGE = usageText('mmckd train [options]', TRAIN_OPTIONS, NOTES);
 
@@ -93,6 +95,9 @@ export const command: CliCommand = {
     const a = configFromArgs(args);
     const outDir = a.out ?? join(kitPaths().runs, runFolderName(a.dataset, a.config.method, a.preset, a.config.seed));
     checkOutputFolder(outDir, 'run folder');
+    // With --out nothing is written outside it; otherwise the shared teachers' folder is checked now, before any write.
+    const stage1CacheDir = a.out === undefined ? join(kitPaths().runs, '_stage1') : undefined;
+    if (stage1CacheDir) checkOutputFolder(stage1CacheDir, 'shared stage-1 folder (MMCKD_RUNS_DIR/_stage1)');
     const backend = await selectBackend({ log: true });
     const log = (line: string) => process.stderr.write(line + '\n');
     log(`mmckd train: ${a.config.method} on ${a.dataset} (preset ${a.preset}, seed ${a.config.seed}) -> ${outDir}`);
@@ -108,7 +113,7 @@ export const command: CliCommand = {
       batches: splitBatches,
       backend,
       fresh: a.fresh,
-      stage1CacheDir: join(kitPaths().runs, '_stage1'),
+      stage1CacheDir,
       callbacks: { ...combineCallbacks(terminalProgress()), log },
     });
     try {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -19,4 +19,23 @@ test('mmckd train with --layers 100000 or --d 50000 is refused by the option bef
     assert.ok(!existsSync(out) && !existsSync(join(root, 'runs')), 'nothing was written');
     assert.ok(Date.now() - t0 < 30_000, 'refused at once');
   }
+});
+
+test('mmckd train --out X writes nothing outside X: its stage-1 teacher is trained in X/stage1 even when MMCKD_RUNS_DIR is a file', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mmckd-out-'));
+  const runsFile = join(root, 'runs-is-a-file');
+  writeFileSync(runsFile, 'not a folder');
+  const out = join(root, 'X');
+  const r = spawnSync(process.execPath, [BIN, 'train', '--dataset', 'synthetic:quick', '--preset', 'quick', '--method', 'b1', '--epochs', '1', '--pretrain-epochs', '1', '--out', out],
+    { encoding: 'utf8', timeout: 300_000, env: { ...process.env, MMCKD_RUNS_DIR: runsFile } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(existsSync(join(out, 'stage1', 'done.json')), 'the teacher is in the run folder');
+  assert.equal(readFileSync(runsFile, 'utf8'), 'not a folder');
+  assert.deepEqual(readdirSync(root).sort(), ['X', 'runs-is-a-file']);
+  // without --out the shared folder is checked before anything is written
+  const shared = spawnSync(process.execPath, [BIN, 'train', '--dataset', 'synthetic:quick', '--preset', 'quick', '--epochs', '1'],
+    { encoding: 'utf8', timeout: 60_000, env: { ...process.env, MMCKD_RUNS_DIR: runsFile } });
+  assert.equal(shared.status, 1);
+  assert.match(shared.stderr, /runs-is-a-file is not a folder/);
+  assert.deepEqual(readdirSync(root).sort(), ['X', 'runs-is-a-file']);
 });
