@@ -83,7 +83,12 @@ function textLengths(data: Float32Array, n: number, T: number, D: number, bert: 
     const b = numeric(file, split, 'text_bert', bert);
     for (let i = 0; i < n; i++) {
       let s = 0;
-      for (let t = 0; t < Tb; t++) s += b[(i * 3 + 1) * Tb + t];
+      for (let t = 0; t < Tb; t++) {
+        const v = b[(i * 3 + 1) * Tb + t];
+        // an attention mask is 0 or 1; NaN would make every length 0 and train on nothing
+        if (v !== 0 && v !== 1) throw new DatasetFormatError({ file, split, key: 'text_bert' }, `the attention mask text_bert[${i}, 1, ${t}] is ${v}, expected 0 or 1`);
+        s += v;
+      }
       lengths[i] = Math.max(1, Math.min(T, Math.round(s)));
     }
     return lengths;

@@ -135,3 +135,19 @@ test('an HDF5 file with a valid signature and garbage gives one line, not HDF5 d
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a NaN (or any value but 0 and 1) in the text_bert attention mask is refused naming the split, clip and frame', () => {
+  const T = 5;
+  const bert = (n: number, bad?: number) => {
+    const v = Array.from({ length: n * 3 * T }, (_, k) => (Math.floor(k / T) % 3 === 1 ? 1 : 0));
+    if (bad !== undefined) v[(1 * 3 + 1) * T + 2] = bad; // clip 1, mask row, frame 2
+    return PyArray.f4([n, 3, T], v);
+  };
+  const counts = { train: 3, valid: 2, test: 2 };
+  const ok = parseMmsaPickle(mmsaPickle(counts, { train: { text_bert: bert(3) }, valid: { text_bert: bert(2) }, test: { text_bert: bert(2) } }), '/d/ok.pkl');
+  assert.deepEqual(Array.from(ok.train.features.text.lengths), [T, T, T]);
+  for (const bad of [NaN, 0.5, Infinity]) {
+    assert.throws(() => parseMmsaPickle(mmsaPickle(counts, { train: { text_bert: bert(3, bad) }, valid: { text_bert: bert(2) }, test: { text_bert: bert(2) } }), '/d/x.pkl'),
+      (err: unknown) => err instanceof DatasetFormatError && (err as Error).message === `/d/x.pkl, split 'train', key 'text_bert': the attention mask text_bert[1, 1, 2] is ${bad}, expected 0 or 1`);
+  }
+});
