@@ -139,7 +139,7 @@ test('an HDF5 file with a valid signature and garbage gives one line, not HDF5 d
 test('a NaN (or any value but 0 and 1) in the text_bert attention mask is refused naming the split, clip and frame', () => {
   const T = 5;
   const bert = (n: number, bad?: number) => {
-    const v = Array.from({ length: n * 3 * T }, (_, k) => (Math.floor(k / T) % 3 === 1 ? 1 : 0));
+    const v: number[] = Array.from({ length: n * 3 * T }, (_, k) => (Math.floor(k / T) % 3 === 1 ? 1 : 0));
     if (bad !== undefined) v[(1 * 3 + 1) * T + 2] = bad; // clip 1, mask row, frame 2
     return PyArray.f4([n, 3, T], v);
   };
