@@ -104,7 +104,7 @@ export const command: CliCommand = {
     const t0 = Date.now();
     const { dataset } = standardizeDataset(loadDataset(a.dataset));
     log(`data: ${dataset.meta.name} train/valid/test ${dataset.train.ids.length}/${dataset.valid.ids.length}/${dataset.test.ids.length} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    checkModelSize(dataset, a.config); // before the run folder is locked or written
+    checkModelSize(dataset, a.config, { backend: backend.choice }); // before the run folder is locked or written
     const run = await runMethod({
       dataset,
       datasetSpec: a.dataset,

@@ -177,7 +177,7 @@ export function migrateSavedEvaluation(saved: SavedEvaluation): SavedEvaluation 
  */
 export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
   const plan = gridCells(spec); // every config is validated before anything is written
-  for (const c of plan) checkModelSize(spec.dataset, c.config);
+  for (const c of plan) checkModelSize(spec.dataset, c.config, { backend: spec.backend.choice });
   checkOutputFolder(spec.outDir, 'grid folder');
   for (const k of spec.only ?? []) {
     if (!Number.isInteger(k) || k < 1 || k > plan.length) throw new Error(`Expected --cell between 1 and ${plan.length} (mmckd grid --list prints them), but got ${k}`);

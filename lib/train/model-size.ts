@@ -78,26 +78,35 @@ export function estimateModelSize(dataset: Pick<MultimodalDataset, 'meta'>, conf
   return { parameters, bytes: parts.layers + parts.d + parts.batch, parts };
 }
 
-/** The default memory budget of a run: three quarters of this machine's memory. */
-export function defaultModelMemoryBudget(): number {
-  return Math.floor(0.75 * totalmem());
+/** The wasm backend's heap: wasm32 addresses 4 GiB at most, whatever the machine has. */
+const WASM_HEAP_BYTES = 4 * 2 ** 30;
+
+/**
+ * The default memory budget of a run: three quarters of this machine's memory, and at most the
+ * 4 GiB heap on the wasm backend (past it a kernel fails with "operand outside the heap").
+ */
+export function defaultModelMemoryBudget(backend?: string): number {
+  const machine = Math.floor(0.75 * totalmem());
+  return backend === 'wasm' ? Math.min(machine, WASM_HEAP_BYTES) : machine;
 }
 
 const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 /**
  * Throws, naming the option that makes the models too big, when the estimate of `config` on
- * `dataset` exceeds `maxBytes` (default: three quarters of this machine's memory); returns the
- * estimate otherwise. Call it before anything is written.
+ * `dataset` exceeds `maxBytes` (a number, or the default budget of a backend: see
+ * defaultModelMemoryBudget); returns the estimate otherwise. Call it before anything is written.
  */
-export function checkModelSize(dataset: Pick<MultimodalDataset, 'meta'>, config: TrainConfig, maxBytes = defaultModelMemoryBudget()): ModelSizeEstimate {
+export function checkModelSize(dataset: Pick<MultimodalDataset, 'meta'>, config: TrainConfig, maxBytes: number | { backend?: string } = {}): ModelSizeEstimate {
+  const budget = typeof maxBytes === 'number' ? maxBytes : defaultModelMemoryBudget(maxBytes.backend);
+  const where = typeof maxBytes === 'number' ? '' : maxBytes.backend === 'wasm' && budget === WASM_HEAP_BYTES ? ' (the wasm backend\'s heap)' : " (3/4 of this machine's memory)";
   const e = estimateModelSize(dataset, config);
-  if (e.bytes <= maxBytes) return e;
+  if (e.bytes <= budget) return e;
   const { layers, d } = config.model as { layers?: number; d?: number };
   const culprit = e.parts.layers >= e.parts.d && e.parts.layers >= e.parts.batch
     ? `model.layers (--layers ${layers ?? validateModelConfig(config.model).layers}): ${gib(e.parts.layers)} for the transformer layers`
     : e.parts.d >= e.parts.batch
       ? `model.d (--d ${d ?? validateModelConfig(config.model).d}): ${gib(e.parts.d)} for the projections, fusion and heads`
       : `batchSize (--batch-size ${config.batchSize}) with ${Object.values(dataset.meta.seqLens).join('/')} frames: ${gib(e.parts.batch)} for one batch`;
-  throw new Error(`The 7 models need about ${gib(e.bytes)} to train (${(e.parameters / 1e6).toFixed(1)} M parameters), over the memory budget of ${gib(maxBytes)} (3/4 of this machine's memory); most of it is ${culprit}. Lower that option.`);
+  throw new Error(`The 7 models need about ${gib(e.bytes)} to train (${(e.parameters / 1e6).toFixed(1)} M parameters), over the memory budget of ${gib(budget)}${where}; most of it is ${culprit}. Lower that option.`);
 }
