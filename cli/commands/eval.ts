@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { integerOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
 import type { CliCommand } from '../command';
 import {
-  disposeTrainedRun, evaluateProtocols, finiteOrNull, loadDataset, loadTrainedRun, MAX_SEED,
+  checkOutputFolder, disposeTrainedRun, evaluateProtocols, finiteOrNull, loadDataset, loadTrainedRun, MAX_SEED,
   MSA_METRIC_KEYS, parseProtocolName, PROTOCOL_NAMES, type ProtocolName, type RateCurve,
   readRunRecord, REPORTED_METRICS, type RunRecord, selectBackend, standardizeDataset, writeJson,
   writeTable,
@@ -58,22 +58,30 @@ export const command: CliCommand = {
     const protocols = parseProtocol(stringOption(p, 'protocol', 'all')!);
     const evalSeed = integerOption(p, 'eval-seed', 0, MAX_SEED, 0)!;
     const record = readRunRecord(runDir);
+    checkOutputFolder(runDir, 'run folder'); // a read-only folder is refused before the evaluation's work, not after
     const backend = await selectBackend({ log: !p.options.json });
     const { dataset } = standardizeDataset(loadDataset(datasetSpecOf(record)));
     const run = await loadTrainedRun(runDir);
     try {
       const evaluation = evaluateProtocols(run.predictors, dataset.test, protocols, evalSeed);
-      writeJson(runDir, 'evaluation.json', { protocols, config: record.config, backend: backend.choice, evaluation });
       const tables = join(runDir, 'tables');
-      if (evaluation.p1) writeTable(evaluation.p1.map((r) => ({ subset: r.subset, ...r.metrics })), tables, 'p1-subsets');
-      if (evaluation.p2) {
-        writeTable(curveRows(evaluation.p2), tables, 'p2-frame-rates');
-        writeTable([Object.fromEntries(Object.entries(evaluation.p2.auilc).map(([k, v]) => [`AUILC_${k}`, v!]))], tables, 'p2-auilc');
+      // The results are printed even when saving them fails; the failure is then the exit status.
+      let saveError: unknown;
+      try {
+        writeJson(runDir, 'evaluation.json', { protocols, config: record.config, backend: backend.choice, evaluation });
+        if (evaluation.p1) writeTable(evaluation.p1.map((r) => ({ subset: r.subset, ...r.metrics })), tables, 'p1-subsets');
+        if (evaluation.p2) {
+          writeTable(curveRows(evaluation.p2), tables, 'p2-frame-rates');
+          writeTable([Object.fromEntries(Object.entries(evaluation.p2.auilc).map(([k, v]) => [`AUILC_${k}`, v!]))], tables, 'p2-auilc');
+        }
+        if (evaluation.p3) writeTable(curveRows(evaluation.p3), tables, 'p3-modality-rates-imder');
+        if (evaluation.p3c) writeTable(curveRows(evaluation.p3c), tables, 'p3c-modality-rates-per-clip');
+      } catch (err) {
+        saveError = err;
       }
-      if (evaluation.p3) writeTable(curveRows(evaluation.p3), tables, 'p3-modality-rates-imder');
-      if (evaluation.p3c) writeTable(curveRows(evaluation.p3c), tables, 'p3c-modality-rates-per-clip');
       if (p.options.json) {
         process.stdout.write(JSON.stringify({ run: runDir, method: record.config.method, seed: record.seed, backend: backend.choice, ...evaluation }, finiteOrNull, 2) + '\n');
+        if (saveError) throw saveError;
         return 0;
       }
       const keys = REPORTED_METRICS;
@@ -93,8 +101,9 @@ export const command: CliCommand = {
           out.push(`AUILC  ${MSA_METRIC_KEYS.map((k) => `${k} ${Number.isFinite(curve.auilc[k]!) ? curve.auilc[k]!.toFixed(4) : 'undefined'}`).join('  ')}`);
         }
       }
-      out.push('', `Tables: ${tables}`);
+      out.push('', saveError ? 'Tables: not saved (below)' : `Tables: ${tables}`);
       process.stdout.write(out.join('\n') + '\n');
+      if (saveError) throw saveError;
     } finally {
       disposeTrainedRun(run);
     }

@@ -39,3 +39,17 @@ test('mmckd train --out X writes nothing outside X: its stage-1 teacher is train
   assert.match(shared.stderr, /runs-is-a-file is not a folder/);
   assert.deepEqual(readdirSync(root).sort(), ['X', 'runs-is-a-file']);
 });
+
+test('mmckd eval prints its results even when saving them fails, then fails naming the file', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mmckd-eval-'));
+  const out = join(root, 'run');
+  const env = { ...process.env, MMCKD_RUNS_DIR: join(root, 'runs') };
+  const trained = spawnSync(process.execPath, [BIN, 'train', '--dataset', 'synthetic:quick', '--preset', 'quick', '--method', 'b2', '--epochs', '1', '--pretrain-epochs', '0', '--out', out], { encoding: 'utf8', timeout: 300_000, env });
+  assert.equal(trained.status, 0, trained.stderr);
+  writeFileSync(join(out, 'tables'), 'a file where the tables folder goes'); // what a full or read-only disk does, in a form CI can make
+  const r = spawnSync(process.execPath, [BIN, 'eval', '--run', out, '--protocol', 'P1'], { encoding: 'utf8', timeout: 300_000, env });
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /P1 modality subsets \(test\)\n.*\ntav +\d\.\d{4}/);
+  assert.match(r.stdout, /Tables: not saved/);
+  assert.match(r.stderr, new RegExp(`${join(out, 'tables')}`));
+});
