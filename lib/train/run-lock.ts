@@ -18,9 +18,18 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import * as lockfile from 'proper-lockfile';
+import type * as ProperLockfile from 'proper-lockfile';
 import { processAlive, removeStaleTempFilesBelow, tempOwnerPid } from '../io/stale-temp-files';
 import { writeFileAtomically } from '../io/atomic-file';
+
+/**
+ * proper-lockfile, loaded on first use: at load it registers signal-exit's SIGINT/SIGTERM handlers
+ * (to remove its locks on exit), after which a signal waits for the event loop, so a command that
+ * never locks (eval, data inspect, metrics) would ignore Ctrl-C through its long synchronous work.
+ */
+let lockfileModule: typeof ProperLockfile | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lockfile = (): typeof ProperLockfile => (lockfileModule ??= require('proper-lockfile') as typeof ProperLockfile);
 
 /** The lock folder inside a run folder. */
 export const LOCK_NAME = '.lock';
@@ -90,7 +99,7 @@ export function isRunLocked(dir: string, staleMs = DEFAULT_STALE_MS): boolean {
   const owner = readLockOwner(dir);
   if (owner && owner.host === hostname() && !processAlive(owner.pid)) return false;
   if (!owner && madeByDeadProcess(dir)) return false;
-  return lockfile.checkSync(dir, { realpath: false, lockfilePath: join(dir, LOCK_NAME), stale: staleMs });
+  return lockfile().checkSync(dir, { realpath: false, lockfilePath: join(dir, LOCK_NAME), stale: staleMs });
 }
 
 /** Removes a lock whose owner is dead (this machine) or silent past `staleMs`; says so. */
@@ -163,7 +172,7 @@ export async function lockRunFolder(dir: string, options: LockOptions = {}): Pro
     const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ').slice(0, 300) };
     writeFileSync(claimPath(dir), JSON.stringify(owner) + '\n'); // the claim: says who made the lock until the record is in place
     try {
-      const release = await lockfile.lock(dir, {
+      const release = await lockfile().lock(dir, {
         realpath: false,
         lockfilePath: join(dir, LOCK_NAME),
         stale: staleMs,

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import { isRunLocked, lockRunFolder, LOCK_NAME, LOCK_OWNER_NAME, RunLockedError } from '../../lib/train/run-lock';
 
 const DEAD_PID = 4194305; // above Linux's default pid range
@@ -36,4 +37,30 @@ test('a lock without an owner record whose claim is a live process, or another m
   writeFileSync(other, JSON.stringify({ pid: DEAD_PID, host: 'another-machine', started: '', command: 'remote' }));
   await assert.rejects(lockRunFolder(dir), RunLockedError);
   assert.ok(!existsSync(join(dir, `.${LOCK_OWNER_NAME}.tmp-${process.pid}`)), 'a refused attempt leaves no claim of its own');
+});
+
+test('loading the kit installs no signal handler, so SIGTERM ends long synchronous work at once; taking a lock does install them', async () => {
+  const root = resolve(__dirname, '..', '..');
+  const script = `require('tsx/cjs');
+require('./lib/index.ts');
+process.stdout.write('handlers ' + process.listenerCount('SIGTERM') + '\\n');
+if (process.argv[1] === 'lock') {
+  require('./lib/train/run-lock.ts').lockRunFolder(process.argv[2]).then(() => process.stdout.write('locked ' + process.listenerCount('SIGTERM') + '\\n'));
+} else {
+  process.stdout.write('busy\\n');
+  const t0 = Date.now();
+  while (Date.now() - t0 < 20000) {} // an evaluation's synchronous work
+}`;
+  const child = spawn(process.execPath, ['-e', script, 'busy'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise<void>((r) => child.stdout!.on('data', (c: Buffer) => ((out += c.toString()), out.includes('busy') && r())));
+  assert.match(out, /^handlers 0\n/);
+  const t0 = Date.now();
+  child.kill('SIGTERM');
+  const signal = await new Promise((r) => child.on('exit', (_code, sig) => r(sig)));
+  assert.equal(signal, 'SIGTERM');
+  assert.ok(Date.now() - t0 < 3000, `ended in ${Date.now() - t0} ms`);
+  const dir = mkdtempSync(join(tmpdir(), 'mmckd-lock-'));
+  const locked = spawnSync(process.execPath, ['-e', script, 'lock', dir], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.match(locked.stdout, /handlers 0\nlocked [1-9]/);
 });
