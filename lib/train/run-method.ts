@@ -28,6 +28,7 @@ import { readJsonIfExists, writeJson } from '../io/json-file';
 import { lockRunFolder, type RunLock } from './run-lock';
 import type { BatchSource } from './trainer';
 import { distillationProbe } from './distillation-probe';
+import { checkModelSize } from './model-size';
 import { saveStudentTeachers, teacherSnapshotCallback } from './student-teachers';
 
 /** Options of `runMethod`. */
@@ -161,6 +162,7 @@ export async function runMethod(o: RunMethodOptions): Promise<TrainedRun> {
   // Everything is checked before anything is written.
   checkOutputFolder(o.outDir, 'run folder');
   for (const s of SUBSET_NAMES) modelConfigFor(o.dataset, c, s);
+  checkModelSize(o.dataset, c, { backend: o.backend.choice }); // refuses, naming the field, a model too big to train here
   const fingerprint = datasetFingerprint(o.dataset);
   const createdDir = !existsSync(o.outDir);
   const lock = o.lock === 'held' ? undefined : await lockRunFolder(o.outDir, { wait: o.lock === 'wait', log: o.callbacks?.log });
