@@ -33,15 +33,6 @@ export interface ProbeCurvesInput {
   yTitle: string;
 }
 
-/** Returns the ratio of the contrastive term's gradient norm to the L1 term's, per model, on `split`. */
-export function gradientRatio(split: 'train' | 'valid'): (probe: ProbeRecord) => Partial<Record<string, number>> {
-  return (probe) => {
-    const l1 = probe[`${split}.gradL1`] ?? {};
-    const contrast = probe[`${split}.gradContrast`] ?? {};
-    return Object.fromEntries(Object.keys(contrast).map((m) => [m, contrast[m] / l1[m]]));
-  };
-}
-
 /**
  * Returns a figure with one panel per run and one curve per model of `measure` against the
  * stage-2 epoch. Throws naming the run when it has no probe records (a run trained before the

@@ -52,8 +52,6 @@ export interface DistillationProbeOptions {
   gradientBatches?: number;
 }
 
-const sumsq = (t: tf.Tensor): number => tf.tidy(() => tf.sum(tf.square(t)).dataSync()[0]);
-
 /** Returns the probe's batches of a split: its first `clips` clips, in split order, at `batchSize`. */
 function probeBatches(split: MultimodalSplit, clips: number, batchSize: number): Batch[] {
   const indices = Int32Array.from({ length: Math.min(clips, split.ids.length) }, (_, i) => i);
@@ -136,13 +134,13 @@ export function distillationProbe(o: DistillationProbeOptions): () => ProbeRecor
       for (const batch of gradientBatches) {
         const classes = labelClasses(Array.from(batch.indices, (i) => split.labels[i]), o.classScheme);
         const { value, grads } = tf.variableGrads(() => loss(applyModels(list, batch, { training: false, seeds }), batch, classes), varList);
-        const perModel: Record<string, number> = {};
-        for (const [name, g] of Object.entries(grads)) {
-          const m = owner.get(name);
-          if (m) perModel[m] = (perModel[m] ?? 0) + sumsq(g);
-        }
+        // each model's squared gradient norm, summed in one tensor per model, read once for all models
+        const perModel = tf.tidy(() => tf.stack(names.map((m) => {
+          const own = Object.entries(grads).filter(([v]) => owner.get(v) === m).map(([, g]) => tf.sum(tf.square(g)));
+          return own.length > 0 ? tf.addN(own) : tf.scalar(0);
+        })).dataSync());
         tf.dispose([value, ...Object.values(grads)]);
-        for (const name of names) sq[name] = (sq[name] ?? 0) + Math.sqrt(perModel[name] ?? 0) / gradientBatches.length;
+        names.forEach((name, i) => (sq[name] = (sq[name] ?? 0) + Math.sqrt(perModel[i]) / gradientBatches.length));
       }
       record[`${prefix}.${term}`] = sq;
     }
