@@ -17,12 +17,11 @@ import { generateSynthetic, syntheticConfig } from '../lib/data/synthetic';
 import { standardizeDataset } from '../lib/data/standardize';
 import type { SubsetName } from '../lib/data/modalities';
 import { evaluateSubsets } from '../lib/eval/evaluate-subsets';
-import { projectModels, summarizeProjections } from '../lib/eval/projections';
+import { studentProjectionRecords } from '../lib/eval/projections';
 import { validateTrainConfig, type TrainConfig } from '../lib/train/config';
 import { splitBatches } from '../lib/train/batch-source';
 import { disposeTrainedRun, runMethod } from '../lib/train/run-method';
 import { loadStudentTeachers } from '../lib/train/student-teachers';
-import { projectionSpread } from '../lib/losses/projection-geometry';
 import type { ModelConfig } from '../lib/models/config';
 import type { MethodName } from '../lib/vocabulary';
 import { pairedDifference } from '../lib/report/paired-difference';
@@ -90,14 +89,10 @@ async function train(name: string, method: MethodName, seed: number): Promise<vo
   // Each student beside the teacher as it was at the student's kept epoch.
   const teachers = await loadStudentTeachers(outDir, STUDENTS);
   const projection: ResultLine['projection'] = {};
-  for (const s of STUDENTS) {
-    const teacher = teachers[s];
-    if (!teacher) continue;
-    const proj = projectModels({ tav: teacher.model, [s]: run.models[s]! }, dataset.test);
-    const [t, st] = summarizeProjections(proj, dataset.test.labels, config.classScheme);
-    projection[s] = { separation: st.classSeparation, spread: projectionSpread(proj.get(s)!), alignment: st.agreementWithTeacher, teacherEpoch: teacher.epoch, teacherSeparation: t.classSeparation };
-    teacher.model.dispose();
+  for (const r of studentProjectionRecords(run.models, teachers, dataset.test, config.classScheme, STUDENTS)) {
+    projection[r.student] = { separation: r.classSeparation, spread: r.spread, alignment: r.agreementWithTeacher, teacherEpoch: r.epoch, teacherSeparation: r.teacherClassSeparation };
   }
+  for (const t of Object.values(teachers)) t!.model.dispose();
   disposeTrainedRun(run);
   const line: ResultLine = { name, method, seed, testMae, bestEpoch, epochs: stage2.length, projection, probe: stage2.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, validMae: h.validMae, probe: h.probe })), seconds, backend: backend.choice };
   mkdirSync(OUT, { recursive: true });

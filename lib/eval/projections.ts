@@ -118,6 +118,15 @@ export function meanStudentAgreement(summaries: readonly ProjectionSummary[]): n
   return students.length === 0 ? Number.NaN : students.reduce((sum, s) => sum + s.agreementWithTeacher, 0) / students.length;
 }
 
+/** Returns each of `students` that has a model and a teacher copy, paired with that copy (`loadStudentTeachers`). */
+export function studentTeacherPairs(
+  models: Partial<Record<SubsetName, MsaModel>>,
+  teachers: Partial<Record<SubsetName, { epoch: number; model: MsaModel }>>,
+  students: readonly SubsetName[] = ['t', 'a', 'v'],
+): StudentWithTeacher[] {
+  return students.filter((s) => models[s] && teachers[s]).map((s) => ({ student: s, model: models[s]!, teacher: teachers[s]!.model, teacherEpoch: teachers[s]!.epoch }));
+}
+
 /** A student's numbers in the projection space beside the teacher it trained with (`projectStudentsWithTeachers`). */
 export interface StudentProjectionRecord {
   student: SubsetName;
@@ -144,8 +153,7 @@ export function studentProjectionRecords(
   scheme: ClassScheme = 7,
   students: readonly SubsetName[] = ['t', 'a', 'v'],
 ): StudentProjectionRecord[] {
-  const pairs = students.filter((s) => models[s] && teachers[s]).map((s) => ({ student: s, model: models[s]!, teacher: teachers[s]!.model, teacherEpoch: teachers[s]!.epoch }));
-  return projectStudentsWithTeachers(pairs, split, scheme).map((p) => ({
+  return projectStudentsWithTeachers(studentTeacherPairs(models, teachers, students), split, scheme).map((p) => ({
     student: p.student,
     epoch: p.teacherEpoch,
     classSeparation: p.summaries[1].classSeparation,

@@ -9,7 +9,7 @@ import type { SubsetName } from '../data/modalities';
 import type { MultimodalSplit } from '../data/types';
 import type { MsaModel } from '../models/model';
 import { labelClasses, type ClassScheme } from '../losses/label-classes';
-import { projectModels, projectStudentsWithTeachers, summarizeProjections, type ProjectionSummary, type StudentWithTeacher } from '../eval/projections';
+import { projectModels, projectStudentsWithTeachers, studentTeacherPairs, summarizeProjections, type ProjectionSummary } from '../eval/projections';
 import { pca2d } from './pca';
 import type { ProjectionPoint } from './scatter-figures';
 
@@ -72,13 +72,20 @@ export function projectionSpace(
 
 /**
  * Returns the shared 2-D PCA view of each student's projections of `split` beside those of the
- * teacher it trained with (the teacher at the student's kept stage-2 epoch): facets in pairs,
+ * teacher it trained with (`teachers`: the run's copies from `loadStudentTeachers`): facets in pairs,
  * 'teacher at epoch e (with t)' then 't', coloured by 3-class sentiment sign; summaries (both rows
  * of each pair, the student's agreement measured against its own teacher) use `scheme` classes.
  * @see notebooks/03-online-mmckd.ipynb
  */
-export function studentTeacherSpace(pairs: readonly StudentWithTeacher[], split: MultimodalSplit, scheme: ClassScheme = 7, suffix = ''): ProjectionSpace {
-  const projected = projectStudentsWithTeachers(pairs, split, scheme, suffix);
+export function studentTeacherSpace(
+  models: Partial<Record<SubsetName, MsaModel>>,
+  teachers: Partial<Record<SubsetName, { epoch: number; model: MsaModel }>>,
+  split: MultimodalSplit,
+  scheme: ClassScheme = 7,
+  suffix = '',
+  students: readonly SubsetName[] = ['t', 'a', 'v'],
+): ProjectionSpace {
+  const projected = projectStudentsWithTeachers(studentTeacherPairs(models, teachers, students), split, scheme, suffix);
   const clouds = projected.flatMap((p) => [
     { name: p.summaries[0].model, data: p.projections.teacher },
     { name: p.summaries[1].model, data: p.projections.student },
