@@ -2,16 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, backendInfo, type ModuleLoader } from '../../lib/backend';
+import { withoutNative } from './helpers';
 
-/** A loader that pretends the native packages are missing, as on a machine without internet. */
-const withoutNative: ModuleLoader = (name) => {
-  if (name.startsWith('@tensorflow/tfjs-node')) {
-    const err = new Error(`Cannot find module '${name}'`) as Error & { code: string };
-    err.code = 'MODULE_NOT_FOUND';
-    throw err;
-  }
-  return require(name);
-};
 
 /** A loader whose native package is installed but broken (libtensorflow missing). */
 const brokenNative: ModuleLoader = (name) => {

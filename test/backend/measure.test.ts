@@ -12,17 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { selectBackend, type ModuleLoader } from '../../lib/backend';
+import { selectBackend } from '../../lib/backend';
+import { withoutNative } from './helpers';
 import { MEASUREMENT_FILE, measureBackends, type MeasureStep } from '../../lib/backend-measure';
 
-const withoutNative: ModuleLoader = (name) => {
-  if (name.startsWith('@tensorflow/tfjs-node')) {
-    const err = new Error(`Cannot find module '${name}'`) as Error & { code: string };
-    err.code = 'MODULE_NOT_FOUND';
-    throw err;
-  }
-  return require(name);
-};
 
 /** A step that takes `msOn[backend]` milliseconds (busy) plus a small op, and counts its runs per backend. */
 function timedStep(msOn: Record<string, number>, runs: Record<string, number>): () => MeasureStep {
