@@ -37,7 +37,7 @@ export const GRID_VARIANTS: Readonly<Record<string, Partial<TrainConfig>>> = Obj
   'mmckd-3class': { method: 'mmckd', classScheme: 3 },
   'mmckd-2class': { method: 'mmckd', classScheme: 2 },
   'mmckd-tau0.2': { method: 'mmckd', tau: 0.2 },
-  'mmckd-tau0.5': { method: 'mmckd', tau: 0.5 },
+  'mmckd-tau0.07': { method: 'mmckd', tau: 0.07 },
   'mmckd-lambda1': { method: 'mmckd', lambda: 1 },
   'mmckd-detached': { method: 'mmckd', detachTeacherViews: true },
   'mmckd-scratch': { method: 'mmckd', teacherInit: 'scratch' },
@@ -51,7 +51,7 @@ export const METHOD_VARIANTS: readonly string[] = METHOD_NAMES;
  * unsupervised views are the B2 and B4 cells, which train exactly those configurations
  * ('mmckd-lambda0' and 'mmckd-unsupervised' exist as variants too, for grids without B2/B4).
  */
-export const ABLATION_VARIANTS: readonly string[] = ['mmckd', 'b2', 'b4', 'mmckd-3class', 'mmckd-2class', 'mmckd-tau0.2', 'mmckd-tau0.5', 'mmckd-lambda1', 'mmckd-detached', 'mmckd-scratch'];
+export const ABLATION_VARIANTS: readonly string[] = ['mmckd', 'b2', 'b4', 'mmckd-3class', 'mmckd-2class', 'mmckd-tau0.07', 'mmckd-tau0.2', 'mmckd-lambda1', 'mmckd-detached', 'mmckd-scratch'];
 
 /** The grid's default seeds, 1..5: enough for a paired t-interval to tell a gain from noise. */
 export const DEFAULT_GRID_SEEDS: readonly number[] = [1, 2, 3, 4, 5];
@@ -122,6 +122,8 @@ export interface GridCell {
   evaluation: RunEvaluation;
   /** Best validation MAE of each model the run kept (its checkpoint's), from the run's history. */
   validMae: Partial<Record<SubsetName, number>>;
+  /** Which checkpoint each model kept (stage and epoch), from the run's history. */
+  kept: Partial<Record<SubsetName, KeptCheckpoint>>;
   /** True when the cell was trained or evaluated in this call (false: read from its folder). */
   computed: boolean;
 }
@@ -133,18 +135,30 @@ export function gridCellConfig(variant: string, seed: number, preset: TrainPrese
   return validateTrainConfig({ ...overrides, ...v, seed, model: { ...(overrides.model ?? {}), ...(v.model ?? {}) } }, preset);
 }
 
+/** The checkpoint a run keeps for one model: its stage, its epoch there (0-based) and its validation MAE. */
+export interface KeptCheckpoint {
+  stage: string;
+  epoch: number;
+  validMae: number;
+}
+
 /**
- * Returns each model's best validation MAE over a run's history (both stages): the value of the
- * checkpoint the run keeps, since a model's best checkpoint is its lowest validation MAE.
+ * Returns the checkpoint each model keeps over a run's history (both stages): its lowest validation
+ * MAE, the first one on a tie (a stage-2 teacher replaces the stage-1 one only when it beats it).
  */
-export function bestValidMae(history: readonly EpochRecord[]): Partial<Record<SubsetName, number>> {
-  const best: Partial<Record<SubsetName, number>> = {};
+export function keptCheckpoints(history: readonly EpochRecord[]): Partial<Record<SubsetName, KeptCheckpoint>> {
+  const kept: Partial<Record<SubsetName, KeptCheckpoint>> = {};
   for (const record of history) {
     for (const [name, mae] of Object.entries(record.validMae) as [SubsetName, number][]) {
-      if (Number.isFinite(mae) && (best[name] === undefined || mae < best[name]!)) best[name] = mae;
+      if (Number.isFinite(mae) && (kept[name] === undefined || mae < kept[name]!.validMae)) kept[name] = { stage: record.stage, epoch: record.epoch, validMae: mae };
     }
   }
-  return best;
+  return kept;
+}
+
+/** Returns each model's best validation MAE over a run's history: that of its kept checkpoint. */
+export function bestValidMae(history: readonly EpochRecord[]): Partial<Record<SubsetName, number>> {
+  return Object.fromEntries(Object.entries(keptCheckpoints(history)).map(([name, k]) => [name, k!.validMae]));
 }
 
 /** What a grid cell's evaluation.json holds (protocol names as written, old ones included). */
@@ -194,8 +208,9 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
     const saved = stored && migrateSavedEvaluation(stored);
     const finished = readJsonIfExists<{ finished?: string }>(c.runDir, 'run.json')?.finished;
     if (!(saved && finished && protocols.every((p) => saved.protocols.includes(p)) && saved.evaluation.evalSeed === evalSeed && JSON.stringify(saved.config) === JSON.stringify(c.config))) return undefined;
-    const validMae = bestValidMae(readJsonIfExists<EpochRecord[]>(c.runDir, 'history.json') ?? []);
-    return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation: saved.evaluation, validMae, computed: false };
+    const kept = keptCheckpoints(readJsonIfExists<EpochRecord[]>(c.runDir, 'history.json') ?? []);
+    const validMae = Object.fromEntries(Object.entries(kept).map(([name, k]) => [name, k!.validMae]));
+    return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation: saved.evaluation, validMae, kept, computed: false };
   };
   const computeCell = async (c: GridCellPlan): Promise<GridCell> => {
     log(`${label(c)}: ${existsSync(join(c.runDir, 'run.json')) ? 'resuming' : 'training'} -> ${c.runDir}`);
@@ -213,7 +228,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
     try {
       const evaluation = await evaluateProtocolsYielding(run.predictors, spec.dataset.test, protocols, evalSeed);
       writeJson(c.runDir, 'evaluation.json', { protocols, config: c.config, backend: spec.backend.choice, evaluation });
-      return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation, validMae: bestValidMae(run.history), computed: true };
+      return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation, validMae: bestValidMae(run.history), kept: keptCheckpoints(run.history), computed: true };
     } finally {
       disposeTrainedRun(run);
     }

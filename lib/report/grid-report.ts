@@ -133,30 +133,52 @@ export const GRID_COLUMN_LABELS: Readonly<Record<string, string>> = {
   sd: 'sd of differences',
   ci_low: '95% CI low',
   ci_high: '95% CI high',
-  ...Object.fromEntries(TEACHER_SOURCES.flatMap((t) => [[`${t.name}_test_MAE`, `${t.label}: test MAE`], [`${t.name}_valid_MAE`, `${t.label}: valid MAE`]])),
+  ...Object.fromEntries(TEACHER_SOURCES.flatMap((t) => [[`${t.name}_checkpoint`, `${t.label}: kept checkpoint`], [`${t.name}_test_MAE`, `${t.label}: test MAE`], [`${t.name}_valid_MAE`, `${t.label}: valid MAE`]])),
 };
+
+/** Names a kept checkpoint as tables print it, e.g. 'stage-2 epoch 0' (epochs 0-based, as in history.json). */
+export function checkpointLabel(k: { stage: string; epoch: number } | undefined): string {
+  return k ? `${k.stage.replace(/^stage(\d)$/, 'stage-$1')} epoch ${k.epoch}` : '';
+}
 
 /**
  * Returns the teacher ('tav' model) per seed, then mean and std rows: columns seed ('mean',
- * 'std' on the last two rows) and `<source>_test_MAE`, `<source>_valid_MAE` for each source of
- * TEACHER_SOURCES present in the grid (test MAE from P1, valid MAE of the kept checkpoint).
- * Empty when none is present.
+ * 'std' on the last two rows) and, for each source of TEACHER_SOURCES present in the grid,
+ * `<source>_checkpoint` (the checkpoint the run kept, e.g. 'stage-1 epoch 21': a stage-2 teacher
+ * replaces the stage-1 one only when it beats it on validation; the mean row counts how many seeds
+ * kept a stage-2 teacher), `<source>_test_MAE` (P1) and `<source>_valid_MAE` (of the kept
+ * checkpoint). Empty when none is present.
  * @see notebooks/04-missing-modality-ablations.ipynb
  */
 export function teacherTable(cells: GridCell[]): MeanStdRow[] {
   const sources = TEACHER_SOURCES.filter((t) => cells.some((c) => c.variant === t.variant));
   if (sources.length === 0) return [];
   const seeds = [...new Set(cells.filter((c) => sources.some((t) => t.variant === c.variant)).map((c) => c.seed))].sort((x, y) => x - y);
+  const cell = (variant: string, seed: number) => cells.find((c) => c.variant === variant && c.seed === seed);
   const columns = sources.flatMap((t) => [[`${t.name}_test_MAE`, t.variant, 'test'], [`${t.name}_valid_MAE`, t.variant, 'valid']] as const);
   const value = (variant: string, seed: number, which: 'test' | 'valid') => {
-    const cell = cells.find((c) => c.variant === variant && c.seed === seed);
-    if (!cell) return NaN;
-    return which === 'test' ? p1Mae(cell, 'tav') : cell.validMae?.tav ?? NaN;
+    const c = cell(variant, seed);
+    if (!c) return NaN;
+    return which === 'test' ? p1Mae(c, 'tav') : c.validMae?.tav ?? NaN;
   };
-  const rows: MeanStdRow[] = seeds.map((seed) => Object.fromEntries([['seed', seed], ...columns.map(([col, v, which]) => [col, value(v, seed, which)])]));
-  const stats = columns.map(([col]) => sampleMeanSd(rows.map((r) => Number(r[col])).filter(Number.isFinite)));
-  rows.push(Object.fromEntries([['seed', 'mean'], ...columns.map(([col], i) => [col, stats[i].mean])]));
-  rows.push(Object.fromEntries([['seed', 'std'], ...columns.map(([col], i) => [col, stats[i].sd])]));
+  const checkpoint = (variant: string, seed: number) => checkpointLabel(cell(variant, seed)?.kept?.tav);
+  const rows: MeanStdRow[] = seeds.map((seed) =>
+    Object.fromEntries([
+      ['seed', seed],
+      ...sources.flatMap((t) => [[`${t.name}_checkpoint`, checkpoint(t.variant, seed)], ...columns.filter(([, v]) => v === t.variant).map(([col, v, which]) => [col, value(v, seed, which)])]),
+    ]),
+  );
+  const stats = new Map(columns.map(([col]) => [col, sampleMeanSd(rows.map((r) => Number(r[col])).filter(Number.isFinite))]));
+  const stage2Count = (t: (typeof sources)[number]) => {
+    const known = seeds.map((seed) => cell(t.variant, seed)?.kept?.tav).filter((k) => k !== undefined);
+    return known.length === 0 ? '' : `stage 2 in ${known.filter((k) => k!.stage === 'stage2').length} of ${known.length}`;
+  };
+  const summary = (which: 'mean' | 'sd') =>
+    Object.fromEntries([
+      ['seed', which === 'mean' ? 'mean' : 'std'],
+      ...sources.flatMap((t) => [[`${t.name}_checkpoint`, which === 'mean' ? stage2Count(t) : ''], ...columns.filter(([, v]) => v === t.variant).map(([col]) => [col, stats.get(col)![which]])]),
+    ]);
+  rows.push(summary('mean'), summary('sd'));
   return rows;
 }
 

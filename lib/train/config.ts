@@ -74,7 +74,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   warmupEpochs: 1,
   patience: 10,
   lambda: 0.1,
-  tau: 0.07,
+  tau: 0.5,
   classScheme: 7 as const,
   detachTeacherViews: false,
   teacherInit: 'pretrained' as const,

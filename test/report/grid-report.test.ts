@@ -26,6 +26,8 @@ function cell(variant: string, seed: number, mae: (s: SubsetName) => number, val
     variant, seed, runDir: `/nowhere/${variant}-seed${seed}`, config: validateTrainConfig({ seed }, 'quick'), computed: false,
     evaluation: { evalSeed: 0, p1: SUBSET_NAMES.map((subset) => ({ subset, metrics: metrics(mae(subset)), raw: metrics(mae(subset)), n: 10 })), p3: curve('P3', 1), p3c: curve('P3c', 0.9) },
     validMae: { tav: validTav },
+    // the MM-CKD teacher of seed 2 is a stage-2 checkpoint; every other teacher kept stage 1's
+    kept: { tav: variant === 'mmckd' && seed === 2 ? { stage: 'stage2', epoch: 0, validMae: validTav } : { stage: 'stage1', epoch: 20 + seed, validMae: validTav } },
   };
 }
 
@@ -72,7 +74,12 @@ test('pairedSubsetTable pairs MM-CKD and B2 by seed per subset, with the t-inter
 test('teacherTable lists the teacher per seed after stage 1, MM-CKD and lambda-0 stage 2, then mean and std', () => {
   const rows = teacherTable(cells);
   assert.deepEqual(rows.map((r) => r.seed), [1, 2, 3, 4, 5, 'mean', 'std']);
-  assert.deepEqual(Object.keys(rows[0]), ['seed', 'stage1_test_MAE', 'stage1_valid_MAE', 'mmckd_test_MAE', 'mmckd_valid_MAE', 'b2_test_MAE', 'b2_valid_MAE']);
+  assert.deepEqual(Object.keys(rows[0]), ['seed', 'stage1_checkpoint', 'stage1_test_MAE', 'stage1_valid_MAE', 'mmckd_checkpoint', 'mmckd_test_MAE', 'mmckd_valid_MAE', 'b2_checkpoint', 'b2_test_MAE', 'b2_valid_MAE']);
+  assert.equal(rows[0].stage1_checkpoint, 'stage-1 epoch 21', 'each seed names the checkpoint it kept');
+  assert.equal(rows[1].mmckd_checkpoint, 'stage-2 epoch 0');
+  assert.equal(rows[4].b2_checkpoint, '', 'B2 has no seed 5');
+  assert.equal(rows[5].mmckd_checkpoint, 'stage 2 in 1 of 5', 'the mean row counts the seeds that kept a stage-2 teacher');
+  assert.equal(rows[5].b2_checkpoint, 'stage 2 in 0 of 4');
   assert.ok(Math.abs(Number(rows[0].stage1_test_MAE) - 1.11) < 1e-12);
   assert.ok(Math.abs(Number(rows[1].mmckd_test_MAE) - (1.02 - 0.05 + 0.01)) < 1e-12);
   assert.ok(Math.abs(Number(rows[2].b2_valid_MAE) - 0.91) < 1e-12);
@@ -80,7 +87,7 @@ test('teacherTable lists the teacher per seed after stage 1, MM-CKD and lambda-0
   assert.ok(Math.abs(Number(rows[5].stage1_test_MAE) - 1.13) < 1e-12, 'mean over 5 seeds');
   assert.ok(Math.abs(Number(rows[5].b2_test_MAE) - 1.025) < 1e-12, 'mean over the 4 seeds B2 has');
   assert.ok(Math.abs(Number(rows[6].stage1_valid_MAE) - Math.sqrt(2.5e-4)) < 1e-12, 'sample std of 0.91..0.95');
-  assert.deepEqual(teacherTable(cells.filter((c) => c.variant === 'b1')).map((r) => Object.keys(r).length), [3, 3, 3, 3, 3, 3, 3]);
+  assert.deepEqual(teacherTable(cells.filter((c) => c.variant === 'b1')).map((r) => Object.keys(r).length), [4, 4, 4, 4, 4, 4, 4]);
   assert.deepEqual(teacherTable([]), []);
 });
 
@@ -112,7 +119,7 @@ test('display rows label the derived columns; the tables and their CSV keep the 
   assert.deepEqual(Object.keys(meanStdDisplayRows(tables.students, ['variant'], ['student_MAE'], 4, {})[0]), ['variant', 'n', 'student_MAE']);
   assert.deepEqual(Object.keys(relabelColumns(tables.mmckdVsB2, GRID_COLUMN_LABELS)[0]), ['subset', 'n', 'mean MAE difference', 'sd of differences', '95% CI low', '95% CI high', 'verdict']);
   assert.deepEqual(Object.keys(relabelColumns(tables.teacher, GRID_COLUMN_LABELS)[0]), [
-    'seed', 'stage 1: test MAE', 'stage 1: valid MAE', 'after MM-CKD: test MAE', 'after MM-CKD: valid MAE', 'after B2: test MAE', 'after B2: valid MAE',
+    'seed', 'stage 1: kept checkpoint', 'stage 1: test MAE', 'stage 1: valid MAE', 'after MM-CKD: kept checkpoint', 'after MM-CKD: test MAE', 'after MM-CKD: valid MAE', 'after B2: kept checkpoint', 'after B2: test MAE', 'after B2: valid MAE',
   ]);
   assert.equal(relabelColumns(tables.teacher, GRID_COLUMN_LABELS)[0]['stage 1: test MAE'], tables.teacher[0].stage1_test_MAE);
   assert.ok('mean_diff' in tables.mmckdVsB2[0], 'the table itself is unchanged');
