@@ -1,4 +1,4 @@
-/** Public API of lib/data (re-exported by lib/index.ts). */
+/** Everything lib/data exports, in one import for tests and benchmarks (users import lib/index.ts, which picks its public names). */
 export * from './modalities';
 export * from './types';
 export * from './random';

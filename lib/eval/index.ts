@@ -1,4 +1,4 @@
-/** Public API of lib/eval (re-exported by lib/index.ts). */
+/** Everything lib/eval exports, in one import for tests and benchmarks (users import lib/index.ts, which picks its public names). */
 export * from './metrics';
 export * from './auilc';
 export * from './evaluate-subsets';

@@ -1,4 +1,4 @@
-/** Public API of lib/imputers (re-exported by lib/index.ts): the B5 imputation baselines. */
+/** Everything lib/imputers exports, in one import for tests and benchmarks: the B5 imputation baselines (users import lib/index.ts, which picks its public names). */
 export * from './config';
 export * from './conditioning';
 export * from './imputer';

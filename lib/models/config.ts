@@ -1,6 +1,6 @@
 /**
- * The model configuration: one typed object with every hyperparameter, its default, named
- * presets, and `validateModelConfig`, which fills defaults and names the field at fault.
+ * The model configuration: one typed object with every hyperparameter and its default,
+ * and `validateModelConfig`, which fills defaults and names the field at fault.
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import type { LinearInitKind } from './parameter-store';

@@ -1,4 +1,4 @@
-/** Public API of lib/models (re-exported by lib/index.ts). */
+/** Everything lib/models exports, in one import for tests and benchmarks (users import lib/index.ts, which picks its public names). */
 export * from './config';
 export * from './init';
 export * from './parameter-store';

@@ -191,8 +191,3 @@ export function disableNativeKernels(): void {
 export function nativeKernelEngine(): KernelEngine | undefined {
   return registered;
 }
-
-/** Returns true while the native kernels are registered. */
-export function nativeKernelsEnabled(): boolean {
-  return originals.size > 0 || added.size > 0;
-}

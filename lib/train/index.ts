@@ -1,4 +1,4 @@
-/** Public API of lib/train (re-exported by lib/index.ts). */
+/** Everything lib/train exports, in one import for tests and benchmarks (users import lib/index.ts, which picks its public names). */
 export * from './config';
 export * from './schedule';
 export * from './objectives';
