@@ -52,7 +52,7 @@ function pick(values: Record<string, number>, keys: readonly string[]): Record<s
 function curveRecords(cells: GridCell[], which: 'p2' | 'p3' | 'p3c'): TableRow[] {
   return cells.flatMap((c) => {
     const curve: RateCurve | undefined = c.evaluation[which];
-    return (curve?.results ?? []).map((r) => ({ variant: c.variant, seed: c.seed, rate: r.rate, ...pick(r.raw, ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7']) }));
+    return (curve?.results ?? []).map((r) => ({ variant: c.variant, seed: c.seed, rate: r.rate, ...pick(r.raw, AUILC_METRICS) }));
   });
 }
 
@@ -63,9 +63,9 @@ export async function gridTables(cells: GridCell[]): Promise<GridTables> {
     .filter((c) => c.evaluation.p2)
     .map((c) => ({ variant: c.variant, seed: c.seed, ...Object.fromEntries(AUILC_METRICS.map((k) => [`AUILC_${k}`, c.evaluation.p2!.auilc[k]!])) }));
   const p2Auilc = await meanStdTable(auilcRecords, ['variant'], AUILC_METRICS.map((k) => `AUILC_${k}`));
-  const p2 = await meanStdTable(curveRecords(cells, 'p2'), ['variant', 'rate'], ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7']);
-  const p3 = await meanStdTable(curveRecords(cells, 'p3'), ['variant', 'rate'], ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7']);
-  const p3c = await meanStdTable(curveRecords(cells, 'p3c'), ['variant', 'rate'], ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7']);
+  const p2 = await meanStdTable(curveRecords(cells, 'p2'), ['variant', 'rate'], AUILC_METRICS);
+  const p3 = await meanStdTable(curveRecords(cells, 'p3'), ['variant', 'rate'], AUILC_METRICS);
+  const p3c = await meanStdTable(curveRecords(cells, 'p3c'), ['variant', 'rate'], AUILC_METRICS);
   const studentRecords = cells.map((c) => {
     const rows = (c.evaluation.p1 ?? []).filter((r) => r.subset !== 'tav');
     const mean = (k: string) => rows.reduce((s, r) => s + r.raw[k as keyof typeof r.raw], 0) / Math.max(1, rows.length);

@@ -15,7 +15,7 @@ export type MeanStdRow = Record<string, string | number>;
  * n-1; NaN when n = 1). Every metric value must be a finite number: a missing or NaN value throws
  * (naming the record and metric) rather than being skipped silently.
  */
-export async function meanStdTable(records: TableRow[], groupBy: string[], metrics: string[]): Promise<MeanStdRow[]> {
+export async function meanStdTable(records: TableRow[], groupBy: readonly string[], metrics: readonly string[]): Promise<MeanStdRow[]> {
   if (records.length === 0) return [];
   records.forEach((r, i) => {
     for (const g of groupBy) {
@@ -36,7 +36,7 @@ export async function meanStdTable(records: TableRow[], groupBy: string[], metri
   }
   const columns = [...new Set([...groupBy, ...metrics])];
   const table = aq.from(records.map((r) => Object.fromEntries(columns.map((c) => [c, r[c]]))));
-  const grouped = groupBy.length > 0 ? table.groupby(groupBy) : table;
+  const grouped = groupBy.length > 0 ? table.groupby([...groupBy]) : table;
   const out = grouped.rollup(ops as Parameters<typeof table.rollup>[0]).objects() as TableRow[];
   return out.map((row) => {
     const clean: MeanStdRow = {};
