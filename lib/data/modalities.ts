@@ -9,6 +9,9 @@ export type Modality = 'text' | 'audio' | 'vision';
 /** The three modalities in MMSA's order (text, audio, vision). */
 export const MODALITIES: readonly Modality[] = ['text', 'audio', 'vision'];
 
+/** Feature size per modality in CMU-MOSI's aligned MMSA release (BERT text, COVAREP-reduced audio, Facet vision), the kit's default. */
+export const MOSI_FEATURE_DIMS: Readonly<Record<Modality, number>> = Object.freeze({ text: 768, audio: 5, vision: 20 });
+
 /** Short names of the seven non-empty subsets: the teacher 'tav' and the six students. */
 export type SubsetName = 'tav' | 'ta' | 'tv' | 'av' | 't' | 'a' | 'v';
 

@@ -5,7 +5,7 @@
  * at fault.
  * @see notebooks/05-computational-cost.ipynb
  */
-import { MODALITIES, type Modality } from '../data/modalities';
+import { MODALITIES, MOSI_FEATURE_DIMS, type Modality } from '../data/modalities';
 import type { LoopOptions, ScheduleKind } from '../train/config';
 
 /** B5a: MMIN-style cascaded residual autoencoder; B5b: IMDer-style conditional diffusion. */
@@ -45,7 +45,7 @@ export interface ImputerConfig {
 /** Defaults: small enough to train in minutes on 2 CPU cores (wasm), K = 50 sampling steps. */
 const DEFAULT_IMPUTER_CONFIG: Readonly<ImputerConfig> = Object.freeze({
   kind: 'autoencoder' as ImputerKind,
-  inputDims: Object.freeze({ text: 768, audio: 5, vision: 20 }) as Record<Modality, number>,
+  inputDims: MOSI_FEATURE_DIMS as Record<Modality, number>,
   seqLens: Object.freeze({ text: 50, audio: 50, vision: 50 }) as Record<Modality, number>,
   d: 32,
   hidden: 64,

@@ -4,7 +4,7 @@
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import type { LinearInitKind } from './parameter-store';
-import { MODALITIES, SUBSET_NAMES, type Modality, type SubsetName } from '../data/modalities';
+import { MODALITIES, MOSI_FEATURE_DIMS, SUBSET_NAMES, type Modality, type SubsetName } from '../data/modalities';
 
 /** How encoders tell positions apart: a learned [T, d] table, fixed sinusoids, or not at all. */
 export type PositionalKind = 'learned' | 'sinusoidal' | 'none';
@@ -68,7 +68,7 @@ export interface ModelConfig {
  */
 export const DEFAULT_MODEL_CONFIG: Readonly<ModelConfig> = Object.freeze({
   subset: 'tav' as SubsetName,
-  inputDims: Object.freeze({ text: 768, audio: 5, vision: 20 }) as Record<Modality, number>,
+  inputDims: MOSI_FEATURE_DIMS as Record<Modality, number>,
   seqLens: Object.freeze({ text: 50, audio: 50, vision: 50 }) as Record<Modality, number>,
   d: 64,
   layers: 0,
