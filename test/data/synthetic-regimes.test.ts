@@ -1,0 +1,165 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { generateSynthetic, syntheticConfig, type SyntheticDataset } from '../../lib/data/synthetic';
+import { ridgeProbe } from '../../lib/data/probe';
+import { MODALITIES, type Modality } from '../../lib/data/modalities';
+import type { MultimodalSplit, SplitName } from '../../lib/data/types';
+
+/** SHA-256 over one split's ids, labels, lengths and features. */
+function splitHash(d: SyntheticDataset, s: SplitName): string {
+  const h = createHash('sha256');
+  const bytes = (a: Float32Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  h.update(d[s].ids.join('\n'));
+  h.update(bytes(d[s].labels));
+  for (const m of MODALITIES) h.update(bytes(d[s].features[m].data)).update(bytes(d[s].features[m].lengths));
+  return h.digest('hex');
+}
+
+const mean = (a: ArrayLike<number>): number => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
+const variance = (a: ArrayLike<number>): number => {
+  const m = mean(a);
+  return Array.from(a).reduce((s, v) => s + (v - m) ** 2, 0) / a.length;
+};
+
+/** Pearson correlation of two equal-length series. */
+function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const ma = mean(a);
+  const mb = mean(b);
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += (a[i] - ma) * (b[i] - mb);
+    aa += (a[i] - ma) ** 2;
+    bb += (b[i] - mb) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
+
+/** Returns y minus its least-squares fit on [1, s, |s|, s^2]: what y holds beyond the sentiment. */
+function beyondSentiment(y: ArrayLike<number>, s: Float32Array): Float64Array {
+  const basis = (i: number): number[] => [1, s[i], Math.abs(s[i]), s[i] * s[i]];
+  const P = 4;
+  const M = Array.from({ length: P }, () => new Array<number>(P + 1).fill(0)); // normal equations [A | b]
+  for (let i = 0; i < s.length; i++) {
+    const r = basis(i);
+    for (let p = 0; p < P; p++) {
+      for (let q = 0; q < P; q++) M[p][q] += r[p] * r[q];
+      M[p][P] += r[p] * y[i];
+    }
+  }
+  for (let p = 0; p < P; p++) {
+    for (let r = p + 1; r < P; r++) {
+      const f = M[r][p] / M[p][p];
+      for (let q = p; q <= P; q++) M[r][q] -= f * M[p][q];
+    }
+  }
+  const w = new Array<number>(P).fill(0);
+  for (let p = P - 1; p >= 0; p--) {
+    let v = M[p][P];
+    for (let q = p + 1; q < P; q++) v -= M[p][q] * w[q];
+    w[p] = v / M[p][p];
+  }
+  return Float64Array.from({ length: s.length }, (_, i) => y[i] - basis(i).reduce((acc, x, k) => acc + x * w[k], 0));
+}
+
+test('counts.train sets the training-set size; valid and test stay byte-identical and a smaller set is a prefix', () => {
+  const base = generateSynthetic(syntheticConfig('quick'));
+  for (const n of [150, 4000]) {
+    const d = generateSynthetic(syntheticConfig('quick', { counts: { train: n } }));
+    assert.equal(d.train.labels.length, n);
+    assert.equal(d.train.features.text.numClips, n);
+    assert.equal(splitHash(d, 'valid'), splitHash(base, 'valid'));
+    assert.equal(splitHash(d, 'test'), splitHash(base, 'test'));
+  }
+  const small = generateSynthetic(syntheticConfig('quick', { counts: { train: 150 } }));
+  assert.deepEqual(small.train.ids, base.train.ids.slice(0, 150));
+  assert.deepEqual([...small.train.labels], [...base.train.labels.subarray(0, 150)]);
+  const f = small.train.features.audio;
+  assert.deepEqual([...f.data], [...base.train.features.audio.data.subarray(0, f.data.length)]);
+});
+
+test('addedLabelNoise raises the variance of label minus sentiment by sigma^2 on train and valid; test labels and features do not move', () => {
+  const counts = { train: 4000, valid: 4000 };
+  const clean = generateSynthetic(syntheticConfig('quick', { counts }));
+  const noisy = generateSynthetic(syntheticConfig('quick', { counts, addedLabelNoise: 0.5 }));
+  const noisier = generateSynthetic(syntheticConfig('quick', { counts, addedLabelNoise: 1 }));
+  for (const s of ['train', 'valid'] as const) {
+    assert.deepEqual([...noisy.truth[s].cleanLabels], [...clean[s].labels], 'cleanLabels are the annotated labels');
+    // clips far from the [-3, 3] ends, where the clip to the scale cannot bite at sigma 0.5
+    const idx = [...clean[s].labels.keys()].filter((i) => Math.abs(clean[s].labels[i]) <= 1.5);
+    const gap = (d: SyntheticDataset): number[] => idx.map((i) => d[s].labels[i] - d.truth[s].latent[i]);
+    const added = variance(gap(noisy)) - variance(gap(clean));
+    assert.ok(Math.abs(added - 0.25) < 0.04, `${s}: variance added ${added}, expected 0.25`);
+    const noise = idx.map((i) => noisy[s].labels[i] - clean[s].labels[i]);
+    assert.ok(Math.abs(mean(noise)) < 0.05, `${s}: noise mean ${mean(noise)}`);
+    assert.ok(Math.abs(Math.sqrt(variance(noise)) - 0.5) < 0.03, `${s}: noise std ${Math.sqrt(variance(noise))}`);
+    // paired regimes: sigma 1 scales the same draws as sigma 0.5 (away from the clip)
+    const far = idx.filter((i) => Math.abs(noisier[s].labels[i]) < 3);
+    for (const i of far.slice(0, 200)) assert.ok(Math.abs(noisier[s].labels[i] - clean[s].labels[i] - 2 * noise[idx.indexOf(i)]) < 1e-4);
+    for (let i = 0; i < noisier[s].labels.length; i++) assert.ok(Math.abs(noisier[s].labels[i]) <= 3, 'labels stay in [-3, 3]');
+  }
+  assert.deepEqual([...noisier.test.labels], [...clean.test.labels], 'test labels stay as annotated');
+  for (const s of ['train', 'valid', 'test'] as const) {
+    for (const m of MODALITIES) assert.deepEqual(noisier[s].features[m].data, clean[s].features[m].data, `${s} ${m} features do not depend on label noise`);
+  }
+});
+
+test('sharedBeyondLabel raises the correlation between modalities beyond the sentiment and leaves each modality alone as informative', () => {
+  const pairs: [Modality, Modality][] = [['text', 'audio'], ['text', 'vision'], ['audio', 'vision']];
+  const measure = (share: number): { corr: number[]; r2: number[] } => {
+    const d = generateSynthetic(syntheticConfig('quick', { sharedBeyondLabel: share, counts: { train: 1500, test: 1500 } }));
+    // a probe of each modality for the latent sentiment, then what its reading holds beyond s
+    const onLatent = (split: MultimodalSplit, s: SplitName): MultimodalSplit => ({ ...split, labels: d.truth[s].latent });
+    const beyond = {} as Record<Modality, Float64Array>;
+    for (const m of MODALITIES) beyond[m] = beyondSentiment(ridgeProbe(onLatent(d.train, 'train'), onLatent(d.test, 'test'), m, 10).evalPredictions, d.truth.test.latent);
+    return {
+      corr: pairs.map(([a, b]) => correlation(beyond[a], beyond[b])),
+      r2: MODALITIES.map((m) => ridgeProbe(d.train, d.test, m, 10).r2Eval),
+    };
+  };
+  const none = measure(0);
+  const most = measure(0.9);
+  pairs.forEach(([a, b], k) => {
+    assert.ok(most.corr[k] > none.corr[k] + 0.15, `${a}-${b}: correlation beyond the sentiment ${none.corr[k]} -> ${most.corr[k]}`);
+  });
+  assert.ok(Math.abs(none.corr[0]) < 0.06 && Math.abs(none.corr[1]) < 0.06, `text shares nothing beyond the sentiment at 0: ${none.corr}`);
+  MODALITIES.forEach((m, k) => assert.ok(Math.abs(most.r2[k] - none.r2[k]) < 0.03, `${m}: probe R^2 ${none.r2[k]} -> ${most.r2[k]}`));
+});
+
+test('distractorDims appends dimensions without sentiment: informative dims unchanged, a linear probe learns less', () => {
+  const counts = { train: 600, test: 600 };
+  const plain = generateSynthetic(syntheticConfig('quick', { counts }));
+  const hard = generateSynthetic(syntheticConfig('quick', { counts, modalities: { audio: { distractorDims: 300 } } }));
+  assert.deepEqual(hard.meta.dims, { text: 64, audio: 305, vision: 20 });
+  const a0 = plain.train.features.audio;
+  const a1 = hard.train.features.audio;
+  assert.equal(a1.dim, 305);
+  for (let i = 0; i < a0.numClips; i += 37) {
+    for (let t = 0; t < a0.seqLen; t++) {
+      const src = a0.data.subarray((i * a0.seqLen + t) * 5, (i * a0.seqLen + t + 1) * 5);
+      const row = a1.data.subarray((i * a1.seqLen + t) * 305, (i * a1.seqLen + t + 1) * 305);
+      assert.deepEqual([...row.subarray(0, 5)], [...src], 'the informative dimensions come first, unchanged');
+      if (t >= a1.lengths[i]) assert.ok(row.every((v) => v === 0), 'padding stays zero');
+      else assert.ok(row.subarray(5).some((v) => v !== 0), 'distractors fill valid frames');
+    }
+  }
+  assert.deepEqual(hard.train.features.vision.data, plain.train.features.vision.data, 'other modalities do not move');
+  assert.deepEqual([...hard.test.labels], [...plain.test.labels]);
+  const easy = ridgeProbe(plain.train, plain.test, 'audio', 100).r2Eval;
+  const harder = ridgeProbe(hard.train, hard.test, 'audio', 100).r2Eval;
+  assert.ok(harder < easy - 0.05, `audio probe R^2 ${easy} -> ${harder} with 300 distractor dimensions`);
+});
+
+test('a regime the generator cannot make is refused by field name', () => {
+  assert.throws(() => syntheticConfig('quick', { counts: { train: 0 } }), /Expected counts\.train to be an integer >= 1, but got 0/);
+  assert.throws(() => syntheticConfig('quick', { counts: { train: 2.5 } }), /Expected counts\.train/);
+  assert.throws(() => syntheticConfig('quick', { addedLabelNoise: -0.1 }), /Expected addedLabelNoise to be a number >= 0, but got -0\.1/);
+  assert.throws(() => syntheticConfig('quick', { addedLabelNoise: Number.NaN }), /Expected addedLabelNoise/);
+  assert.throws(() => syntheticConfig('quick', { sharedBeyondLabel: 1.5 }), /Expected sharedBeyondLabel to be in \[0, 1\], but got 1\.5/);
+  assert.throws(() => syntheticConfig('quick', { sharedBeyondLabel: -0.2 }), /Expected sharedBeyondLabel/);
+  assert.throws(() => syntheticConfig('quick', { modalities: { vision: { distractorDims: -1 } } }), /Expected modalities\.vision\.distractorDims to be an integer/);
+  assert.throws(() => syntheticConfig('quick', { modalities: { text: { distractorDims: 0.5 } } }), /Expected modalities\.text\.distractorDims/);
+  assert.throws(() => syntheticConfig('quick', { modalities: { audio: { distractorDims: 200_000 } } }), /Expected modalities\.audio\.distractorDims/);
+});
