@@ -125,9 +125,10 @@ export type SyntheticPresetName = 'mosi' | 'quick';
 export const SYNTHETIC_PRESETS: readonly SyntheticPresetName[] = ['mosi', 'quick'];
 
 /** A partial config: top-level fields and per-modality fields may be given one by one. */
-export type SyntheticOverrides = Partial<Omit<SyntheticConfig, 'modalities' | 'counts' | 'speakers'>> & {
+export type SyntheticOverrides = Partial<Omit<SyntheticConfig, 'modalities' | 'counts' | 'speakers' | 'disagreementWeights'>> & {
   counts?: Partial<Record<SplitName, number>>;
   speakers?: Partial<Record<SplitName, number>>;
+  disagreementWeights?: Partial<Record<Modality, number>>;
   modalities?: Partial<Record<Modality, Partial<SyntheticModalityConfig>>>;
 };
 
