@@ -76,15 +76,16 @@ export function modalityReading(s: number, cueNoise: number, own: number, z: num
 }
 
 /**
- * Returns the observed labels of a split: the annotated labels plus N(0, addedLabelNoise^2),
- * clipped to [-3, 3], on train and valid; the annotated labels themselves (the same array)
- * on test or when `addedLabelNoise` is 0.
+ * Returns the observed labels of a split: the annotated labels plus N(0, addedLabelNoise^2) on
+ * train and valid; the annotated labels themselves (the same array) on test or when
+ * `addedLabelNoise` is 0. Not clipped: a clip to [-3, 3] would pull the noise toward the centre
+ * near the ends, making it depend on the sentiment, so observed labels may pass the ends.
  */
 export function observedLabels(c: RegimeKnobFields, split: SplitName, annotated: Float32Array): Float32Array {
   if (c.addedLabelNoise === 0 || !NOISY_LABEL_SPLITS.includes(split)) return annotated;
   const noise = new Float32Array(annotated.length);
   knobRng(c, split, 'label-noise').addNormal(noise, 0, noise.length, c.addedLabelNoise);
-  return noise.map((e, i) => Math.min(3, Math.max(-3, annotated[i] + e)));
+  return noise.map((e, i) => annotated[i] + e);
 }
 
 /** One modality's distractor constants: offsets and feature scales of its extra dimensions. */

@@ -105,9 +105,9 @@ export interface SyntheticConfig {
   /** Relative odds that each modality is the flipped one. */
   disagreementWeights: Record<Modality, number>;
   /**
-   * Std of Gaussian noise added to the observed train and valid labels after annotation (then
-   * clipped to [-3, 3]), independent of the features; test labels stay as annotated. >= 0;
-   * default 0.
+   * Std of Gaussian noise added to the observed train and valid labels after annotation,
+   * independent of the features and not clipped (noisy labels may pass [-3, 3]); test labels stay
+   * as annotated. >= 0; default 0.
    */
   addedLabelNoise: number;
   /**
