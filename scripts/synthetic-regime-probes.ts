@@ -51,6 +51,6 @@ table('Training-set size (counts.train; valid and test unchanged)', [], [150, 30
 table('Added label noise (train and valid labels)', ['var(train label - s)'], [0, 0.5, 1].map((s) => [{ addedLabelNoise: s }, (d) => [fixed(labelGapVariance(d))]]));
 table('Sharing beyond the label', ['corr t-a', 'corr t-v', 'corr a-v'], [0, 0.5, 0.9].map((r) => [
   { sharedBeyondLabel: r },
-  (d) => Object.values(correlationBeyondSentiment(d.train, d.test, d.truth.train.latent, d.truth.test.latent)).map((c) => fixed(c)),
+  (d) => Object.values(correlationBeyondSentiment(d.train, d.test, d.truth.train, d.truth.test)).map((c) => fixed(c)),
 ]));
 table('Distractor dimensions (audio and vision)', [], [0, 100, 500].map((k) => [{ modalities: { audio: { distractorDims: k }, vision: { distractorDims: k } } }, none]));

@@ -201,25 +201,44 @@ function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }
 
+/** Returns the values minus the mean of their speaker's values (speaker style is a per-speaker constant). */
+function withinSpeaker(values: Float64Array, speakers: Int32Array): Float64Array {
+  const sum = new Map<number, number>();
+  const count = new Map<number, number>();
+  speakers.forEach((spk, i) => {
+    sum.set(spk, (sum.get(spk) ?? 0) + values[i]);
+    count.set(spk, (count.get(spk) ?? 0) + 1);
+  });
+  return values.map((v, i) => v - sum.get(speakers[i])! / count.get(speakers[i])!);
+}
+
+/** What a synthetic split's ground truth holds that `correlationBeyondSentiment` needs, per clip. */
+export interface ClipTruth {
+  /** The latent sentiment. */
+  latent: Float32Array;
+  /** The speaker index. */
+  speakers: Int32Array;
+}
+
 /**
  * Returns, per pair of modalities ('text-audio', 'text-vision', 'audio-vision'), the correlation
- * of what their linear readings of a clip hold beyond its sentiment: each modality's ridge probe
- * is fitted to the latent sentiment on `fit` (`latentFit`, one value per clip), its predictions on
- * `evaluate` are freed of their least-squares fit on [1, s, |s|, s^2] of `latentEval`, and the
- * remainders are correlated. Near 0 when modalities share only the sentiment; the synthetic
- * generator's `sharedBeyondLabel` raises it. Needs the latent sentiment, so synthetic data only.
+ * of what their linear readings of a clip hold beyond its sentiment and its speaker: each
+ * modality's ridge probe is fitted to the latent sentiment on `fit`, its predictions on `evaluate`
+ * are freed of their least-squares fit on [1, s, |s|, s^2] and then of their speaker's mean (a
+ * speaker's style is a per-speaker constant, and with a few dozen speakers two independent styles
+ * can correlate by chance), and the remainders are correlated. Near 0 when modalities share
+ * only the sentiment; the synthetic generator's `sharedBeyondLabel` raises it. Needs the ground
+ * truth, so synthetic data only.
  * @see docs/synthetic-data.md
  */
-export function correlationBeyondSentiment(
-  fit: MultimodalSplit,
-  evaluate: MultimodalSplit,
-  latentFit: Float32Array,
-  latentEval: Float32Array,
-  lambda = 10,
-): Record<string, number> {
-  const mods = MODALITIES;
-  const beyond = mods.map((m) => beyondSentiment(ridgeProbe({ ...fit, labels: latentFit }, { ...evaluate, labels: latentEval }, m, lambda).evalPredictions, latentEval));
+export function correlationBeyondSentiment(fit: MultimodalSplit, evaluate: MultimodalSplit, truthFit: ClipTruth, truthEval: ClipTruth, lambda = 10): Record<string, number> {
+  const beyond = MODALITIES.map((m) => {
+    const probe = ridgeProbe({ ...fit, labels: truthFit.latent }, { ...evaluate, labels: truthEval.latent }, m, lambda);
+    return withinSpeaker(beyondSentiment(probe.evalPredictions, truthEval.latent), truthEval.speakers);
+  });
   const out: Record<string, number> = {};
-  for (let a = 0; a < mods.length; a++) for (let b = a + 1; b < mods.length; b++) out[`${mods[a]}-${mods[b]}`] = pearson(beyond[a], beyond[b]);
+  for (let a = 0; a < MODALITIES.length; a++) {
+    for (let b = a + 1; b < MODALITIES.length; b++) out[`${MODALITIES[a]}-${MODALITIES[b]}`] = pearson(beyond[a], beyond[b]);
+  }
   return out;
 }

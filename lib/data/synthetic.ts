@@ -246,6 +246,8 @@ export interface SyntheticTruth {
   cleanLabels: Float32Array;
   /** The per-clip factor z common to all modalities (`sharedBeyondLabel`; zeros when it is 0). */
   shared: Float32Array;
+  /** Each modality's reading s_m of the sentiment, as its cue frames carry it (negated on a flipped clip). */
+  readings: Record<Modality, Float32Array>;
 }
 
 /** A synthetic dataset: the usual splits plus the generator's ground truth per split. */
@@ -343,12 +345,14 @@ function generateSplit(
   const shared = sharedFactors(c, split, n);
   const localSpeakers = speakers.map((x) => x - speakerOffset);
   const features = {} as Record<Modality, ModalityFeatures>;
+  const readings = {} as Record<Modality, Float32Array>;
   const positions = new Int32Array(T);
   MODALITIES.forEach((m, mi) => {
     const mc = c.modalities[m];
     const D = mc.dim;
     const k = constants[m];
     const frameRng = rng.fork(`frames:${m}`);
+    readings[m] = new Float32Array(n);
     const data = new Float32Array(n * T * D); // [N, T, D] clip, time, features
     for (let i = 0; i < n; i++) {
       const L = lengths[i];
@@ -363,6 +367,7 @@ function generateSplit(
       // the modality's own reading of s, flipped on a disagreeing clip
       let sm = modalityReading(latent[i], mc.cueNoise, frameRng.normal(), shared[i], c.sharedBeyondLabel);
       if (flipped[i] === mi) sm = -sm;
+      readings[m][i] = sm;
       const cueAmp = mc.cueStrength * sm;
       const intensityAmp = mc.intensityStrength * (Math.abs(sm) - 1);
       // sparse cue frames: a partial shuffle of the valid positions
@@ -384,7 +389,7 @@ function generateSplit(
     const informative: ModalityFeatures = { data, numClips: n, seqLen: T, dim: D, lengths: lengths.slice() };
     features[m] = withDistractors(c, split, m, informative, localSpeakers, nSpeakers);
   });
-  const truth: SyntheticTruth = { latent, speakers, flipped, cleanLabels: labels.slice(), shared };
+  const truth: SyntheticTruth = { latent, speakers, flipped, cleanLabels: labels.slice(), shared, readings };
   return { split: { name: split, ids, labels: observedLabels(c, split, labels), features }, truth };
 }
 

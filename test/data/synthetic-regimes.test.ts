@@ -73,16 +73,26 @@ test('sharedBeyondLabel raises the correlation between modalities beyond the sen
   const measure = (share: number): { corr: Record<string, number>; r2: number[] } => {
     const d = generateSynthetic(syntheticConfig('quick', { sharedBeyondLabel: share, counts: { train: 1500, test: 1500 } }));
     return {
-      corr: correlationBeyondSentiment(d.train, d.test, d.truth.train.latent, d.truth.test.latent),
+      corr: correlationBeyondSentiment(d.train, d.test, d.truth.train, d.truth.test),
       r2: MODALITIES.map((m) => ridgeProbe(d.train, d.test, m, 10).r2Eval),
     };
   };
+  // the readings' errors correlate by exactly the share (unflipped clips)
+  for (const share of [0, 0.5, 0.9]) {
+    const d = generateSynthetic(syntheticConfig('quick', { sharedBeyondLabel: share, counts: { train: 4000 }, disagreementRate: 0 }));
+    const error = (m: 'text' | 'audio' | 'vision'): number[] => Array.from(d.truth.train.readings[m], (r, i) => r - d.truth.train.latent[i]);
+    const [t, a, v] = [error('text'), error('audio'), error('vision')];
+    for (const [x, y, name] of [[t, a, 'text-audio'], [t, v, 'text-vision'], [a, v, 'audio-vision']] as const) {
+      assert.ok(Math.abs(correlation(x, y) - share) < 0.04, `${name} reading errors correlate ${correlation(x, y)} at share ${share}`);
+    }
+    assert.ok(Math.abs(Math.sqrt(variance(a)) - 2.6) < 0.1, `audio reading error std ${Math.sqrt(variance(a))} stays cueNoise 2.6`);
+  }
   const none = measure(0);
   const most = measure(0.9);
   for (const pair of ['text-audio', 'text-vision', 'audio-vision']) {
     assert.ok(most.corr[pair] > none.corr[pair] + 0.15, `${pair}: correlation beyond the sentiment ${none.corr[pair]} -> ${most.corr[pair]}`);
   }
-  assert.ok(Math.abs(none.corr['text-audio']) < 0.06 && Math.abs(none.corr['text-vision']) < 0.06, `text shares nothing beyond the sentiment at 0: ${JSON.stringify(none.corr)}`);
+  for (const [pair, c] of Object.entries(none.corr)) assert.ok(Math.abs(c) < 0.06, `${pair} shares nothing beyond the sentiment at 0: ${c}`);
   MODALITIES.forEach((m, k) => assert.ok(Math.abs(most.r2[k] - none.r2[k]) < 0.03, `${m}: probe R^2 ${none.r2[k]} -> ${most.r2[k]}`));
 });
 
