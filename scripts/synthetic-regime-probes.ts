@@ -49,8 +49,13 @@ function table(title: string, extra: string[], rows: [SyntheticOverrides, (d: Sy
 const none = (): string[] => [];
 table('Training-set size (counts.train; valid and test unchanged)', [], [150, 300, 600, 1284, 4000].map((n) => [{ counts: { train: n } }, none]));
 table('Added label noise (train and valid labels)', ['var(train label - s)'], [0, 0.5, 1].map((s) => [{ addedLabelNoise: s }, (d) => [fixed(labelGapVariance(d))]]));
-table('Sharing beyond the label', ['corr t-a', 'corr t-v', 'corr a-v'], [0, 0.5, 0.9].map((r) => [
+/** Returns R^2 on test of a ridge probe of audio + vision for text's reading s_t: how much of the missing text an imputer could recover. */
+function textReadingFromAudioVision(d: SyntheticDataset): number {
+  const onReading = (s: 'train' | 'test') => ({ ...d[s], labels: d.truth[s].readings.text });
+  return ridgeProbe(onReading('train'), onReading('test'), ['audio', 'vision'], 100).r2Eval;
+}
+table('Sharing beyond the label', ['corr t-a', 'corr t-v', 'corr a-v', 'R^2 s_t from av'], [0, 0.5, 0.9].map((r) => [
   { sharedBeyondLabel: r },
-  (d) => Object.values(correlationBeyondSentiment(d.train, d.test, d.truth.train, d.truth.test)).map((c) => fixed(c)),
+  (d) => [...Object.values(correlationBeyondSentiment(d.train, d.test, d.truth.train, d.truth.test)), textReadingFromAudioVision(d)].map((c) => fixed(c)),
 ]));
 table('Distractor dimensions (audio and vision)', [], [0, 100, 500].map((k) => [{ modalities: { audio: { distractorDims: k }, vision: { distractorDims: k } } }, none]));
