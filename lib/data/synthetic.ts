@@ -73,7 +73,10 @@ export interface SyntheticConfig {
   /** Preset the config started from. */
   preset: SyntheticPresetName;
   seed: number;
-  /** Clips per split. */
+  /**
+   * Clips per split. `counts.train` is the training-set size knob: valid and test do not change
+   * with it, and a smaller training set is the first clips of a larger one.
+   */
   counts: Record<SplitName, number>;
   /** Speakers per split (disjoint across splits). */
   speakers: Record<SplitName, number>;
