@@ -17,7 +17,7 @@ import {
 
 /** The options of `mmckd cost`. */
 const COST_OPTIONS: OptionTable = {
-  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | path/to/aligned_50.pkl', default: 'synthetic' },
+  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | synthetic:mosi?counts.train=300&addedLabelNoise=0.5 (docs/synthetic-data.md) | path/to/aligned_50.pkl', default: 'synthetic' },
   preset: { value: 'NAME', help: 'model size of random models: quick | mosi | mosei', default: 'mosi' },
   run: { value: 'DIR', help: 'a finished MM-CKD run folder: its teacher and students, with P1 test accuracy' },
   teacher: { value: 'DIR', help: "the teacher the imputers feed (a checkpoint folder, e.g. runs/_stage1/<key>/best/tav;\ndefault: the run's teacher, or a random one)" },

@@ -1,4 +1,4 @@
-/** `mmckd data inspect <file | synthetic | synthetic:quick> [--json]`: splits, shapes, lengths and labels. */
+/** `mmckd data inspect <file | synthetic | synthetic:quick[?field=value&...]> [--json]`: splits, shapes, lengths and labels. */
 import { integerOption, parseOptions, usageText, type OptionTable } from '../args';
 import { loadCsd, loadDataset, MAX_SEED, MODALITIES, type NumberStats, SPLIT_NAMES, summarizeDataset } from '../../lib';
 import type { CliCommand } from '../command';
@@ -7,13 +7,14 @@ import type { CliCommand } from '../command';
 const DATA_OPTIONS: OptionTable = {
   json: { help: 'print the summary as JSON' },
   'no-cache': { help: "read the file itself, not the kit's cache of it" },
-  seed: { value: 'N', help: 'seed of the synthetic dataset (synthetic specs only)' },
+  seed: { value: 'N', help: "seed of the synthetic dataset (synthetic specs only; over the spec's seed=)" },
   'csd-max-gib': { value: 'G', help: 'most GiB a .csd file may declare (decoded features and intervals; default 8)' },
 };
 
 const USAGE = usageText('mmckd data inspect <file.pkl | file.csd | synthetic | synthetic:quick> [options]', DATA_OPTIONS, '', `Prints the splits, clip counts, shapes [clips, frames, dims], valid-length and label statistics
 (min / max / mean / std, fraction positive / zero) of a dataset. A .csd file (one modality of
-CMU-MultimodalSDK) is listed per video.`);
+CMU-MultimodalSDK) is listed per video. A synthetic spec may set generator fields in a query,
+e.g. 'synthetic:mosi?counts.train=300&addedLabelNoise=0.5' (docs/synthetic-data.md).`);
 
 const fmt = (s: NumberStats, digits = 2): string =>
   `min ${s.min.toFixed(digits)}  max ${s.max.toFixed(digits)}  mean ${s.mean.toFixed(digits)}  std ${s.std.toFixed(digits)}`;

@@ -18,7 +18,7 @@ import {
 
 /** The options of `mmckd grid`. */
 const GRID_OPTIONS: OptionTable = {
-  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | path/to/aligned_50.pkl', default: 'synthetic' },
+  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | synthetic:mosi?counts.train=300&addedLabelNoise=0.5 (docs/synthetic-data.md) | path/to/aligned_50.pkl', default: 'synthetic' },
   preset: { value: 'NAME', help: 'quick | mosi | mosei', default: 'mosi' },
   variants: { value: 'LIST', help: `comma-separated, or 'methods' (${METHOD_VARIANTS.join(',')}),\n'ablations' (${ABLATION_VARIANTS.join(',')}), or 'all'`, default: 'methods' },
   seeds: { value: 'LIST', help: 'comma-separated seeds', default: DEFAULT_GRID_SEEDS.join(',') },

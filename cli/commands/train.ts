@@ -15,7 +15,7 @@ import {
 
 /** The options of `mmckd train`: the parser and the help are generated from this table. */
 export const TRAIN_OPTIONS: OptionTable = {
-  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | path/to/aligned_50.pkl', default: 'synthetic' },
+  dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | synthetic:mosi?counts.train=300&addedLabelNoise=0.5 (docs/synthetic-data.md) | path/to/aligned_50.pkl', default: 'synthetic' },
   preset: { value: 'NAME', help: 'quick | mosi | mosei', default: 'mosi' },
   method: { value: 'NAME', help: METHOD_NAMES.join(' | '), default: 'mmckd' },
   seed: { value: 'N', help: 'seed of initialisation, shuffling and dropout', default: '1' },

@@ -4,6 +4,7 @@ export * from './types';
 export * from './random';
 export * from './errors';
 export * from './synthetic';
+export * from './synthetic-spec';
 export * from './pickle';
 export * from './mmsa-pickle';
 export * from './cmu-sdk';

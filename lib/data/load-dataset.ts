@@ -1,7 +1,9 @@
 /**
  * One entry point for every dataset the kit reads: 'synthetic' (the 'mosi' preset),
- * 'synthetic:quick', 'synthetic:mosi', or a path to an MMSA feature pickle (.pkl). A .csd file
- * holds one modality only and is refused with an explanation (use `loadCsd` to read it).
+ * 'synthetic:quick', 'synthetic:mosi', either with a query of generator fields
+ * ('synthetic:mosi?counts.train=300&addedLabelNoise=0.5', lib/data/synthetic-spec.ts), or a path
+ * to an MMSA feature pickle (.pkl). A .csd file holds one modality only and is refused with an
+ * explanation (use `loadCsd` to read it).
  * @see notebooks/01-data-prep.ipynb
  */
 import { extname } from 'node:path';
@@ -10,33 +12,26 @@ import { checkDataset } from './check-dataset';
 import { DatasetFormatError } from './errors';
 import { checkDatasetFile } from './read-file';
 import { loadMmsaPickle } from './mmsa-pickle';
-import { generateSynthetic, syntheticConfig, SYNTHETIC_PRESETS, type SyntheticOverrides, type SyntheticPresetName } from './synthetic';
+import { generateSynthetic, syntheticConfig, type SyntheticOverrides } from './synthetic';
+import { isSyntheticSpec, mergeSyntheticOverrides, parseSyntheticSpec } from './synthetic-spec';
 import type { MultimodalDataset } from './types';
 
 /** Options of `loadDataset`. */
 export interface LoadDatasetOptions extends CacheOptions {
-  /** Overrides of the synthetic generator (counts, dims, seed, cue strengths ...). */
+  /** Overrides of the synthetic generator (counts, dims, seed, cue strengths ...), applied over the spec's query. */
   synthetic?: SyntheticOverrides;
 }
 
-/** Returns true when the spec names the synthetic generator. */
-function isSyntheticSpec(spec: string): boolean {
-  return spec === 'synthetic' || spec.startsWith('synthetic:');
-}
-
 /**
- * Loads a dataset by spec: 'synthetic', 'synthetic:<preset>' or a .pkl path (cached after the
- * first parse). Throws DatasetFormatError for unreadable files, .csd files, empty splits and
+ * Loads a dataset by spec: 'synthetic', 'synthetic:<preset>' (optionally '?field=value&...'),
+ * or a .pkl path (cached after the first parse). Throws DatasetFormatError for unreadable files, .csd files, empty splits and
  * streams past the kit's limits (lib/data/check-dataset.ts).
  * @see notebooks/01-data-prep.ipynb
  */
 export function loadDataset(spec: string, options: LoadDatasetOptions = {}): MultimodalDataset {
   if (isSyntheticSpec(spec)) {
-    const preset = (spec.split(':')[1] || 'mosi') as SyntheticPresetName;
-    if (!SYNTHETIC_PRESETS.includes(preset)) {
-      throw new Error(`Expected a synthetic preset among ${SYNTHETIC_PRESETS.join(', ')}, but got '${preset}'`);
-    }
-    return checkDataset(generateSynthetic(syntheticConfig(preset, options.synthetic ?? {})));
+    const { preset, overrides } = parseSyntheticSpec(spec);
+    return checkDataset(generateSynthetic(syntheticConfig(preset, mergeSyntheticOverrides(overrides, options.synthetic ?? {}))));
   }
   const ext = extname(spec).toLowerCase();
   if (ext === '.csd') {

@@ -4,7 +4,7 @@
  * reliability of each modality), not a model of the kit.
  * @see notebooks/01-data-prep.ipynb
  */
-import type { Modality } from './modalities';
+import { MODALITIES, type Modality } from './modalities';
 import type { ModalityFeatures, MultimodalSplit } from './types';
 
 /** Returns [N, D] float64 means over each clip's valid frames (zeros for an empty clip). */
@@ -152,4 +152,93 @@ export function ridgeProbe(fit: MultimodalSplit, evaluate: MultimodalSplit, moda
     r2Eval: rSquared(evalPredictions, evaluate.labels),
     evalPredictions,
   };
+}
+
+/** Returns y minus its least-squares fit on [1, s, |s|, s^2]: what y holds beyond the sentiment s. */
+function beyondSentiment(y: ArrayLike<number>, s: ArrayLike<number>): Float64Array {
+  const P = 4;
+  const basis = (i: number): number[] => [1, s[i], Math.abs(s[i]), s[i] * s[i]];
+  const M = Array.from({ length: P }, () => new Array<number>(P + 1).fill(0)); // normal equations [A | b]
+  for (let i = 0; i < s.length; i++) {
+    const r = basis(i);
+    for (let p = 0; p < P; p++) {
+      for (let q = 0; q < P; q++) M[p][q] += r[p] * r[q];
+      M[p][P] += r[p] * y[i];
+    }
+  }
+  // Gaussian elimination, then back substitution
+  for (let p = 0; p < P; p++) {
+    for (let r = p + 1; r < P; r++) {
+      const f = M[r][p] / M[p][p];
+      for (let q = p; q <= P; q++) M[r][q] -= f * M[p][q];
+    }
+  }
+  const w = new Array<number>(P).fill(0);
+  for (let p = P - 1; p >= 0; p--) {
+    let v = M[p][P];
+    for (let q = p + 1; q < P; q++) v -= M[p][q] * w[q];
+    w[p] = v / M[p][p];
+  }
+  return Float64Array.from({ length: s.length }, (_, i) => y[i] - basis(i).reduce((acc, x, k) => acc + x * w[k], 0));
+}
+
+/** Returns the Pearson correlation of two equal-length series (0 when one is constant). */
+function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ma += a[i] / a.length;
+    mb += b[i] / a.length;
+  }
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += (a[i] - ma) * (b[i] - mb);
+    aa += (a[i] - ma) ** 2;
+    bb += (b[i] - mb) ** 2;
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
+
+/** Returns the values minus the mean of their speaker's values (speaker style is a per-speaker constant). */
+function withinSpeaker(values: Float64Array, speakers: Int32Array): Float64Array {
+  const sum = new Map<number, number>();
+  const count = new Map<number, number>();
+  speakers.forEach((spk, i) => {
+    sum.set(spk, (sum.get(spk) ?? 0) + values[i]);
+    count.set(spk, (count.get(spk) ?? 0) + 1);
+  });
+  return values.map((v, i) => v - sum.get(speakers[i])! / count.get(speakers[i])!);
+}
+
+/** What a synthetic split's ground truth holds that `correlationBeyondSentiment` needs, per clip. */
+export interface ClipTruth {
+  /** The latent sentiment. */
+  latent: Float32Array;
+  /** The speaker index. */
+  speakers: Int32Array;
+}
+
+/**
+ * Returns, per pair of modalities ('text-audio', 'text-vision', 'audio-vision'), the correlation
+ * of what their linear readings of a clip hold beyond its sentiment and its speaker: each
+ * modality's ridge probe is fitted to the latent sentiment on `fit`, its predictions on `evaluate`
+ * are freed of their least-squares fit on [1, s, |s|, s^2] and then of their speaker's mean (a
+ * speaker's style is a per-speaker constant, and with a few dozen speakers two independent styles
+ * can correlate by chance), and the remainders are correlated. Near 0 when modalities share
+ * only the sentiment; the synthetic generator's `sharedBeyondLabel` raises it. Needs the ground
+ * truth, so synthetic data only.
+ * @see docs/synthetic-data.md
+ */
+export function correlationBeyondSentiment(fit: MultimodalSplit, evaluate: MultimodalSplit, truthFit: ClipTruth, truthEval: ClipTruth, lambda = 10): Record<string, number> {
+  const beyond = MODALITIES.map((m) => {
+    const probe = ridgeProbe({ ...fit, labels: truthFit.latent }, { ...evaluate, labels: truthEval.latent }, m, lambda);
+    return withinSpeaker(beyondSentiment(probe.evalPredictions, truthEval.latent), truthEval.speakers);
+  });
+  const out: Record<string, number> = {};
+  for (let a = 0; a < MODALITIES.length; a++) {
+    for (let b = a + 1; b < MODALITIES.length; b++) out[`${MODALITIES[a]}-${MODALITIES[b]}`] = pearson(beyond[a], beyond[b]);
+  }
+  return out;
 }

@@ -26,6 +26,13 @@
  * 6. Each feature dimension is finally scaled by exp(N(0, dimScaleSpread)), as raw COVAREP /
  *    Facet features have wildly different scales; padding frames stay exactly zero.
  *
+ * Regime knobs (lib/data/synthetic-regimes.ts; all off by default, so the default data is the
+ * calibrated data byte for byte): `counts.train` sets the training-set size (valid and test do
+ * not change); `addedLabelNoise` adds N(0, sigma^2) to the observed train and valid labels after
+ * step 2; `sharedBeyondLabel` makes a fraction of each modality's reading error in step 3 a
+ * per-clip factor common to all modalities; `modalities.<m>.distractorDims` appends feature
+ * dimensions that carry everything of step 4 but no cue.
+ *
  * Why this regime (calibration targets and measurements: docs/synthetic-data.md): like CMU-MOSI,
  * text carries most of the sentiment (a text-only model comes close to the full model), audio and
  * vision alone are weak (binary accuracy about 0.6), and the full model is the best. Distillation
@@ -36,12 +43,19 @@
  */
 import { MODALITIES, type Modality } from './modalities';
 import { createRng, type Rng } from './random';
+import { modalityReading, observedLabels, sharedFactors, validateRegimeKnobs, withDistractors } from './synthetic-regimes';
 import { SPLIT_NAMES, type ModalityFeatures, type MultimodalDataset, type MultimodalSplit, type SplitName } from './types';
 
 /** How one modality carries the sentiment. */
 export interface SyntheticModalityConfig {
-  /** Feature dimension D_m. */
+  /** Feature dimension D_m of the informative features (distractors come on top). */
   dim: number;
+  /**
+   * Extra feature dimensions that carry no sentiment, appended after the D_m informative ones (so
+   * the dataset's dim is D_m + distractorDims): the cue sits in a few of many dimensions and the
+   * modality is harder to learn from with the same information. An integer >= 0; default 0.
+   */
+  distractorDims: number;
   /** Amplitude of the signed sentiment cue along u_m in a cue frame. */
   cueStrength: number;
   /** Std of the modality's own error on s (its unreliability). */
@@ -59,7 +73,10 @@ export interface SyntheticConfig {
   /** Preset the config started from. */
   preset: SyntheticPresetName;
   seed: number;
-  /** Clips per split. */
+  /**
+   * Clips per split. `counts.train` is the training-set size knob: valid and test do not change
+   * with it, and a smaller training set is the first clips of a larger one.
+   */
   counts: Record<SplitName, number>;
   /** Speakers per split (disjoint across splits). */
   speakers: Record<SplitName, number>;
@@ -90,6 +107,18 @@ export interface SyntheticConfig {
   disagreementRate: number;
   /** Relative odds that each modality is the flipped one. */
   disagreementWeights: Record<Modality, number>;
+  /**
+   * Std of Gaussian noise added to the observed train and valid labels after annotation,
+   * independent of the features and not clipped (noisy labels may pass [-3, 3]); test labels stay
+   * as annotated. >= 0; default 0.
+   */
+  addedLabelNoise: number;
+  /**
+   * Fraction in [0, 1] of the variance of each modality's reading error (what it carries about a
+   * clip beyond the label) that is one per-clip factor common to all modalities; default 0: the
+   * modalities share nothing beyond the label.
+   */
+  sharedBeyondLabel: number;
 }
 
 /** Names of the built-in presets. */
@@ -99,16 +128,17 @@ export type SyntheticPresetName = 'mosi' | 'quick';
 export const SYNTHETIC_PRESETS: readonly SyntheticPresetName[] = ['mosi', 'quick'];
 
 /** A partial config: top-level fields and per-modality fields may be given one by one. */
-export type SyntheticOverrides = Partial<Omit<SyntheticConfig, 'modalities' | 'counts' | 'speakers'>> & {
+export type SyntheticOverrides = Partial<Omit<SyntheticConfig, 'modalities' | 'counts' | 'speakers' | 'disagreementWeights'>> & {
   counts?: Partial<Record<SplitName, number>>;
   speakers?: Partial<Record<SplitName, number>>;
+  disagreementWeights?: Partial<Record<Modality, number>>;
   modalities?: Partial<Record<Modality, Partial<SyntheticModalityConfig>>>;
 };
 
 const MOSI_MODALITIES: Record<Modality, SyntheticModalityConfig> = {
-  text: { dim: 768, cueStrength: 4, cueNoise: 0.55, intensityStrength: 0.4, cueFrameFraction: 0.3, styleScale: 0.3 },
-  audio: { dim: 5, cueStrength: 0.5, cueNoise: 2.6, intensityStrength: 0.8, cueFrameFraction: 0.3, styleScale: 0.6 },
-  vision: { dim: 20, cueStrength: 0.6, cueNoise: 2.8, intensityStrength: 0.5, cueFrameFraction: 0.25, styleScale: 0.35 },
+  text: { dim: 768, distractorDims: 0, cueStrength: 4, cueNoise: 0.55, intensityStrength: 0.4, cueFrameFraction: 0.3, styleScale: 0.3 },
+  audio: { dim: 5, distractorDims: 0, cueStrength: 0.5, cueNoise: 2.6, intensityStrength: 0.8, cueFrameFraction: 0.3, styleScale: 0.6 },
+  vision: { dim: 20, distractorDims: 0, cueStrength: 0.6, cueNoise: 2.8, intensityStrength: 0.5, cueFrameFraction: 0.25, styleScale: 0.35 },
 };
 
 /** The default config: the 'mosi' preset (CMU-MOSI aligned_50 sizes). */
@@ -131,6 +161,8 @@ export const DEFAULT_SYNTHETIC_CONFIG: SyntheticConfig = {
   sentimentStd: 0.8,
   disagreementRate: 0.1,
   disagreementWeights: { text: 1, audio: 0, vision: 0 },
+  addedLabelNoise: 0,
+  sharedBeyondLabel: 0,
 };
 
 /** The 'quick' preset: a small set for tests and MMCKD_QUICK runs, same generative process. */
@@ -202,6 +234,7 @@ function validateSyntheticConfig(c: SyntheticConfig): void {
   }
   const w = MODALITIES.map((m) => c.disagreementWeights[m]);
   check(w.every((x) => x >= 0) && w.some((x) => x > 0), 'disagreementWeights', 'non-negative with a positive entry', c.disagreementWeights);
+  validateRegimeKnobs(c);
 }
 
 /** Ground truth the generator knows and a real dataset would not (for notebooks and tests). */
@@ -212,6 +245,12 @@ export interface SyntheticTruth {
   speakers: Int32Array;
   /** Index in MODALITIES of the flipped modality, or -1 when the modalities agree. */
   flipped: Int8Array;
+  /** The annotated labels before `addedLabelNoise` (equal to the split's labels when it is 0, and on test). */
+  cleanLabels: Float32Array;
+  /** The per-clip factor z common to all modalities (`sharedBeyondLabel`; zeros when it is 0). */
+  shared: Float32Array;
+  /** Each modality's reading s_m of the sentiment, as its cue frames carry it (negated on a flipped clip). */
+  readings: Record<Modality, Float32Array>;
 }
 
 /** A synthetic dataset: the usual splits plus the generator's ground truth per split. */
@@ -306,13 +345,17 @@ function generateSplit(
     lengths[i] = c.minLength + clipRng.int(T - c.minLength + 1);
     if (clipRng.next() < c.disagreementRate) flipped[i] = pickFlipped(clipRng, c);
   }
+  const shared = sharedFactors(c, split, n);
+  const localSpeakers = speakers.map((x) => x - speakerOffset);
   const features = {} as Record<Modality, ModalityFeatures>;
+  const readings = {} as Record<Modality, Float32Array>;
   const positions = new Int32Array(T);
   MODALITIES.forEach((m, mi) => {
     const mc = c.modalities[m];
     const D = mc.dim;
     const k = constants[m];
     const frameRng = rng.fork(`frames:${m}`);
+    readings[m] = new Float32Array(n);
     const data = new Float32Array(n * T * D); // [N, T, D] clip, time, features
     for (let i = 0; i < n; i++) {
       const L = lengths[i];
@@ -325,8 +368,9 @@ function generateSplit(
         for (let d = 0; d < D; d++) data[row + d] += k.offset[d] + style[d];
       }
       // the modality's own reading of s, flipped on a disagreeing clip
-      let sm = latent[i] + mc.cueNoise * frameRng.normal();
+      let sm = modalityReading(latent[i], mc.cueNoise, frameRng.normal(), shared[i], c.sharedBeyondLabel);
       if (flipped[i] === mi) sm = -sm;
+      readings[m][i] = sm;
       const cueAmp = mc.cueStrength * sm;
       const intensityAmp = mc.intensityStrength * (Math.abs(sm) - 1);
       // sparse cue frames: a partial shuffle of the valid positions
@@ -345,9 +389,11 @@ function generateSplit(
         for (let d = 0; d < D; d++) data[row + d] *= k.scale[d];
       }
     }
-    features[m] = { data, numClips: n, seqLen: T, dim: D, lengths: lengths.slice() };
+    const informative: ModalityFeatures = { data, numClips: n, seqLen: T, dim: D, lengths: lengths.slice() };
+    features[m] = withDistractors(c, split, m, informative, localSpeakers, nSpeakers);
   });
-  return { split: { name: split, ids, labels, features }, truth: { latent, speakers, flipped } };
+  const truth: SyntheticTruth = { latent, speakers, flipped, cleanLabels: labels.slice(), shared, readings };
+  return { split: { name: split, ids, labels: observedLabels(c, split, labels), features }, truth };
 }
 
 /**
@@ -371,7 +417,7 @@ export function generateSynthetic(config: SyntheticConfig = DEFAULT_SYNTHETIC_CO
   const dims = {} as Record<Modality, number>;
   const seqLens = {} as Record<Modality, number>;
   for (const m of MODALITIES) {
-    dims[m] = config.modalities[m].dim;
+    dims[m] = config.modalities[m].dim + config.modalities[m].distractorDims;
     seqLens[m] = config.seqLen;
   }
   return {

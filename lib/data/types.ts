@@ -25,7 +25,10 @@ export interface ModalityFeatures {
   lengths: Int32Array;
 }
 
-/** One split: features per modality, regression labels in [-3, 3] and clip ids. */
+/**
+ * One split: features per modality, regression labels in [-3, 3] and clip ids (synthetic train
+ * and valid labels with `addedLabelNoise` may pass the ends: the noise is not clipped).
+ */
 export interface MultimodalSplit {
   name: SplitName;
   ids: string[];

@@ -64,10 +64,14 @@ export function readRunRecord(dir: string): RunRecord {
   return r;
 }
 
-/** Returns a file-name-safe short name of a dataset spec: 'synthetic-quick', or the file's base name. */
+/**
+ * Returns a file-name-safe short name of a dataset spec: 'synthetic-quick',
+ * 'synthetic-mosi-counts.train=300-addedLabelNoise=0.5' for a spec with a query (':', '?' and
+ * '&' become '-'), or the file's base name.
+ */
 export function datasetShortName(datasetSpec: string): string {
   return datasetSpec.startsWith('synthetic')
-    ? datasetSpec.replace(':', '-')
+    ? datasetSpec.replace(/[:?&]/g, '-')
     : (datasetSpec.split(/[\\/]/).pop() ?? datasetSpec).replace(/\.[^.]+$/, '');
 }
 
