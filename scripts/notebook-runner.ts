@@ -35,7 +35,7 @@ export interface RunNotebooksOptions {
   quick?: boolean;
   /** Folder for the executed copies (default build/notebooks). */
   outDir?: string;
-  /** Per-cell timeout in seconds (default 1800). */
+  /** Seconds a cell may stay silent before it is stopped (the Node executor; nbclient counts the whole cell); default 1800. */
   cellTimeout?: number;
   /** Extra environment for the kernels. */
   env?: Record<string, string>;

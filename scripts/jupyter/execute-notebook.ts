@@ -19,7 +19,7 @@ export interface ExecuteNotebookOptions {
   cwd: string;
   /** The kernel's environment. */
   env: NodeJS.ProcessEnv;
-  /** Seconds one cell may run; default 1800. */
+  /** Seconds a cell may stay silent (no output, no display update, no reply) before it is stopped; default 1800. */
   cellTimeout?: number;
   /** Called before each code cell runs (progress). */
   onCell?: (index: number, cell: NotebookCell) => void;

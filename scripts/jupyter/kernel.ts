@@ -230,18 +230,34 @@ export class KernelClient {
   /**
    * Executes `code`; calls `onIopub` with every iopub message of this request (outputs, status),
    * also with those that arrive later, as a front end routes late output to its cell. Resolves with the execute_reply
-   * content once the kernel is idle again; rejects with KernelError on timeout or kernel death.
+   * content once the kernel is idle again; rejects with KernelError on kernel death or when the cell
+   * sends nothing (no output, no display update, no reply) for `silenceMs`: a long cell that keeps
+   * reporting progress (a grid on a slow machine) runs as long as it needs, a hung one is stopped.
    */
-  async execute(code: string, onIopub: (m: JupyterMessage) => void, timeoutMs: number): Promise<ExecuteReply> {
+  async execute(code: string, onIopub: (m: JupyterMessage) => void, silenceMs: number): Promise<ExecuteReply> {
+    let rearm = () => {};
     const { msgId, reply } = this.request(this.shell, 'execute_request', {
       code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true,
     });
-    const idle = this.idleOf(msgId, onIopub);
+    const idle = this.idleOf(msgId, (m) => {
+      rearm();
+      onIopub(m);
+    });
     const done = Promise.all([reply, idle]).then(([r]) => r.content as ExecuteReply);
+    let timer: NodeJS.Timeout | undefined;
+    const silent = new Promise<never>((_, reject) => {
+      rearm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => reject(new KernelError(`the cell: no output and no answer for ${Math.round(silenceMs / 1000)} s`)), silenceMs);
+      };
+      rearm();
+    });
     try {
-      return await Promise.race([timeout(done, timeoutMs, 'the cell'), this.died()]);
+      return await Promise.race([done, silent, this.died()]);
     } catch (err) {
       throw err instanceof KernelError ? err : new KernelError(String(err));
+    } finally {
+      clearTimeout(timer);
     }
   }
 

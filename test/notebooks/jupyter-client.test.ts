@@ -94,3 +94,25 @@ test('cells run on the tslab kernel: merged streams, display updates in place, s
   assert.equal(c4.execution_count, 3);
   assert.equal(c5.execution_count, null, 'nothing runs after the failure');
 });
+
+test('the cell limit counts silence, not run time: a cell that keeps printing outlives it, a silent one is stopped', { timeout: 120_000 }, async () => {
+  const cell = (source: string) => ({ cell_type: 'code' as const, metadata: {}, source, outputs: [], execution_count: null });
+  const nb: Notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      cell("console.log('compiled');"), // the kernel's first compilation, silent, under the limit
+      // 12 s in all, a line every 0.75 s, under an 8 s limit
+      cell("for (let i = 0; i < 16; i++) { await new Promise((r) => setTimeout(r, 750)); console.log(`tick ${i}`); }"),
+      cell("await new Promise((r) => setTimeout(r, 12000)); console.log('too late');"),
+    ],
+  };
+  await assert.rejects(
+    executeNotebook(nb, { cwd: join(ROOT, 'notebooks'), env: { ...process.env, MMCKD_STATIC_FIGURES: '0' }, cellTimeout: 8 }),
+    /the cell: no output and no answer for 8 s/,
+  );
+  assert.equal(nb.cells[1].execution_count, 2, 'the printing cell ran to its reply');
+  assert.match(String((nb.cells[1].outputs?.[0] as { text?: string }).text), /tick 15/);
+  assert.equal(nb.cells[2].execution_count, null, 'the silent cell was stopped before its reply');
+});
