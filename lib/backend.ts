@@ -173,7 +173,12 @@ async function activate(choice: BackendChoice, notes: string[], c: ActivateConte
     load(PACKAGE_OF[choice]); // registers the 'tensorflow' backend on our tfjs-core
     if (!(await tf.setBackend('tensorflow'))) throw new Error("backend 'tensorflow' did not initialise");
     // A tiny op proves the native library really runs (a broken libtensorflow throws here).
-    tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync());
+    const two = tf.add(tf.scalar(1), tf.scalar(1));
+    try {
+      await two.data();
+    } finally {
+      two.dispose();
+    }
     if (choice === 'node-gpu') notes.push('CUDA path: not verified on the machines this kit is developed on');
     return 'tensorflow';
   }
