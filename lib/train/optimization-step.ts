@@ -15,7 +15,7 @@ import type { Objective } from './trainer';
 /** Reads a step's values from the backend (a seam tests replace to inject a device loss). */
 export type StepReader = (t: tf.Tensor) => Promise<Float32Array>;
 
-/** The default read: `await t.data()`. */
+/** Resolves to a tensor's values with `await t.data()`: the step's default read. */
 export const readStepValues: StepReader = async (t) => (await t.data()) as Float32Array;
 
 /** Raised when the backend fails to read a step's values (a lost device, a driver error): names the backend. */
