@@ -33,9 +33,11 @@ async function main(): Promise<void> {
   const read = async (t: tf.Tensor) => (await t.data()) as Float32Array;
   for (let i = 0; i < steps + 1; i++) {
     if (i === 1) for (const k of Object.keys(phases)) delete phases[k];
-    const loss = tf.tidy(() => objective(batch, i).total);
-    await timed('forward only (tidy, no tape)', () => read(loss));
-    loss.dispose();
+    await timed('forward only (tidy, no tape)', async () => {
+      const loss = tf.tidy(() => objective(batch, i).total);
+      await read(loss);
+      loss.dispose();
+    });
     // What runOptimizationStep (lib/train/optimization-step.ts) does, phase by phase.
     let packed: tf.Tensor | undefined;
     const g = await timed('forward + backward (variableGrads)', () => tf.variableGrads(() => {
