@@ -71,11 +71,11 @@ async function runChild(backend: string, steps: number): Promise<BackendResult> 
   const tensorsBefore = tf.memory().numTensors;
   const step = makeTrainingStep();
   const params = Object.fromEntries(Object.entries(step.models).map(([n, m]) => [n, m.parameterCounts().total]));
-  for (let i = 0; i < 2; i++) step.run(i); // warm-up: kernel setup, optimizer slots
+  for (let i = 0; i < 2; i++) await step.run(i); // warm-up: kernel setup, optimizer slots
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
-    step.run(100 + i);
+    await step.run(100 + i);
     times.push(performance.now() - t0);
   }
   const tensorsDuring = tf.memory().numTensors;
@@ -84,13 +84,17 @@ async function runChild(backend: string, steps: number): Promise<BackendResult> 
   const inferMs: Record<string, number> = {};
   for (const name of SUBSET_NAMES) {
     const model = step.models[name];
-    const once = () => tf.tidy(() => model.apply(batch, { training: false }).prediction.dataSync());
-    for (let i = 0; i < 3; i++) once();
+    const once = async () => {
+      const prediction = tf.tidy(() => model.apply(batch, { training: false }).prediction);
+      await prediction.data();
+      prediction.dispose();
+    };
+    for (let i = 0; i < 3; i++) await once();
     const reps = backend === 'cpu' ? 3 : 20;
     const ts: number[] = [];
     for (let i = 0; i < reps; i++) {
       const t0 = performance.now();
-      once();
+      await once();
       ts.push(performance.now() - t0);
     }
     inferMs[name] = median(ts);

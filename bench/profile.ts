@@ -13,10 +13,10 @@ async function main(): Promise<void> {
   await activateBenchBackend(backend);
   const stats = instrumentKernels(tf.getBackend(), process.env.SHAPES === '1');
   const step = makeTrainingStep();
-  step.run(0);
+  await step.run(0);
   stats.reset();
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) step.run(i + 1);
+  for (let i = 0; i < steps; i++) await step.run(i + 1);
   const stepMs = (performance.now() - t0) / steps;
   const kernelMs = [...stats.ms.values()].reduce((a, b) => a + b, 0) / steps;
   const calls = [...stats.calls.values()].reduce((a, b) => a + b, 0) / steps;

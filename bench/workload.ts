@@ -1,15 +1,16 @@
 /**
  * The benchmark workload: the online MM-CKD training step (teacher + six students, MOSI shapes)
- * and per-clip inference, written exactly as lib/train/trainer.ts runs them
- * (variableGrads over the objective, one synchronous read of the loss terms, global-norm
- * clipping, Adam). Shared by bench/mmckd-bench.ts and bench/profile.ts.
+ * and per-clip inference. The step is the trainer's own (`runOptimizationStep` of
+ * lib/train/optimization-step.ts: variableGrads over the objective, one asynchronous read of the
+ * loss terms and the flat gradient, global-norm clipping, Adam). Shared by bench/mmckd-bench.ts
+ * and bench/profile.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { buildModelSet, disposeModelSet, type MsaModel } from '../lib/models/index';
 import type { ModelConfig } from '../lib/models/config';
 import { onlineDistillationObjective } from '../lib/train/objectives';
-import { clipByGlobalNorm } from '../lib/train/schedule';
-import { FlatAdam, clipAndApplyGradients } from '../lib/train/flat-adam';
+import { FlatAdam } from '../lib/train/flat-adam';
+import { runOptimizationStep } from '../lib/train/optimization-step';
 import { SUBSET_NAMES, type SubsetName } from '../lib/data/modalities';
 import type { Batch } from '../lib/data/types';
 
@@ -44,6 +45,7 @@ export function randomBatch(batch: number, seed: number): Batch {
     inputs: { text: feature(dims.text), audio: feature(dims.audio), vision: feature(dims.vision) },
     masks: { text: tf.tensor2d(mask, [batch, seqLen]), audio: tf.tensor2d(mask, [batch, seqLen]), vision: tf.tensor2d(mask, [batch, seqLen]) },
     labels: tf.tensor1d(labels),
+    labelValues: labels,
     indices: Int32Array.from({ length: batch }, (_, i) => i),
   };
 }
@@ -51,8 +53,8 @@ export function randomBatch(batch: number, seed: number): Batch {
 /** A ready-to-run training step over a fixed batch. */
 export interface TrainingStep {
   models: Record<SubsetName, MsaModel>;
-  /** Runs one step; returns the total loss (read synchronously, as the trainer does). */
-  run(seed: number): number;
+  /** Runs one step; resolves to the total loss (the trainer's step: lib/train/optimization-step.ts). */
+  run(seed: number): Promise<number>;
   dispose(): void;
 }
 
@@ -73,24 +75,9 @@ export function makeTrainingStep(model: Partial<ModelConfig> = {}, batchSize: nu
   const batch = randomBatch(batchSize, 1234);
   return {
     models,
-    run(seed) {
-      let packed: tf.Tensor | undefined;
-      const step = tf.variableGrads(() => {
-        const loss = objective(batch, seed);
-        packed = tf.keep(tf.stack([loss.total, ...Object.values(loss.terms)]));
-        return loss.total;
-      }, varList);
-      const values = packed!.dataSync();
-      packed!.dispose();
-      step.value.dispose();
-      if (optimizer instanceof FlatAdam) {
-        clipAndApplyGradients(optimizer, step.grads, BENCH_TRAIN.clipNorm); // as lib/train/trainer.ts
-      } else {
-        const clipped = clipByGlobalNorm(step.grads, BENCH_TRAIN.clipNorm);
-        optimizer.applyGradients(clipped.grads as unknown as Record<string, tf.Variable>);
-        tf.dispose(clipped.grads);
-      }
-      return values[0];
+    async run(seed) {
+      const step = await runOptimizationStep({ objective, batch, seed, varList, optimizer, clipNorm: BENCH_TRAIN.clipNorm });
+      return step.terms.total;
     },
     dispose() {
       tf.dispose(Object.values(batch.inputs));

@@ -20,7 +20,8 @@ export const MEASUREMENT_FILE = 'backend-choice.json';
 
 /** One step of the measured workload. */
 export interface MeasureStep {
-  run(seed: number): void;
+  /** Runs one step; resolves when its values are read back. */
+  run(seed: number): Promise<void>;
   dispose(): void;
 }
 
@@ -45,7 +46,8 @@ export function defaultMeasureStep(): MeasureStep {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { buildModelSet, disposeModelSet } = require('./models/model-set') as typeof import('./models/model-set');
   const { onlineDistillationObjective } = require('./train/objectives') as typeof import('./train/objectives');
-  const { FlatAdam, clipAndApplyGradients } = require('./train/flat-adam') as typeof import('./train/flat-adam');
+  const { FlatAdam } = require('./train/flat-adam') as typeof import('./train/flat-adam');
+  const { runOptimizationStep } = require('./train/optimization-step') as typeof import('./train/optimization-step');
   const { SUBSET_NAMES } = require('./data/modalities') as typeof import('./data/modalities');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const [B, T] = [32, 50];
@@ -60,18 +62,17 @@ export function defaultMeasureStep(): MeasureStep {
   const mask = new Float32Array(B * T);
   lengths.forEach((len, b) => mask.fill(1, b * T, b * T + len));
   const feature = (dim: number) => tf.tensor3d(Float32Array.from({ length: B * T * dim }, (_, i) => (mask[Math.floor(i / dim)] ? 2 * rand() - 1 : 0)), [B, T, dim]);
+  const labelValues = Float32Array.from({ length: B }, () => 6 * rand() - 3);
   const batch = {
     inputs: { text: feature(dims.text), audio: feature(dims.audio), vision: feature(dims.vision) },
     masks: { text: tf.tensor2d(mask, [B, T]), audio: tf.tensor2d(mask, [B, T]), vision: tf.tensor2d(mask, [B, T]) },
-    labels: tf.tensor1d(Float32Array.from({ length: B }, () => 6 * rand() - 3)),
+    labels: tf.tensor1d(labelValues),
+    labelValues,
     indices: Int32Array.from({ length: B }, (_, i) => i),
   };
   return {
-    run(seed) {
-      const step = tf.variableGrads(() => objective(batch, seed).total, vars);
-      step.value.dataSync(); // the trainer reads the loss once per step
-      step.value.dispose();
-      clipAndApplyGradients(optimizer, step.grads, 1);
+    async run(seed) {
+      await runOptimizationStep({ objective, batch, seed, varList: vars, optimizer, clipNorm: 1 }); // the trainer's step
     },
     dispose() {
       tf.dispose([...Object.values(batch.inputs), ...Object.values(batch.masks), batch.labels]);
@@ -139,11 +140,11 @@ export async function measureBackends(candidates: Candidate[], options: MeasureO
       if (!(await tf.setBackend(c.tfjsBackend))) throw new Error(`backend '${c.tfjsBackend}' did not initialise for the measurement`);
       const step = (options.makeStep ?? defaultMeasureStep)();
       try {
-        step.run(0); // warm-up: kernel setup, optimizer slots
+        await step.run(0); // warm-up: kernel setup, optimizer slots
         const times: number[] = [];
         for (let i = 0; i < steps; i++) {
           const t0 = performance.now();
-          step.run(1 + i);
+          await step.run(1 + i);
           times.push(performance.now() - t0);
         }
         ms[c.name] = median(times);

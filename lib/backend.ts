@@ -9,8 +9,9 @@
  * faster (lib/backend-measure.ts; the result is cached in the cache folder with the versions).
  * The native packages are optional dependencies: their install step downloads libtensorflow, so
  * on a machine without internet they are absent and the kit falls back to wasm. The webgpu
- * packages install from the npm registry alone; webgpu runs only where Dawn finds a GPU adapter,
- * and the automatic order takes it only when `WEBGPU_AUTOMATIC` says so (see there).
+ * packages install from the npm registry alone; the automatic order takes webgpu where Dawn finds a
+ * hardware adapter (a software one, lavapipe or SwiftShader, only when forced: it is slower than
+ * wasm). The kit reads tensors only asynchronously (`await t.data()`), as WebGPU in Node requires.
  *
  * Both GPU paths are written to their packages' documentation but are NOT verified on the
  * machines this kit is developed on (no GPU there); bench/gpu-check.sh is the check for one.
@@ -19,7 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describeMeasurement, measureBackends, type BackendMeasurement, type MeasureOptions } from './backend-measure';
 import { kitPaths } from './paths';
-import { BackendUnavailableError, findVulkanLoader, startWebgpu, type WebgpuProbeOptions } from './webgpu-backend';
+import { BackendUnavailableError, startWebgpu, type WebgpuProbeOptions } from './webgpu-backend';
 
 /** The kit's names for the five backends, fastest first. */
 export type BackendChoice = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
@@ -28,14 +29,11 @@ export type BackendChoice = 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
 const BACKEND_ORDER: readonly BackendChoice[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 
 /**
- * Whether the automatic order may choose webgpu when Dawn finds an adapter. False for now:
- * WebGPU in Node cannot read a tensor synchronously, and the kit's trainer, predictions and MVSC
- * classes read with dataSync, so automatic webgpu would stop the first training step on a machine
- * with a GPU. Until they read with `await data()`, the automatic order only reports why webgpu is
- * not used (and looks for the Vulkan loader, a few file checks, without starting Dawn);
- * MMCKD_BACKEND=webgpu forces it.
+ * Whether the automatic order may choose webgpu when Dawn finds a hardware adapter: true, since
+ * every read of the kit is asynchronous (WebGPU in Node has no synchronous read). Where no Vulkan
+ * loader exists the probe costs a few file checks and Dawn is never started.
  */
-export const WEBGPU_AUTOMATIC = false;
+export const WEBGPU_AUTOMATIC = true;
 
 /** Environment variable that forces a backend. */
 const BACKEND_ENV = 'MMCKD_BACKEND';
@@ -66,6 +64,8 @@ export interface BackendReport {
   attempts: BackendAttempt[];
   /** Extra facts (wasm SIMD and threads, the WebGPU adapter). */
   notes: string[];
+  /** The WebGPU adapter in use (webgpu only), e.g. 'NVIDIA H200 (nvidia, hopper)'. */
+  adapter?: string;
   /** The one-line message the CLI and notebooks print. */
   message: string;
   /** When more than one CPU backend loaded: what was measured (or read from the cache) to choose. */
@@ -151,29 +151,34 @@ interface ActivateContext {
   webgpu: Omit<WebgpuProbeOptions, 'load'>;
 }
 
-/** Activates webgpu, or throws the one-clause reason it is not used. */
-async function activateWebgpuChoice(notes: string[], c: ActivateContext): Promise<string> {
+/**
+ * Activates webgpu (a hardware adapter; a software one only when forced) and returns the tfjs
+ * backend name, or throws the one-clause reason it is not used. Records the adapter's name.
+ */
+async function activateWebgpuChoice(notes: string[], c: ActivateContext, adapter: { name?: string }): Promise<string> {
   if (!c.forced && !c.automaticWebgpu) {
-    const platform = c.webgpu.platform ?? process.platform;
-    const loader = platform === 'linux' ? (c.webgpu.findLoader ?? (() => findVulkanLoader()))() : 'not needed';
-    if (!loader) throw new BackendUnavailableError('no Vulkan loader (libvulkan.so.1 not found)');
-    throw new BackendUnavailableError(
-      'not tried automatically: WebGPU in Node cannot read tensors synchronously, as the kit\'s training does (MMCKD_BACKEND=webgpu forces it)',
-    );
+    throw new BackendUnavailableError('not tried automatically (automatic webgpu turned off by the caller; MMCKD_BACKEND=webgpu forces it)');
   }
   const started = await startWebgpu({ ...c.webgpu, load: c.load, allowSoftware: c.webgpu.allowSoftware ?? c.forced });
+  adapter.name = started.adapter.name;
+  if (started.adapter.software) notes.push('software adapter, forced: slower than wasm');
   notes.push(...started.notes, `Dawn for Node (webgpu ${packageVersion(c.load, 'webgpu')})`, 'not verified on a GPU yet');
   return 'webgpu';
 }
 
-async function activate(choice: BackendChoice, notes: string[], c: ActivateContext): Promise<string> {
+async function activate(choice: BackendChoice, notes: string[], c: ActivateContext, adapter: { name?: string } = {}): Promise<string> {
   const { load, env } = c;
-  if (choice === 'webgpu') return activateWebgpuChoice(notes, c);
+  if (choice === 'webgpu') return activateWebgpuChoice(notes, c, adapter);
   if (choice === 'node-gpu' || choice === 'node') {
     load(PACKAGE_OF[choice]); // registers the 'tensorflow' backend on our tfjs-core
     if (!(await tf.setBackend('tensorflow'))) throw new Error("backend 'tensorflow' did not initialise");
     // A tiny op proves the native library really runs (a broken libtensorflow throws here).
-    tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(1)).dataSync());
+    const two = tf.add(tf.scalar(1), tf.scalar(1));
+    try {
+      await two.data();
+    } finally {
+      two.dispose();
+    }
     if (choice === 'node-gpu') notes.push('CUDA path: not verified on the machines this kit is developed on');
     return 'tensorflow';
   }
@@ -231,8 +236,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   for (const [at, first] of order.entries()) {
     let choice = first;
     let notes: string[] = [];
+    const adapter: { name?: string } = {};
     try {
-      let tfjsBackend = await activate(choice, notes, context);
+      let tfjsBackend = await activate(choice, notes, context, adapter);
       attempts.push({ backend: choice, ok: true, reason: '' });
       let measurement: BackendMeasurement | undefined;
       if (!forced && measure && among.includes(choice)) {
@@ -275,6 +281,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
         forced: forced !== undefined,
         attempts,
         notes,
+        ...(choice === 'webgpu' && adapter.name ? { adapter: adapter.name } : {}),
         ...(measurement ? { measurement } : {}),
       };
       current = { ...base, message: formatMessage(base) };

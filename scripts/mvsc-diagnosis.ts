@@ -88,14 +88,14 @@ async function train(name: string, method: MethodName, seed: number): Promise<vo
   const t0 = Date.now();
   const run = await runMethod({ dataset, config, outDir, batches: splitBatches, backend, stage1CacheDir: join(OUT, '_stage1'), lock: 'wait' });
   const seconds = (Date.now() - t0) / 1000;
-  const testMae = Object.fromEntries(evaluateSubsets(run.predictors, dataset.test).map((r) => [r.subset, r.raw.MAE]));
+  const testMae = Object.fromEntries((await evaluateSubsets(run.predictors, dataset.test)).map((r) => [r.subset, r.raw.MAE]));
   const stage2 = run.history.filter((h) => h.stage === 'stage2');
   const bestEpoch: Record<string, number> = {};
   for (const h of stage2) for (const s of h.improved) bestEpoch[s] = h.epoch;
   // Each student beside the teacher as it was at the student's kept epoch.
   const teachers = await loadStudentTeachers(outDir, STUDENTS);
   const projection: ResultLine['projection'] = {};
-  for (const r of studentProjectionRecords(run.models, teachers, dataset.test, config.classScheme, STUDENTS)) {
+  for (const r of await studentProjectionRecords(run.models, teachers, dataset.test, config.classScheme, STUDENTS)) {
     projection[r.student] = { separation: r.classSeparation, spread: r.spread, alignment: r.agreementWithTeacher, teacherEpoch: r.epoch, teacherSeparation: r.teacherClassSeparation };
   }
   for (const t of Object.values(teachers)) t!.model.dispose();

@@ -82,8 +82,8 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       const run = await runMethod({ dataset, config, outDir, batches: splitBatches, backend, fresh: true });
       const seconds = (Date.now() - t0) / 1000;
-      const results = evaluateSubsets(run.predictors, dataset.test);
-      const valid = evaluateSubsets(run.predictors, dataset.valid);
+      const results = await evaluateSubsets(run.predictors, dataset.test);
+      const valid = await evaluateSubsets(run.predictors, dataset.valid);
       const epochs = run.history.filter((h) => h.stage === 'stage2').length;
       rmSync(outDir, { recursive: true, force: true });
       const mae = Object.fromEntries(results.map((r) => [r.subset, Number(r.raw.MAE.toFixed(4))]));

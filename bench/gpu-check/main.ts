@@ -2,8 +2,8 @@
  * The GPU check (README, "TensorFlow.js backends"), the Node part that
  * bench/gpu-check.sh runs: the adapter and the backend line, the kit's custom operations and a
  * whole MM-CKD step (loss and gradients) on wasm and webgpu against the cpu backend, the step time
- * beside PyTorch's (from JSON files that torch_reference.py wrote), and a short training run's
- * validation MAE on wasm and on webgpu. Without an adapter it still runs to the end (the webgpu
+ * beside PyTorch's (from JSON files that torch_reference.py wrote), and a short training run of the
+ * kit's own `runMethod` (quick preset): validation MAE on wasm and on webgpu. Without an adapter it still runs to the end (the webgpu
  * columns say why they are empty), so it can be tried on any machine.
  *
  * Usage: npx tsx bench/gpu-check/main.ts [--out DIR] [--torch FILE]... [--budget-s 420]
@@ -74,10 +74,8 @@ function record(comparisons: Comparison[], where: string): void {
 
 async function backendSection(): Promise<BackendChoice[]> {
   section('backend', started);
-  const automatic = await selectBackend({ load, env: KIT_ENV, automaticWebgpu: true });
-  say(`backend line, automatic order with webgpu allowed:\n  ${automatic.message}`);
-  const kitDefault = await selectBackend({ load, env: KIT_ENV });
-  say(`backend line, the kit's default (webgpu only when forced):\n  ${kitDefault.message}`);
+  const automatic = await selectBackend({ load, env: KIT_ENV });
+  say(`backend line, the kit's automatic order (webgpu where Dawn finds a hardware adapter):\n  ${automatic.message}`);
   let adapter = '';
   try {
     const forced = await selectBackend({ force: 'webgpu', load, env: KIT_ENV });
@@ -86,7 +84,7 @@ async function backendSection(): Promise<BackendChoice[]> {
   } catch (err) {
     say(`adapter: none (${errorLine(err)})`);
   }
-  results.backend = { automatic: automatic.message, kitDefault: kitDefault.message, adapter: adapter || null };
+  results.backend = { automatic: automatic.message, automaticAdapter: automatic.adapter ?? null, adapter: adapter || null };
   return adapter ? ['cpu', 'wasm', 'webgpu'] : ['cpu', 'wasm'];
 }
 
@@ -230,7 +228,7 @@ async function timingSection(backends: BackendChoice[]): Promise<void> {
 
 async function trainingSection(backends: BackendChoice[]): Promise<void> {
   const epochs = Number(args.epochs);
-  section(`quick training run: online MM-CKD, synthetic quick set, preset quick, ${epochs} epochs (validation MAE after the last epoch)`, started);
+  section(`quick training run: the kit's runMethod, MM-CKD, synthetic quick set, preset quick, ${epochs} + ${epochs} epochs (validation MAE after the last epoch)`, started);
   const runs: Record<string, QuickTrainResult | string> = {};
   for (const b of backends.filter((x) => x !== 'cpu')) {
     if (leftMs() < 45_000) {
@@ -260,12 +258,12 @@ async function trainingSection(backends: BackendChoice[]): Promise<void> {
 
 async function syncReadSection(backends: BackendChoice[]): Promise<void> {
   if (!backends.includes('webgpu')) return;
-  section('a synchronous read on webgpu (the kit trainer reads this way)', started);
+  section('a synchronous read on webgpu (the kit never reads this way; its guard names the fix)', started);
   await use('webgpu');
   const t = tf.tidy(() => tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])));
   try {
     t.dataSync();
-    say('dataSync worked on webgpu (unexpected in Node: the kit could then train on webgpu as it is)');
+    say('dataSync worked on webgpu (unexpected in Node: tfjs-backend-webgpu reads synchronously through an OffscreenCanvas)');
     results.syncRead = 'works';
   } catch (err) {
     say(`dataSync fails as expected: ${errorLine(err)}`);

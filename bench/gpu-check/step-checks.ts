@@ -1,19 +1,58 @@
 /**
  * Whole-step checks of the GPU check: one MM-CKD objective's loss terms and gradients on a
- * backend (to compare with cpu), and the training step's time at a batch size.
+ * backend (to compare with cpu), and the training step's time at a batch size. The step timed is
+ * the kit's own (`runOptimizationStep`, lib/train/optimization-step.ts: what the trainer runs).
  * The workload is bench/workload.ts's: seven models at MOSI shapes (768/5/20, T 50), random
  * clips, the kit's MM-CKD objective (L1 + 0.1 * MVSC, tau 0.2).
  */
 import * as tf from '@tensorflow/tfjs';
 import { SUBSET_NAMES } from '../../lib/data/modalities';
-import { disposeBatch } from '../../lib/data/types';
+import { disposeBatch, type Batch } from '../../lib/data/types';
 import { buildModelSet, disposeModelSet } from '../../lib/models/index';
 import type { ModelConfig } from '../../lib/models/config';
-import { onlineDistillationObjective } from '../../lib/train/objectives';
+import { onlineDistillationObjective, type Objective } from '../../lib/train/objectives';
 import { FlatAdam } from '../../lib/train/flat-adam';
+import { runOptimizationStep } from '../../lib/train/optimization-step';
 import { BENCH_TRAIN, randomBatch } from '../workload';
-import { asyncTrainingStep, labelValuesOf, lossAndGradients, settle, type LossAndGradients } from './async-step';
 import { median } from './numeric';
+
+/** The loss terms and every variable's gradient of one objective evaluation, read to the CPU. */
+export interface LossAndGradients {
+  /** 'total' first, then the objective's terms (l1_tav, ..., mvsc). */
+  termNames: string[];
+  terms: Float32Array;
+  /** One entry per variable of `variables`, same order. */
+  gradients: Float32Array[];
+  shapes: number[][];
+  /** The variables' names. */
+  names: string[];
+}
+
+/** Evaluates `objective` on the batch and returns its terms and gradients (no update). */
+async function lossAndGradients(objective: Objective, variables: tf.Variable[], batch: Batch, seed: number): Promise<LossAndGradients> {
+  let packed: tf.Tensor | undefined;
+  let termNames: string[] = [];
+  const step = tf.variableGrads(() => {
+    const loss = objective(batch, seed);
+    termNames = ['total', ...Object.keys(loss.terms)];
+    packed = tf.keep(tf.stack([loss.total, ...Object.values(loss.terms)]));
+    return loss.total;
+  }, variables);
+  try {
+    const terms = Float32Array.from(await packed!.data());
+    const gradients = await Promise.all(variables.map(async (v) => Float32Array.from(await step.grads[v.name].data())));
+    return { termNames, terms, gradients, shapes: variables.map((v) => v.shape), names: variables.map((v) => v.name) };
+  } finally {
+    tf.dispose([packed!, step.value, ...Object.values(step.grads)]);
+  }
+}
+
+/** Waits until the backend has finished the queued work that `variable` depends on. */
+async function settle(variable: tf.Variable): Promise<void> {
+  const probe = tf.tidy(() => tf.slice(tf.reshape(variable, [-1]), 0, 1));
+  await probe.data();
+  probe.dispose();
+}
 
 /** A model variant of the step check. */
 export interface StepVariant {
@@ -69,8 +108,7 @@ export async function timeSteps(batchSize: number, warmup: number, steps: number
   try {
     const objective = onlineDistillationObjective(models, BENCH_TRAIN, true);
     const variables = Object.values(models).flatMap((m) => m.variables());
-    const labels = await labelValuesOf(batch);
-    const run = (seed: number) => asyncTrainingStep(objective, variables, optimizer, batch, labels, seed, BENCH_TRAIN.clipNorm);
+    const run = (seed: number) => runOptimizationStep({ objective, batch, seed, varList: variables, optimizer, clipNorm: BENCH_TRAIN.clipNorm });
     let t = performance.now();
     await run(0);
     await settle(variables[variables.length - 1]);

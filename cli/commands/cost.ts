@@ -93,13 +93,13 @@ export const command: CliCommand = {
         report = { ...report, rows: [...report.rows.filter((r) => r.group !== 'imputer+teacher'), ...withTeacher.rows.filter((r) => r.group === 'imputer+teacher')] };
       }
       if (run) {
-        const studentResults = evaluateSubsets(run.predictors, dataset.test);
+        const studentResults = await evaluateSubsets(run.predictors, dataset.test);
         const imputerResults: Record<string, SubsetResult[]> = {};
         if (imputerDirs.length > 0) {
           for (const c of costImputers) {
             for (const k of c.imputer.kind === 'diffusion' ? c.sampleSteps ?? [c.imputer.config.sampleSteps] : [undefined]) {
               const name = c.imputer.kind === 'diffusion' ? `diffusion K=${k} + teacher` : 'autoencoder + teacher';
-              imputerResults[name] = evaluateSubsets(imputerPredictors(c.imputer, imputerTeacher, { sampleSteps: k }), dataset.test);
+              imputerResults[name] = await evaluateSubsets(imputerPredictors(c.imputer, imputerTeacher, { sampleSteps: k }), dataset.test);
             }
           }
         }

@@ -63,7 +63,7 @@ export const command: CliCommand = {
     const { dataset } = standardizeDataset(loadDataset(datasetSpecOf(record)));
     const run = await loadTrainedRun(runDir);
     try {
-      const evaluation = evaluateProtocols(run.predictors, dataset.test, protocols, evalSeed);
+      const evaluation = await evaluateProtocols(run.predictors, dataset.test, protocols, evalSeed);
       const tables = join(runDir, 'tables');
       // The results are printed even when saving them fails; the failure is then the exit status.
       let saveError: unknown;

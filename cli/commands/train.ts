@@ -117,7 +117,7 @@ export const command: CliCommand = {
       callbacks: { ...combineCallbacks(terminalProgress()), log },
     });
     try {
-      const results = evaluateSubsets(run.predictors, dataset.test);
+      const results = await evaluateSubsets(run.predictors, dataset.test);
       const metrics = { split: 'test', protocol: 'P1', method: a.config.method, seed: a.config.seed, backend: backend.choice, subsets: results };
       writeJson(outDir, 'metrics.json', metrics);
       if (a.json) {

@@ -68,7 +68,7 @@ export function makeBatch(split: MultimodalSplit, rows: Int32Array, options: Pic
   });
   const y = new Float32Array(B);
   for (let b = 0; b < B; b++) y[b] = split.labels[rows[b]];
-  return { inputs, masks, labels: tf.tensor1d(y), indices: rows };
+  return { inputs, masks, labels: tf.tensor1d(y), labelValues: y, indices: rows };
 }
 
 /**

@@ -11,6 +11,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { importEsm } from '../io/esm';
+import { yieldToEventLoop } from '../io/event-loop';
 import { DatasetFormatError } from './errors';
 import { hdf5Guard } from './hdf5-guard';
 import { checkDatasetFile } from './read-file';
@@ -81,8 +82,6 @@ const TYPE_CLASSES = ['integer', 'float', 'time', 'string', 'bitfield', 'opaque'
 
 /** Videos read between two yields to the event loop (so signals are handled while a large file loads). */
 const VIDEOS_PER_YIELD = 8;
-
-const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Returns a byte count in GiB for messages. */
 const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 3 : 1)} GiB`;

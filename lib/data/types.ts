@@ -74,6 +74,8 @@ export interface Batch {
   masks: Record<Modality, import('@tensorflow/tfjs').Tensor2D>;
   /** [B] float32 regression labels. */
   labels: import('@tensorflow/tfjs').Tensor1D;
+  /** [B] the same labels on the host (what the batch was made from): MVSC's classes come from here, never from a read. */
+  labelValues: Float32Array;
   /** Row of each clip in its split. */
   indices: Int32Array;
 }

@@ -64,19 +64,19 @@ function quantile(sorted: number[], q: number): number {
 }
 
 /**
- * Returns the latency per clip of `run` (which must finish its work, e.g. read its result back,
+ * Resolves to the latency per clip of `run` (which must finish its work, e.g. read its result back,
  * and dispose what it makes): median and quartiles over `repeats` timed runs after `warmup`.
  */
-export function measureLatency(run: () => void, o: LatencyOptions): LatencyStats {
+export async function measureLatency(run: () => Promise<void>, o: LatencyOptions): Promise<LatencyStats> {
   const warmup = o.warmup ?? 3;
   const repeats = o.repeats ?? 10;
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new Error(`Expected repeats to be an integer >= 1, but got ${repeats}`);
-  for (let i = 0; i < warmup; i++) run();
+  for (let i = 0; i < warmup; i++) await run();
   const perClip: number[] = [];
   const clips = o.batchSize * (o.passesPerRun ?? 1);
   for (let i = 0; i < repeats; i++) {
     const t0 = performance.now();
-    run();
+    await run();
     perClip.push((performance.now() - t0) / clips);
   }
   perClip.sort((a, b) => a - b);
@@ -86,10 +86,10 @@ export function measureLatency(run: () => void, o: LatencyOptions): LatencyStats
 }
 
 /** Returns the peak bytes of tensors allocated during `run` above those live before it (tf.profile). */
-async function peakInferenceBytes(run: () => void): Promise<number> {
+async function peakInferenceBytes(run: () => Promise<void>): Promise<number> {
   const before = tf.memory().numBytes;
-  const info = await tf.profile(() => {
-    run();
+  const info = await tf.profile(async () => {
+    await run();
   });
   return Math.max(0, info.peakBytes - before);
 }
@@ -188,13 +188,16 @@ const COST_COUNTS =
   'Imputer rows average the six missing patterns. Latency: wall clock incl. read-back, random full-length inputs, median [IQR] over repetitions after warm-up. ' +
   'Peak memory: max tf.memory().numBytes during one batch-32 pass minus bytes live before (activations); RSS is process-wide.';
 
-/** Returns a function that runs every predictor once on `x` and reads the predictions back. */
-function runAll(predictors: Predictor[], x: ModelInput): () => void {
-  return () => {
+/** Returns a function that runs every predictor once on `x` and resolves when each one's predictions are read back. */
+function runAll(predictors: Predictor[], x: ModelInput): () => Promise<void> {
+  return async () => {
     for (const p of predictors) {
       const y = tf.tidy(() => p(x));
-      y.dataSync();
-      y.dispose();
+      try {
+        await y.data();
+      } finally {
+        y.dispose();
+      }
     }
   };
 }
@@ -212,9 +215,10 @@ export async function measureCost(o: CostOptions): Promise<CostReport> {
   const inputs = new Map(batchSizes.map((B) => [B, randomCostInput(dims, seqLens, B)]));
   const big = Math.max(...batchSizes);
   const measure = async (predictors: Predictor[]) => {
-    const latency = batchSizes.map((B) =>
-      measureLatency(runAll(predictors, inputs.get(B)!), { batchSize: B, warmup: o.warmup, repeats: o.repeats, passesPerRun: predictors.length }),
-    );
+    const latency: LatencyStats[] = [];
+    for (const B of batchSizes) {
+      latency.push(await measureLatency(runAll(predictors, inputs.get(B)!), { batchSize: B, warmup: o.warmup, repeats: o.repeats, passesPerRun: predictors.length }));
+    }
     let peakBytes = 0;
     for (const p of predictors) peakBytes = Math.max(peakBytes, await peakInferenceBytes(runAll([p], inputs.get(big)!)));
     return { latency, peakBytes, rssBytes: process.memoryUsage().rss };

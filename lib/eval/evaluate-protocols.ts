@@ -18,6 +18,7 @@ import type { MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
 import { predict, type Predictor } from '../train/predict';
 import { splitBatches } from '../train/batch-source';
+import { yieldToEventLoop } from '../io/event-loop';
 import { auilc } from './auilc';
 import { evaluateSubsets, type SubsetResult } from './evaluate-subsets';
 import { msaMetrics, type MsaMetricValues } from './metrics';
@@ -62,15 +63,19 @@ export function subsetsFromAvailability(available: Uint8Array, n: number): Subse
 }
 
 /**
- * Returns predictions for a split where clip i is answered by `predictors[subsets[i]]`,
- * in split order.
+ * Resolves to predictions for a split where clip i is answered by `predictors[subsets[i]]`,
+ * in split order; yields to the event loop after each batch (a signal is handled within a batch).
  */
-export function predictRouted(predictors: Partial<Record<SubsetName, Predictor>>, split: MultimodalSplit, subsets: readonly SubsetName[], batchSize = 64): Float32Array {
+export async function predictRouted(predictors: Partial<Record<SubsetName, Predictor>>, split: MultimodalSplit, subsets: readonly SubsetName[], batchSize = 64): Promise<Float32Array> {
   const out = new Float32Array(split.ids.length);
   for (const batch of splitBatches(split, { batchSize, shuffle: false, seed: 0 })) {
-    const values = predict(predictors, batch, Array.from(batch.indices, (row) => subsets[row]));
-    batch.indices.forEach((row, i) => (out[row] = values[i]));
-    disposeBatch(batch);
+    try {
+      const values = await predict(predictors, batch, Array.from(batch.indices, (row) => subsets[row]));
+      batch.indices.forEach((row, i) => (out[row] = values[i]));
+    } finally {
+      disposeBatch(batch);
+    }
+    await yieldToEventLoop();
   }
   return out;
 }
@@ -88,30 +93,31 @@ function curveAuilc(results: RateResult[]): Partial<Record<MsaMetricKey, number>
   return out;
 }
 
-/** Scores routed predictions on `mask(rate)` of the split at each rate; returns the curve. */
-function rateCurve(
+/** Scores routed predictions on `mask(rate)` of the split at each rate; resolves to the curve. */
+async function rateCurve(
   protocol: RateProtocol,
   predictors: Record<SubsetName, Predictor>,
   split: MultimodalSplit,
   rates: readonly number[],
   mask: (rate: number) => MaskedSplit,
-): RateCurve {
-  const results = rates.map((rate) => {
+): Promise<RateCurve> {
+  const results: RateResult[] = [];
+  for (const rate of rates) {
     const masked = mask(rate);
     const subsets = subsetsFromAvailability(masked.available, split.ids.length);
-    const pred = predictRouted(predictors, masked.split, subsets);
+    const pred = await predictRouted(predictors, masked.split, subsets);
     const m = msaMetrics(pred, split.labels);
-    return { rate, metrics: m.rounded, raw: m.raw, routed: countRouted(subsets) };
-  });
+    results.push({ rate, metrics: m.rounded, raw: m.raw, routed: countRouted(subsets) });
+  }
   return { protocol, results, auilc: curveAuilc(results) };
 }
 
 /**
  * P2: every frame of every modality dropped with probability `rate` (MMSA `generate_m`, separate
  * seeds per modality from `seed`); a clip that lost every frame of a modality is routed to the
- * model without it.
+ * model without it. Resolves to the curve.
  */
-export function evaluateFrameRates(predictors: Record<SubsetName, Predictor>, split: MultimodalSplit, rates: readonly number[] = FRAME_RATES, seed = 0): RateCurve {
+export function evaluateFrameRates(predictors: Record<SubsetName, Predictor>, split: MultimodalSplit, rates: readonly number[] = FRAME_RATES, seed = 0): Promise<RateCurve> {
   return rateCurve('P2', predictors, split, rates, (rate) => frameMissing(split, rate, seed));
 }
 
@@ -127,21 +133,21 @@ export function imderEvaluationBatchSize(numClips: number, preferred = IMDER_BAT
 
 /**
  * P3 (IMDer, per batch): the test clips, shuffled from `seed` and batched, lose modalities by
- * batch as IMDer's released code does (`imderBatchMissing`); routed by what is left.
+ * batch as IMDer's released code does (`imderBatchMissing`); routed by what is left. Resolves to the curve.
  */
-export function evaluateImderModalityRates(
+export async function evaluateImderModalityRates(
   predictors: Record<SubsetName, Predictor>,
   split: MultimodalSplit,
   rates: readonly number[] = MODALITY_RATES,
   seed = 0,
   batchSize = imderEvaluationBatchSize(split.ids.length),
-): RateCurve {
-  const curve = rateCurve('P3', predictors, split, rates, (rate) => imderBatchMissing(split, rate, seed, { batchSize }));
+): Promise<RateCurve> {
+  const curve = await rateCurve('P3', predictors, split, rates, (rate) => imderBatchMissing(split, rate, seed, { batchSize }));
   return { ...curve, batchSize };
 }
 
-/** P3c (per clip, the kit's variant): each clip loses each modality with probability `rate` (one always kept). */
-export function evaluateClipModalityRates(predictors: Record<SubsetName, Predictor>, split: MultimodalSplit, rates: readonly number[] = MODALITY_RATES, seed = 0): RateCurve {
+/** P3c (per clip, the kit's variant): each clip loses each modality with probability `rate` (one always kept); resolves to the curve. */
+export function evaluateClipModalityRates(predictors: Record<SubsetName, Predictor>, split: MultimodalSplit, rates: readonly number[] = MODALITY_RATES, seed = 0): Promise<RateCurve> {
   return rateCurve('P3c', predictors, split, rates, (rate) => randomModalityMissing(split, rate, seed));
 }
 
@@ -156,17 +162,21 @@ export interface RunEvaluation {
   p3c?: RateCurve;
 }
 
-/** Evaluates predictors on `split` under the given protocols with one evaluation seed. */
-export function evaluateProtocols(
+/**
+ * Evaluates predictors on `split` under the given protocols with one evaluation seed; resolves to
+ * the evaluation. Yields to the event loop after every batch, so a signal sent during a long
+ * evaluation is handled within a batch.
+ */
+export async function evaluateProtocols(
   predictors: Record<SubsetName, Predictor>,
   split: MultimodalSplit,
   protocols: readonly ProtocolName[] = PROTOCOL_NAMES,
   evalSeed = 0,
-): RunEvaluation {
+): Promise<RunEvaluation> {
   const out: RunEvaluation = { evalSeed };
-  if (protocols.includes('P1')) out.p1 = evaluateSubsets(predictors, split, SUBSET_NAMES);
-  if (protocols.includes('P2')) out.p2 = evaluateFrameRates(predictors, split, FRAME_RATES, evalSeed);
-  if (protocols.includes('P3')) out.p3 = evaluateImderModalityRates(predictors, split, MODALITY_RATES, evalSeed);
-  if (protocols.includes('P3c')) out.p3c = evaluateClipModalityRates(predictors, split, MODALITY_RATES, evalSeed);
+  if (protocols.includes('P1')) out.p1 = await evaluateSubsets(predictors, split, SUBSET_NAMES);
+  if (protocols.includes('P2')) out.p2 = await evaluateFrameRates(predictors, split, FRAME_RATES, evalSeed);
+  if (protocols.includes('P3')) out.p3 = await evaluateImderModalityRates(predictors, split, MODALITY_RATES, evalSeed);
+  if (protocols.includes('P3c')) out.p3c = await evaluateClipModalityRates(predictors, split, MODALITY_RATES, evalSeed);
   return out;
 }

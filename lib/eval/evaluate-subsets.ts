@@ -24,22 +24,24 @@ export interface SubsetResult {
   n: number;
 }
 
-/** Returns the predictions of one subset's predictor on a split with the other modalities removed. */
-function predictWithSubset(predictor: Predictor, split: MultimodalSplit, subset: SubsetName, batchSize = 64): Float32Array {
+/** Resolves to the predictions of one subset's predictor on a split with the other modalities removed. */
+function predictWithSubset(predictor: Predictor, split: MultimodalSplit, subset: SubsetName, batchSize = 64): Promise<Float32Array> {
   const masked = applyModalitySubset(split, subset);
   return predictSplit(predictor, masked.split, splitBatches, batchSize);
 }
 
-/** Returns P1 results for every subset (teacher first), each from its own predictor. */
-export function evaluateSubsets(
+/** Resolves to P1 results for every subset (teacher first), each from its own predictor. */
+export async function evaluateSubsets(
   predictors: Record<SubsetName, Predictor>,
   split: MultimodalSplit,
   subsets: readonly SubsetName[] = SUBSET_NAMES,
   batchSize = 64,
-): SubsetResult[] {
-  return subsets.map((subset) => {
-    const pred = predictWithSubset(predictors[subset], split, subset, batchSize);
+): Promise<SubsetResult[]> {
+  const out: SubsetResult[] = [];
+  for (const subset of subsets) {
+    const pred = await predictWithSubset(predictors[subset], split, subset, batchSize);
     const r = msaMetrics(pred, split.labels);
-    return { subset, metrics: r.rounded, raw: r.raw, n: r.counts.n };
-  });
+    out.push({ subset, metrics: r.rounded, raw: r.raw, n: r.counts.n });
+  }
+  return out;
 }

@@ -226,7 +226,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
       callbacks: spec.callbacks,
     });
     try {
-      const evaluation = await evaluateProtocolsYielding(run.predictors, spec.dataset.test, protocols, evalSeed);
+      const evaluation = await evaluateProtocols(run.predictors, spec.dataset.test, protocols, evalSeed); // yields after every batch: a signal is handled within a batch
       writeJson(c.runDir, 'evaluation.json', { protocols, config: c.config, backend: spec.backend.choice, evaluation });
       return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation, validMae: bestValidMae(run.history), kept: keptCheckpoints(run.history), computed: true };
     } finally {
@@ -292,25 +292,6 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
       results.set(c.index, await underLock(c, lock));
     }
   }
-}
-
-/**
- * Returns `evaluateProtocols`' result, computed one protocol at a time with a turn of the event
- * loop before each, so that a SIGINT or SIGTERM sent during a cell's evaluation is handled (and
- * forwarded to the grid's workers) between protocols rather than after all of them.
- */
-export async function evaluateProtocolsYielding(
-  predictors: Parameters<typeof evaluateProtocols>[0],
-  split: Parameters<typeof evaluateProtocols>[1],
-  protocols: readonly ProtocolName[],
-  evalSeed: number,
-): Promise<RunEvaluation> {
-  const out: RunEvaluation = { evalSeed };
-  for (const p of PROTOCOL_NAMES.filter((name) => protocols.includes(name))) {
-    await new Promise<void>((r) => setImmediate(r)); // a pending signal's handlers run here
-    Object.assign(out, evaluateProtocols(predictors, split, [p], evalSeed));
-  }
-  return out;
 }
 
 /** Returns the default grid folder name of a dataset spec and preset: `grid-<data>-<preset>`. */

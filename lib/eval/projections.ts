@@ -10,26 +10,35 @@ import { disposeBatch } from '../data/types';
 import type { MsaModel } from '../models/model';
 import { labelClasses, type ClassScheme } from '../losses/label-classes';
 import { splitBatches } from '../train/batch-source';
+import { yieldToEventLoop } from '../io/event-loop';
 import { classSeparation, crossModelAgreement, projectionSpread, type Projections } from '../losses/projection-geometry';
 
 // The geometry's measures live beside the losses that shape it (the training probe reads them too).
 export { classSeparation, crossModelAgreement, projectionSpread, type Projections };
 
-/** Returns the model's projections z (inference mode) of every clip of `split`, in split order. */
-function projectSplit(model: MsaModel, split: MultimodalSplit, batchSize = 64): Projections {
+/** Resolves to the model's projections z (inference mode) of every clip of `split`, in split order (one read per batch). */
+async function projectSplit(model: MsaModel, split: MultimodalSplit, batchSize = 64): Promise<Projections> {
   const n = split.ids.length;
   let dim = 0;
   let data = new Float32Array(0);
   for (const batch of splitBatches(split, { batchSize, shuffle: false, seed: 0 })) {
-    const z = tf.tidy(() => model.apply(batch, { training: false }).projection);
-    if (dim === 0) {
-      dim = z.shape[1];
-      data = new Float32Array(n * dim);
+    try {
+      const z = tf.tidy(() => model.apply(batch, { training: false }).projection);
+      if (dim === 0) {
+        dim = z.shape[1];
+        data = new Float32Array(n * dim);
+      }
+      let values: Float32Array;
+      try {
+        values = (await z.data()) as Float32Array;
+      } finally {
+        z.dispose();
+      }
+      batch.indices.forEach((row, i) => data.set(values.subarray(i * dim, (i + 1) * dim), row * dim));
+    } finally {
+      disposeBatch(batch);
     }
-    const values = z.dataSync();
-    z.dispose();
-    batch.indices.forEach((row, i) => data.set(values.subarray(i * dim, (i + 1) * dim), row * dim));
-    disposeBatch(batch);
+    await yieldToEventLoop();
   }
   return { data, n, dim };
 }
@@ -49,9 +58,11 @@ export type ProjectionSummary = {
   teacher: string;
 };
 
-/** Returns the projections of `split` by each model, in the models' order. */
-export function projectModels(models: Partial<Record<SubsetName, MsaModel>>, split: MultimodalSplit): Map<SubsetName, Projections> {
-  return new Map((Object.keys(models) as SubsetName[]).map((n) => [n, projectSplit(models[n]!, split)]));
+/** Resolves to the projections of `split` by each model, in the models' order. */
+export async function projectModels(models: Partial<Record<SubsetName, MsaModel>>, split: MultimodalSplit): Promise<Map<SubsetName, Projections>> {
+  const out = new Map<SubsetName, Projections>();
+  for (const n of Object.keys(models) as SubsetName[]) out.set(n, await projectSplit(models[n]!, split));
+  return out;
 }
 
 /**
@@ -89,19 +100,21 @@ export interface StudentTeacherProjections {
 }
 
 /**
- * Returns, for each student, the projections of `split` by the student and by the teacher it
+ * Resolves, for each student, to the projections of `split` by the student and by the teacher it
  * trained with, and their summaries: the student's agreement is measured against that teacher,
  * and both rows name it ('teacher at stage-2 epoch e', epochs counted from 1).
  * @see notebooks/03-online-mmckd.ipynb
  */
-export function projectStudentsWithTeachers(pairs: readonly StudentWithTeacher[], split: MultimodalSplit, scheme: ClassScheme = 7, suffix = ''): StudentTeacherProjections[] {
-  return pairs.map((p) => {
-    const teacher = projectSplit(p.teacher, split);
-    const student = projectSplit(p.model, split);
+export async function projectStudentsWithTeachers(pairs: readonly StudentWithTeacher[], split: MultimodalSplit, scheme: ClassScheme = 7, suffix = ''): Promise<StudentTeacherProjections[]> {
+  const out: StudentTeacherProjections[] = [];
+  for (const p of pairs) {
+    const teacher = await projectSplit(p.teacher, split);
+    const student = await projectSplit(p.model, split);
     const name = `teacher at stage-2 epoch ${p.teacherEpoch + 1}`;
     const [t, s] = summarizeProjections(new Map([['tav', teacher], [p.student, student]]), split.labels, scheme, suffix, name);
-    return { student: p.student, teacherEpoch: p.teacherEpoch, projections: { teacher, student }, summaries: [{ ...t, model: `${name} (with ${p.student})${suffix}` }, s] };
-  });
+    out.push({ student: p.student, teacherEpoch: p.teacherEpoch, projections: { teacher, student }, summaries: [{ ...t, model: `${name} (with ${p.student})${suffix}` }, s] });
+  }
+  return out;
 }
 
 /** The models the projection-space figure draws: the teacher and the three single-modality students. */
@@ -141,19 +154,19 @@ export interface StudentProjectionRecord {
 }
 
 /**
- * Returns the projection records of `students` of a trained run on `split`, each against the
+ * Resolves to the projection records of `students` of a trained run on `split`, each against the
  * teacher it trained with (`teachers`: the run's teacher copies, `loadStudentTeachers`); a student
  * without a teacher copy is left out.
  * @see notebooks/03-online-mmckd.ipynb
  */
-export function studentProjectionRecords(
+export async function studentProjectionRecords(
   models: Partial<Record<SubsetName, MsaModel>>,
   teachers: Partial<Record<SubsetName, { epoch: number; model: MsaModel }>>,
   split: MultimodalSplit,
   scheme: ClassScheme = 7,
   students: readonly SubsetName[] = ['t', 'a', 'v'],
-): StudentProjectionRecord[] {
-  return projectStudentsWithTeachers(studentTeacherPairs(models, teachers, students), split, scheme).map((p) => ({
+): Promise<StudentProjectionRecord[]> {
+  return (await projectStudentsWithTeachers(studentTeacherPairs(models, teachers, students), split, scheme)).map((p) => ({
     student: p.student,
     epoch: p.teacherEpoch,
     classSeparation: p.summaries[1].classSeparation,

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
+import { yieldToEventLoop } from '../io/event-loop';
 import { splitBatches } from '../train/batch-source';
 import { trainModels, type BatchLoss, type EpochSummary } from '../train/trainer';
 import type { ImputerTrainOptions } from './config';
@@ -49,21 +50,28 @@ function imputerLoss(imputer: Imputer, batch: Batch, seed: number): BatchLoss {
 }
 
 /**
- * Returns the mean loss of the imputer on `split` with seeded missing patterns (and diffusion
- * noise) per batch: the same seed gives the same value for the same weights.
+ * Resolves to the mean loss of the imputer on `split` with seeded missing patterns (and diffusion
+ * noise) per batch: the same seed gives the same value for the same weights. One read per batch.
  */
-function imputerValidationLoss(imputer: Imputer, split: MultimodalSplit, batchSize = 64, seed = 12345): number {
+async function imputerValidationLoss(imputer: Imputer, split: MultimodalSplit, batchSize = 64, seed = 12345): Promise<number> {
   let sum = 0;
   let n = 0;
   let k = 0;
   for (const batch of splitBatches(split, { batchSize, shuffle: false, seed: 0 })) {
     const B = batch.labels.shape[0];
     const stepSeed = (seed * 7919 + k++) >>> 0;
-    const loss = tf.tidy(() => imputerLoss(imputer, batch, stepSeed).total);
-    sum += loss.dataSync()[0] * B;
+    try {
+      const loss = tf.tidy(() => imputerLoss(imputer, batch, stepSeed).total);
+      try {
+        sum += (await loss.data())[0] * B;
+      } finally {
+        loss.dispose();
+      }
+    } finally {
+      disposeBatch(batch);
+    }
     n += B;
-    loss.dispose();
-    disposeBatch(batch);
+    await yieldToEventLoop();
   }
   return sum / Math.max(1, n);
 }
@@ -94,7 +102,7 @@ export async function trainImputer(
       stage: `imputer (${imputer.kind})`,
       models: { imputer },
       objective: (batch, seed) => imputerLoss(imputer, batch, seed),
-      validate: () => ({ imputer: imputerValidationLoss(imputer, data.valid, 64, o.seed) }),
+      validate: async () => ({ imputer: await imputerValidationLoss(imputer, data.valid, 64, o.seed) }),
       train: data.train,
       batches: splitBatches,
       optimizer,

@@ -52,28 +52,26 @@ function checkViews(views: tf.Tensor2D[], tau: number, detach: boolean[] | undef
  */
 export function mvscLoss(
   views: tf.Tensor2D[],
-  classes: Int32Array | tf.Tensor1D,
+  classes: Int32Array,
   tau: number,
   options: ContrastiveOptions = {},
 ): tf.Scalar {
   checkViews(views, tau, options.detach);
   const m = views.length;
   const n = views[0].shape[0];
-  const classCount = classes instanceof Int32Array ? classes.length : classes.shape[0];
-  if (classCount !== n) throw new Error(`Expected ${n} classes (one per clip), but got ${classCount}`);
+  if (classes.length !== n) throw new Error(`Expected ${n} classes (one per clip), but got ${classes.length}`);
   // Masks from the classes, in JavaScript (no kernels): positive[i][a] = 1 when a != i shares
   // i's class; selfBias = -1e9 on the diagonal (self is not in A(i)), 0 elsewhere.
-  const c = classes instanceof Int32Array ? classes : Int32Array.from(classes.dataSync(), (x) => Math.trunc(x));
   const size = m * n;
   const positive = new Float32Array(size * size);
   const selfBias = new Float32Array(size * size);
   const positiveCount = new Float32Array(size);
   const hasPositive = new Float32Array(size);
   for (let i = 0; i < size; i++) {
-    const ci = c[i % n];
+    const ci = classes[i % n];
     let count = 0;
     for (let a = 0; a < size; a++) {
-      if (a !== i && c[a % n] === ci) {
+      if (a !== i && classes[a % n] === ci) {
         positive[i * size + a] = 1;
         count++;
       }

@@ -43,17 +43,17 @@ export interface ProjectionSpace {
 const SIGN_NAMES = ['negative', 'neutral', 'positive'];
 
 /**
- * Returns the shared 2-D PCA view of `models`' projections of `split` (teacher 'tav' required
+ * Resolves to the shared 2-D PCA view of `models`' projections of `split` (teacher 'tav' required
  * for agreement), points labelled by `label` (plus `suffix`) and coloured by 3-class sentiment
  * sign; summaries use `scheme` classes (MVSC's supervision).
  */
-export function projectionSpace(
+export async function projectionSpace(
   models: Partial<Record<SubsetName, MsaModel>>,
   split: MultimodalSplit,
   scheme: ClassScheme = 7,
   suffix = '',
-): ProjectionSpace {
-  const proj = projectModels(models, split);
+): Promise<ProjectionSpace> {
+  const proj = await projectModels(models, split);
   const names = [...proj.keys()];
   const first = proj.get(names[0])!;
   const stacked = new Float32Array(names.length * first.n * first.dim);
@@ -71,21 +71,21 @@ export function projectionSpace(
 }
 
 /**
- * Returns the shared 2-D PCA view of each student's projections of `split` beside those of the
+ * Resolves to the shared 2-D PCA view of each student's projections of `split` beside those of the
  * teacher it trained with (`teachers`: the run's copies from `loadStudentTeachers`): facets in pairs,
  * 'teacher at epoch e (with t)' then 't', coloured by 3-class sentiment sign; summaries (both rows
  * of each pair, the student's agreement measured against its own teacher) use `scheme` classes.
  * @see notebooks/03-online-mmckd.ipynb
  */
-export function studentTeacherSpace(
+export async function studentTeacherSpace(
   models: Partial<Record<SubsetName, MsaModel>>,
   teachers: Partial<Record<SubsetName, { epoch: number; model: MsaModel }>>,
   split: MultimodalSplit,
   scheme: ClassScheme = 7,
   suffix = '',
   students: readonly SubsetName[] = ['t', 'a', 'v'],
-): ProjectionSpace {
-  const projected = projectStudentsWithTeachers(studentTeacherPairs(models, teachers, students), split, scheme, suffix);
+): Promise<ProjectionSpace> {
+  const projected = await projectStudentsWithTeachers(studentTeacherPairs(models, teachers, students), split, scheme, suffix);
   const clouds = projected.flatMap((p) => [
     { name: p.summaries[0].model, data: p.projections.teacher },
     { name: p.summaries[1].model, data: p.projections.student },

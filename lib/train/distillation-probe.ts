@@ -60,10 +60,10 @@ function probeBatches(split: MultimodalSplit, clips: number, batchSize: number):
 
 /**
  * Returns a probe for `trainModels`: a function that measures the models as described above and
- * returns the groups of numbers to record. Never leaks tensors.
+ * resolves to the groups of numbers to record (one read per batch and term). Never leaks tensors.
  * @see notebooks/03-online-mmckd.ipynb
  */
-export function distillationProbe(o: DistillationProbeOptions): () => ProbeRecord {
+export function distillationProbe(o: DistillationProbeOptions): () => Promise<ProbeRecord> {
   const names = Object.keys(o.models) as SubsetName[];
   const list = names.map((n) => o.models[n]!);
   const seeds = names.map(() => 0); // inference mode: no dropout, the seeds are unused
@@ -73,7 +73,7 @@ export function distillationProbe(o: DistillationProbeOptions): () => ProbeRecor
   const contrastTerm = (views: tf.Tensor2D[], classes: Int32Array): tf.Scalar =>
     o.contrast!.kind === 'mvsc' ? mvscLoss(views, classes, o.tau) : multiViewContrastiveLoss(views, o.tau);
 
-  const measureSplit = (prefix: string, split: MultimodalSplit, record: ProbeRecord): void => {
+  const measureSplit = async (prefix: string, split: MultimodalSplit, record: ProbeRecord): Promise<void> => {
     const probe = probeBatches(split, clips, o.batchSize);
     try {
       const n = probe.reduce((s, b) => s + b.indices.length, 0);
@@ -87,20 +87,29 @@ export function distillationProbe(o: DistillationProbeOptions): () => ProbeRecor
         const b = batch.indices.length;
         const classes = labelClasses(Array.from(batch.indices, (i) => split.labels[i]), o.classScheme);
         batch.indices.forEach((i, k) => (labels[row + k] = split.labels[i]));
-        const values = tf.tidy(() => {
+        // one read per batch: [models + 1] scalars (each L1, then MVSC), then each model's [b, p] unit projections
+        const packed = tf.tidy(() => {
           const outs = applyModels(list, batch, { training: false, seeds });
           const l1 = outs.map((out) => l1Loss(out.prediction, batch.labels));
           const mvsc = list.length > 1 ? mvscLoss(outs.map((out) => out.projection), classes, o.tau) : tf.scalar(NaN);
-          const zs = outs.map((out) => tf.div(out.projection, tf.norm(out.projection, 'euclidean', 1, true).add(1e-12)));
-          return { scalars: tf.stack([...l1, mvsc]).dataSync(), zs: zs.map((t) => t.dataSync() as Float32Array) };
+          const zs = outs.map((out) => tf.reshape(tf.div(out.projection, tf.norm(out.projection, 'euclidean', 1, true).add(1e-12)), [-1]));
+          return tf.concat([tf.stack([...l1, mvsc]), ...zs]); // [models + 1 + models * b * p]
         });
+        let values: Float32Array;
+        try {
+          values = (await packed.data()) as Float32Array;
+        } finally {
+          packed.dispose();
+        }
+        const scalars = values.subarray(0, names.length + 1);
+        if (dim === 0) dim = (values.length - scalars.length) / (names.length * b);
         names.forEach((name, m) => {
-          l1Sum[name] = (l1Sum[name] ?? 0) + values.scalars[m] * b;
-          if (dim === 0) dim = values.zs[m].length / b;
+          l1Sum[name] = (l1Sum[name] ?? 0) + scalars[m] * b;
           if (!z.has(name)) z.set(name, new Float32Array(n * dim));
-          z.get(name)!.set(values.zs[m], row * dim);
+          const start = scalars.length + m * b * dim;
+          z.get(name)!.set(values.subarray(start, start + b * dim), row * dim);
         });
-        mvscSum += values.scalars[names.length] * b;
+        mvscSum += scalars[names.length] * b;
         row += b;
       }
       record[`${prefix}.l1`] = Object.fromEntries(names.map((name) => [name, l1Sum[name] / n]));
@@ -113,14 +122,14 @@ export function distillationProbe(o: DistillationProbeOptions): () => ProbeRecor
       if (teacher) {
         record[`${prefix}.alignment`] = Object.fromEntries(names.filter((name) => name !== 'tav').map((name) => [name, crossModelAgreement(projections.get(name)!, teacher)]));
       }
-      measureGradients(prefix, split, probe.slice(0, gradientBatches), record);
+      await measureGradients(prefix, split, probe.slice(0, gradientBatches), record);
     } finally {
       for (const b of probe) disposeBatch(b);
     }
   };
 
   // The norm of the gradient of each term with respect to each model's own weights, averaged over the batches.
-  const measureGradients = (prefix: string, split: MultimodalSplit, gradientBatches: Batch[], record: ProbeRecord): void => {
+  const measureGradients = async (prefix: string, split: MultimodalSplit, gradientBatches: Batch[], record: ProbeRecord): Promise<void> => {
     const varList = list.flatMap((m) => m.variables());
     if (owner.size === 0) list.forEach((m, i) => m.variables().forEach((v) => owner.set(v.name, names[i])));
     const terms: Record<string, (outs: ModelOutput[], batch: Batch, classes: Int32Array) => tf.Scalar> = {
@@ -135,21 +144,27 @@ export function distillationProbe(o: DistillationProbeOptions): () => ProbeRecor
         const classes = labelClasses(Array.from(batch.indices, (i) => split.labels[i]), o.classScheme);
         const { value, grads } = tf.variableGrads(() => loss(applyModels(list, batch, { training: false, seeds }), batch, classes), varList);
         // each model's squared gradient norm, summed in one tensor per model, read once for all models
-        const perModel = tf.tidy(() => tf.stack(names.map((m) => {
+        const squares = tf.tidy(() => tf.stack(names.map((m) => {
           const own = Object.entries(grads).filter(([v]) => owner.get(v) === m).map(([, g]) => tf.sum(tf.square(g)));
           return own.length > 0 ? tf.addN(own) : tf.scalar(0);
-        })).dataSync());
+        })));
         tf.dispose([value, ...Object.values(grads)]);
+        let perModel: Float32Array;
+        try {
+          perModel = (await squares.data()) as Float32Array;
+        } finally {
+          squares.dispose();
+        }
         names.forEach((name, i) => (sq[name] = (sq[name] ?? 0) + Math.sqrt(perModel[i]) / gradientBatches.length));
       }
       record[`${prefix}.${term}`] = sq;
     }
   };
 
-  return () => {
+  return async () => {
     const record: ProbeRecord = {};
-    measureSplit('train', o.splits.train, record);
-    measureSplit('valid', o.splits.valid, record);
+    await measureSplit('train', o.splits.train, record);
+    await measureSplit('valid', o.splits.valid, record);
     return record;
   };
 }

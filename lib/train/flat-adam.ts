@@ -23,7 +23,7 @@
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import { clipByGlobalNorm, clipFlatByGlobalNorm } from './schedule';
+import { clipFlatByGlobalNorm, hostL2Norm } from './schedule';
 
 /** Backends whose Reshape is a zero-copy view of the same data (no layout change). */
 const VIEW_RESHAPE_BACKENDS = new Set(['wasm', 'cpu']);
@@ -297,28 +297,65 @@ export class FlatAdam extends tf.Optimizer {
   }
 }
 
-/**
- * Clips the gradients to global norm `clipNorm` (0 disables) with `clipFlatByGlobalNorm` and
- * applies them with `optimizer`; returns the norm before clipping. With a FlatAdam the norm, the
- * scaling and the update all work on one flat buffer; any other optimizer gets the clipped
- * gradients back in their shapes. Disposes `grads`. The trainer's one step for every optimizer.
- */
-export function clipAndApplyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, clipNorm: number): number {
-  if (!(optimizer instanceof FlatAdam)) {
-    const clipped = clipByGlobalNorm(grads, clipNorm);
-    optimizer.applyGradients(clipped.grads);
-    tf.dispose(clipped.grads);
-    return clipped.norm;
-  }
+/** Gradients concatenated into one flat buffer, with each one's name and shape in order. */
+export interface FlatGradients {
+  /** [sum of sizes] every gradient, reshaped to 1-D and concatenated in `names` order. */
+  flat: tf.Tensor1D;
+  names: string[];
+  shapes: number[][];
+}
+
+/** Returns the gradients as one flat buffer (a new tensor); disposes `grads`. */
+export function flattenGradients(grads: tf.NamedTensorMap): FlatGradients {
   const names = Object.keys(grads);
+  const shapes = names.map((n) => grads[n].shape);
   const flat = flattenTensors(names.map((n) => grads[n]));
   tf.dispose(names.map((n) => grads[n]));
-  const clipped = clipFlatByGlobalNorm(flat, clipNorm);
+  return { flat, names, shapes };
+}
+
+/**
+ * Clips flat gradients whose global norm the caller read (`hostL2Norm`) to `clipNorm` (0
+ * disables) with `clipFlatByGlobalNorm` and applies them with `optimizer`; returns nothing and
+ * disposes `g.flat`. With a FlatAdam the scaling and the update work on the flat buffer; any other
+ * optimizer gets the clipped gradients back in their shapes.
+ */
+export function clipAndApplyFlatGradients(optimizer: tf.Optimizer, g: FlatGradients, clipNorm: number, norm: number): void {
+  let clipped: tf.Tensor1D | undefined;
   try {
-    optimizer.applyFlatGradients(clipped.flat, names);
+    clipped = clipFlatByGlobalNorm(g.flat, clipNorm, norm);
+    if (optimizer instanceof FlatAdam) {
+      optimizer.applyFlatGradients(clipped, g.names);
+    } else {
+      const c = clipped;
+      const grads: tf.NamedTensorMap = tf.tidy(() => {
+        const parts = g.names.length === 1 ? [c] : tf.split(c, g.shapes.map((s) => s.reduce((a, b) => a * b, 1)));
+        return Object.fromEntries(g.names.map((n, i) => [n, tf.reshape(parts[i], g.shapes[i])]));
+      });
+      optimizer.applyGradients(grads);
+      tf.dispose(Object.values(grads));
+    }
   } finally {
-    clipped.flat.dispose();
-    flat.dispose();
+    clipped?.dispose();
+    g.flat.dispose();
   }
-  return clipped.norm;
+}
+
+/**
+ * Clips the gradients to global norm `clipNorm` (0 disables) and applies them with `optimizer`,
+ * reading the flat gradient once for its norm; resolves to the norm before clipping. Disposes
+ * `grads`. (The trainer reads the norm together with the loss: `flattenGradients` and
+ * `clipAndApplyFlatGradients`.)
+ */
+export async function clipAndApplyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, clipNorm: number): Promise<number> {
+  const g = flattenGradients(grads);
+  let norm: number;
+  try {
+    norm = hostL2Norm(await g.flat.data());
+  } catch (err) {
+    g.flat.dispose();
+    throw err;
+  }
+  clipAndApplyFlatGradients(optimizer, g, clipNorm, norm);
+  return norm;
 }

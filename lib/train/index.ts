@@ -3,6 +3,7 @@ export * from './config';
 export * from './schedule';
 export * from './objectives';
 export * from './trainer';
+export * from './optimization-step';
 export * from './predict';
 export * from './checkpoint';
 export * from './run-folder';

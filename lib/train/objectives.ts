@@ -65,7 +65,7 @@ export function onlineDistillationObjective(
     if (config.lambda > 0 && views.length > 1) {
       const detach = names.map((n) => config.detachTeacherViews && n === 'tav');
       const contrast = supervised
-        ? mvscLoss(views, labelClasses(batch.labels.dataSync() as Float32Array, config.classScheme), config.tau, { detach })
+        ? mvscLoss(views, labelClasses(batch.labelValues, config.classScheme), config.tau, { detach })
         : multiViewContrastiveLoss(views, config.tau, { detach });
       terms[supervised ? 'mvsc' : 'mvc'] = contrast;
       total = tf.add(total, tf.mul(contrast, config.lambda)) as tf.Scalar;

@@ -9,6 +9,7 @@ import type { Batch, MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
 import type { ModelInput, MsaModel } from '../models/model';
 import type { BatchSource } from './trainer';
+import { yieldToEventLoop } from '../io/event-loop';
 
 /** Something that predicts sentiment for a batch: a model, or the teacher with zero-filled inputs. */
 export type Predictor = (batch: ModelInput) => tf.Tensor1D;
@@ -37,15 +38,29 @@ export function zeroFillPredictor(teacher: MsaModel, subset: SubsetName): Predic
   return (batch) => tf.tidy(() => teacher.apply(zeroFilledInput(batch, keep), { training: false }).prediction);
 }
 
-/** Returns the predictions of `predictor` for every clip of `split`, in split order. */
-export function predictSplit(predictor: Predictor, split: MultimodalSplit, batches: BatchSource, batchSize = 64): Float32Array {
+/**
+ * Reads a batch's result (disposed here) with `await t.data()`, then yields to the event loop so a
+ * signal sent during a long evaluation is handled between batches; resolves to the values.
+ */
+async function readBatchResult(t: tf.Tensor): Promise<Float32Array> {
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+    await yieldToEventLoop();
+  }
+}
+
+/** Resolves to the predictions of `predictor` for every clip of `split`, in split order (one read per batch). */
+export async function predictSplit(predictor: Predictor, split: MultimodalSplit, batches: BatchSource, batchSize = 64): Promise<Float32Array> {
   const out = new Float32Array(split.ids.length);
   for (const batch of batches(split, { batchSize, shuffle: false, seed: 0 })) {
-    const prediction = tf.tidy(() => predictor(batch));
-    const values = prediction.dataSync();
-    prediction.dispose();
-    batch.indices.forEach((row, i) => (out[row] = values[i]));
-    disposeBatch(batch);
+    try {
+      const values = await readBatchResult(tf.tidy(() => predictor(batch)));
+      batch.indices.forEach((row, i) => (out[row] = values[i]));
+    } finally {
+      disposeBatch(batch);
+    }
   }
   return out;
 }
@@ -58,40 +73,43 @@ export function meanAbsoluteError(pred: ArrayLike<number>, truth: ArrayLike<numb
 }
 
 /**
- * Returns each model's MAE on `split`, every model reading only its own modalities (a student
- * never reads the others, so the complete split serves all seven). One pass over the batches.
+ * Resolves to each model's MAE on `split`, every model reading only its own modalities (a student
+ * never reads the others, so the complete split serves all seven). One pass over the batches,
+ * one read per batch.
  */
-export function validationMae(
+export async function validationMae(
   models: Partial<Record<SubsetName, MsaModel>>,
   split: MultimodalSplit,
   batches: BatchSource,
   batchSize = 64,
-): Partial<Record<SubsetName, number>> {
+): Promise<Partial<Record<SubsetName, number>>> {
   const names = Object.keys(models) as SubsetName[];
   const sums = new Map<SubsetName, number>(names.map((n) => [n, 0]));
   for (const batch of batches(split, { batchSize, shuffle: false, seed: 0 })) {
-    const errs = tf.tidy(() =>
-      tf.stack(names.map((n) => tf.sum(tf.abs(tf.sub(models[n]!.apply(batch, { training: false }).prediction, batch.labels))))),
-    );
-    const values = errs.dataSync();
-    errs.dispose();
-    names.forEach((n, i) => sums.set(n, sums.get(n)! + values[i]));
-    disposeBatch(batch);
+    try {
+      const values = await readBatchResult(tf.tidy(() =>
+        tf.stack(names.map((n) => tf.sum(tf.abs(tf.sub(models[n]!.apply(batch, { training: false }).prediction, batch.labels))))),
+      ));
+      names.forEach((n, i) => sums.set(n, sums.get(n)! + values[i]));
+    } finally {
+      disposeBatch(batch);
+    }
   }
   return Object.fromEntries(names.map((n) => [n, sums.get(n)! / Math.max(1, split.ids.length)]));
 }
 
 /**
- * Routes each clip of a batch to the predictor of its available modalities and returns the
- * predictions in batch order. `available[i]` is clip i's subset; every subset that occurs needs
- * a predictor (MM-CKD: the seven models; B1: the zero-filled teacher for each subset).
+ * Routes each clip of a batch to the predictor of its available modalities and resolves to the
+ * predictions in batch order (one read for the batch). `available[i]` is clip i's subset; every
+ * subset that occurs needs a predictor (MM-CKD: the seven models; B1: the zero-filled teacher for
+ * each subset).
  * @see notebooks/03-online-mmckd.ipynb
  */
-export function predict(
+export async function predict(
   predictors: Partial<Record<SubsetName, Predictor>>,
   batch: Batch | ModelInput,
   available: readonly SubsetName[],
-): Float32Array {
+): Promise<Float32Array> {
   const n = available.length;
   const out = new Float32Array(n);
   const groups = new Map<SubsetName, number[]>();
@@ -100,10 +118,13 @@ export function predict(
     if (rows) rows.push(i);
     else groups.set(s, [i]);
   });
-  for (const [subset, rows] of groups) {
-    const predictor = predictors[subset];
-    if (!predictor) throw new Error(`Expected a model for the available modalities '${subset}', but none was given`);
-    const values = tf.tidy(() => {
+  if (n === 0) return out;
+  for (const subset of groups.keys()) {
+    if (!predictors[subset]) throw new Error(`Expected a model for the available modalities '${subset}', but none was given`);
+  }
+  const order = [...groups.values()].flat(); // the rows of each group, groups in order of appearance
+  const grouped = tf.tidy(() => {
+    const parts = [...groups].map(([subset, rows]) => {
       const idx = tf.tensor1d(rows, 'int32');
       const part: ModelInput = { inputs: {}, masks: {} };
       // [B, T, D] -> [rows, T, D]; every modality of the batch is passed on (a student reads
@@ -113,11 +134,16 @@ export function predict(
         part.inputs[m] = tf.gather(batch.inputs[m]!, idx);
         part.masks[m] = tf.gather(batch.masks[m]!, idx);
       }
-      return predictor(part);
+      return predictors[subset]!(part);
     });
-    const v = values.dataSync();
-    values.dispose();
-    rows.forEach((row, i) => (out[row] = v[i]));
+    return parts.length === 1 ? parts[0] : tf.concat(parts); // [n] in `order`
+  });
+  let v: Float32Array;
+  try {
+    v = (await grouped.data()) as Float32Array;
+  } finally {
+    grouped.dispose();
   }
+  order.forEach((row, i) => (out[row] = v[i]));
   return out;
 }

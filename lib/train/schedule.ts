@@ -27,38 +27,48 @@ export function learningRateAt(lr: number, kind: ScheduleKind, warmupEpochs: num
   return lr;
 }
 
-/** Returns the L2 norm of a flat float32 vector, summed in float64 (one read of the buffer). */
-function flatNorm(flat: tf.Tensor1D): number {
-  const data = flat.dataSync();
+/**
+ * Returns the L2 norm of a flat float32 vector read to the host, summed in float64 in index order
+ * (the host sum keeps the norm, and so the clipping, bitwise the same on every backend's values).
+ */
+export function hostL2Norm(values: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < data.length; i++) s += data[i] * data[i];
+  for (let i = 0; i < values.length; i++) s += values[i] * values[i];
   return Math.sqrt(s);
 }
 
 /**
- * Scales a flat gradient (every gradient concatenated) so its global L2 norm is at most
- * `maxNorm` (0 disables): the kit's one gradient clipping, one read for the norm and one multiply
- * when clipping. Returns a new tensor (a clone when no clipping is needed) and the norm before
- * clipping; keeps the input: the caller disposes both.
+ * Scales a flat gradient (every gradient concatenated) whose global L2 norm `norm` the caller
+ * measured (`hostL2Norm` of its values) so that the norm is at most `maxNorm` (0 disables): the
+ * kit's one gradient clipping, one multiply when clipping. Returns a new tensor (a clone when no
+ * clipping is needed); keeps the input: the caller disposes both.
  */
-export function clipFlatByGlobalNorm(flat: tf.Tensor1D, maxNorm: number): { flat: tf.Tensor1D; norm: number } {
-  const norm = flatNorm(flat);
-  if (maxNorm <= 0 || !(norm > maxNorm)) return { flat: tf.clone(flat), norm };
-  return { flat: tf.mul(flat, maxNorm / (norm + 1e-6)), norm };
+export function clipFlatByGlobalNorm(flat: tf.Tensor1D, maxNorm: number, norm: number): tf.Tensor1D {
+  if (maxNorm <= 0 || !(norm > maxNorm)) return tf.clone(flat);
+  return tf.mul(flat, maxNorm / (norm + 1e-6));
 }
 
 /**
- * `clipFlatByGlobalNorm` on gradients by name: returns the clipped gradients as new tensors of the
- * same shapes (the inputs are disposed) and the norm before clipping.
+ * `clipFlatByGlobalNorm` on gradients by name, reading their values once: returns the clipped
+ * gradients as new tensors of the same shapes (the inputs are disposed) and the norm before
+ * clipping.
  */
-export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): { grads: tf.NamedTensorMap; norm: number } {
+export async function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): Promise<{ grads: tf.NamedTensorMap; norm: number }> {
   const names = Object.keys(grads);
   const flat = tf.tidy(() => {
     const parts = names.map((n) => tf.reshape(grads[n], [-1]));
     return (parts.length === 1 ? tf.clone(parts[0]) : tf.concat(parts, 0)) as tf.Tensor1D;
   }); // [sum of sizes]
-  const clipped = clipFlatByGlobalNorm(flat, maxNorm);
-  flat.dispose();
+  let clipped: { flat: tf.Tensor1D; norm: number };
+  try {
+    const norm = hostL2Norm(await flat.data());
+    clipped = { flat: clipFlatByGlobalNorm(flat, maxNorm, norm), norm };
+  } catch (err) {
+    tf.dispose(names.map((n) => grads[n]));
+    throw err;
+  } finally {
+    flat.dispose();
+  }
   const out: tf.NamedTensorMap = {};
   tf.tidy(() => {
     const parts = names.length === 1 ? [clipped.flat] : tf.split(clipped.flat, names.map((n) => grads[n].size));

@@ -11,8 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch, MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
 import type { LoopOptions } from './config';
-import { clipAndApplyGradients } from './flat-adam';
+import { BackendReadError, runOptimizationStep, type StepReader, type StepValues } from './optimization-step';
 import { learningRateAt } from './schedule';
+import { yieldToEventLoop } from '../io/event-loop';
 
 /** Yields the batches of a split; the trainer disposes each batch after use. */
 export type BatchSource = (split: MultimodalSplit, options: { batchSize: number; shuffle: boolean; seed: number }) => Iterable<Batch>;
@@ -113,14 +114,14 @@ export interface TrainerOptions<K extends string> extends LoopOptions {
   /** Members whose variables the optimizer updates (default: all of `models`). */
   trainable?: K[];
   objective: Objective;
-  /** Returns each member's validation score after an epoch (lower is better); it picks the member's best epoch. */
-  validate(): Partial<Record<K, number>>;
+  /** Resolves to each member's validation score after an epoch (lower is better); it picks the member's best epoch. */
+  validate(): Promise<Partial<Record<K, number>>>;
   /**
    * Measures the members after each epoch (after `validate`, with the epoch's weights, before any
    * best weights are restored); recorded as the epoch's `probe`. It must not train or draw random
    * numbers, so a run gives the same weights with and without it.
    */
-  probe?(): ProbeRecord;
+  probe?(): Promise<ProbeRecord>;
   train: MultimodalSplit;
   batches: BatchSource;
   /** Updates the trainable variables; the trainer sets its learning rate at each step, the caller disposes it. */
@@ -135,6 +136,8 @@ export interface TrainerOptions<K extends string> extends LoopOptions {
    * stage beats their score. The trainer owns (and disposes) the weights. Ignored on resume.
    */
   initialBest?: Partial<Record<K, { score: number; weights: Record<string, tf.Tensor> }>>;
+  /** How a step's values are read (default `await t.data()`); tests inject a failing read to simulate a lost device. */
+  read?: StepReader;
 }
 
 /** Result: the history, the best record per member, and whether early stopping ended the stage. */
@@ -167,31 +170,37 @@ function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = lr;
 }
 
-/** Runs one optimisation step on `batch` (disposed here); returns the loss terms and the gradient norm. */
-function trainStep<K extends string>(o: TrainerOptions<K>, varList: tf.Variable[], batch: Batch, at: { epoch: number; step: number }): { terms: Record<string, number>; gradNorm: number } {
-  const stepSeed = (o.seed * 7919 + at.epoch * 1009 + at.step) >>> 0;
-  let termNames: string[] = [];
-  let packed: tf.Tensor | undefined;
-  let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+/** Raised when the backend fails to read a step's values (a lost device, a driver error): names the backend, stage, epoch and step. */
+export class TrainingStepReadError extends Error {
+  constructor(
+    readonly backend: string,
+    readonly stage: string,
+    readonly epoch: number,
+    readonly step: number,
+    readonly reason: unknown,
+  ) {
+    super(
+      `${stage}: the ${backend} backend failed at epoch ${epoch}, step ${step} (${reason instanceof Error ? reason.message : String(reason)}); ` +
+        'the run stops here and resumes from its last completed epoch when started again',
+    );
+    this.name = 'TrainingStepReadError';
+  }
+}
+
+/** Runs one optimisation step on `batch` (disposed here); resolves to the loss terms and the gradient norm. */
+async function trainStep<K extends string>(o: TrainerOptions<K>, varList: tf.Variable[], batch: Batch, at: { epoch: number; step: number }): Promise<{ terms: Record<string, number>; gradNorm: number }> {
+  const seed = (o.seed * 7919 + at.epoch * 1009 + at.step) >>> 0;
+  let step: StepValues;
   try {
-    result = tf.variableGrads(() => {
-      const loss = o.objective(batch, stepSeed);
-      termNames = ['total', ...Object.keys(loss.terms)];
-      packed = tf.keep(tf.stack([loss.total, ...Object.values(loss.terms)])); // [1 + terms]
-      return loss.total;
-    }, varList);
+    step = await runOptimizationStep({ objective: o.objective, batch, seed, varList, optimizer: o.optimizer, clipNorm: o.clipNorm, read: o.read });
+  } catch (err) {
+    if (err instanceof BackendReadError) throw new TrainingStepReadError(err.backend, o.stage, at.epoch, at.step, err.reason);
+    throw err;
   } finally {
     disposeBatch(batch);
   }
-  const termValues = Array.from(packed!.dataSync()); // one synchronous read per step
-  packed!.dispose();
-  result.value.dispose();
-  const terms = Object.fromEntries(termNames.map((n, i) => [n, termValues[i]]));
-  if (!termValues.every(Number.isFinite)) {
-    tf.dispose(result.grads);
-    throw new TrainingDivergedError(o.stage, at.epoch, at.step, terms, o.divergenceHint);
-  }
-  return { terms, gradNorm: clipAndApplyGradients(o.optimizer, result.grads, o.clipNorm) }; // disposes the gradients
+  if (!step.finite) throw new TrainingDivergedError(o.stage, at.epoch, at.step, step.terms, o.divergenceHint);
+  return step;
 }
 
 /**
@@ -232,7 +241,7 @@ export async function trainModels<K extends string>(o: TrainerOptions<K>): Promi
       for (const batch of o.batches(o.train, { batchSize: o.batchSize, shuffle: true, seed: o.seed * 100003 + epoch })) {
         lr = learningRateAt(o.lr, o.schedule, o.warmupEpochs, { epoch, step: steps, stepsPerEpoch, epochs: o.epochs });
         setLearningRate(o.optimizer, lr);
-        const { terms, gradNorm } = trainStep(o, varList, batch, { epoch, step: steps });
+        const { terms, gradNorm } = await trainStep(o, varList, batch, { epoch, step: steps });
         for (const [k, v] of Object.entries(terms)) sums[k] = (sums[k] ?? 0) + v;
         gradNormSum += gradNorm;
         steps++;
@@ -245,11 +254,11 @@ export async function trainModels<K extends string>(o: TrainerOptions<K>): Promi
             loss: terms, lr, elapsed, eta: (elapsed / Math.max(1, doneSteps)) * leftSteps,
           });
         }
-        // Let timers run between steps (the run lock's refresh, a notebook's live display).
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // Let timers and signals run between steps (the run lock's refresh, a notebook's live display).
+        await yieldToEventLoop();
       }
 
-      const scores = o.validate();
+      const scores = await o.validate();
       const improved: K[] = [];
       for (const [name, score] of Object.entries(scores) as [K, number][]) {
         const best = state.best[name];
@@ -273,7 +282,7 @@ export async function trainModels<K extends string>(o: TrainerOptions<K>): Promi
         gradNorm: gradNormSum / Math.max(1, steps),
         seconds: (Date.now() - epochStart) / 1000,
       };
-      if (o.probe) record.probe = o.probe();
+      if (o.probe) record.probe = await o.probe();
       state.history.push(record);
       await o.callbacks?.onEpochEnd?.(record, state, bestWeights);
     }

@@ -20,10 +20,12 @@ import { MEASUREMENT_FILE, measureBackends, type MeasureStep } from '../../lib/b
 /** A step that takes `msOn[backend]` milliseconds (busy) plus a small op, and counts its runs per backend. */
 function timedStep(msOn: Record<string, number>, runs: Record<string, number>): () => MeasureStep {
   return () => ({
-    run() {
+    async run() {
       const backend = tf.getBackend();
       runs[backend] = (runs[backend] ?? 0) + 1;
-      tf.tidy(() => tf.sum(tf.matMul(tf.ones([8, 8]), tf.ones([8, 8]))).dataSync());
+      const small = tf.tidy(() => tf.sum(tf.matMul(tf.ones([8, 8]), tf.ones([8, 8]))));
+      await small.data();
+      small.dispose();
       const until = performance.now() + msOn[backend];
       while (performance.now() < until) { /* busy: the backend's "speed" */ }
     },

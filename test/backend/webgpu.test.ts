@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { selectBackend, WEBGPU_AUTOMATIC, type ModuleLoader } from '../../lib/backend';
+import { webgpuAdapterLine } from '../../cli/commands/info';
 import { findVulkanLoader, probeWebgpu, releaseWebgpu, summarizeAdapter, WEBGPU_SYNC_READ_MESSAGE, type AdapterLike } from '../../lib/webgpu-backend';
 
 /** A cpu backend that, like tfjs-backend-webgpu in Node, has no synchronous read. */
@@ -139,14 +140,42 @@ test('a requestAdapter that never answers is given up after the timeout', async 
   assert.equal(r.attempts[1].reason, 'requestAdapter did not answer within 0.05 s');
 });
 
-test('by default the automatic order does not start Dawn: it says why webgpu is not used', { skip: WEBGPU_AUTOMATIC ? 'automatic webgpu is on' : false }, async () => {
+test('by default the automatic order takes webgpu where Dawn finds a hardware adapter, and mmckd info names it', async () => {
+  assert.equal(WEBGPU_AUTOMATIC, true);
   const fake = fakeLoader({ adapter: H200 });
   const r = await selectBackend({ load: fake.load, env: {}, webgpu: withLoader });
-  assert.equal(r.choice, 'wasm');
-  assert.match(r.attempts[1].reason, /^not tried automatically: WebGPU in Node cannot read tensors synchronously.*MMCKD_BACKEND=webgpu forces it\)$/);
-  assert.equal(fake.asked.includes('webgpu'), false);
+  assert.equal(r.choice, 'webgpu');
+  assert.equal(r.forced, false);
+  assert.equal(r.adapter, 'NVIDIA H200 (nvidia, hopper)');
+  assert.equal(webgpuAdapterLine(r), 'WebGPU adapter: NVIDIA H200 (nvidia, hopper)');
+  releaseWebgpu();
   const none = await selectBackend({ load: fake.load, env: {}, webgpu: withoutLoader });
+  assert.equal(none.choice, 'wasm');
+  assert.equal(none.adapter, undefined);
   assert.equal(none.attempts[1].reason, 'no Vulkan loader (libvulkan.so.1 not found)');
+  assert.equal(webgpuAdapterLine(none), 'WebGPU adapter: none in use (no Vulkan loader (libvulkan.so.1 not found))');
+});
+
+test('a software adapter is refused by the automatic order and taken only when forced, the report saying so', async () => {
+  const lavapipe: AdapterLike = { info: { vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' } };
+  const fake = fakeLoader({ adapter: lavapipe });
+  const automatic = await selectBackend({ load: fake.load, env: {}, webgpu: withLoader });
+  assert.equal(automatic.choice, 'wasm');
+  assert.match(webgpuAdapterLine(automatic), /^WebGPU adapter: none in use \(only a software adapter \(llvmpipe/);
+  const fallback = fakeLoader({ adapter: { isFallbackAdapter: true, info: { vendor: 'google', description: 'SwiftShader Device' } } });
+  assert.equal((await selectBackend({ load: fallback.load, env: {}, webgpu: withLoader })).choice, 'wasm', 'a fallback adapter is software too');
+  const forced = await selectBackend({ load: fake.load, env: { MMCKD_BACKEND: 'webgpu' }, webgpu: withLoader });
+  assert.equal(forced.choice, 'webgpu');
+  assert.equal(forced.adapter, 'llvmpipe (LLVM 15.0.6, 256 bits) (mesa)');
+  assert.match(forced.message, /software adapter, forced: slower than wasm/);
+});
+
+test('the automatic order turned off by the caller does not start Dawn', async () => {
+  const fake = fakeLoader({ adapter: H200 });
+  const r = await selectBackend({ load: fake.load, env: {}, automaticWebgpu: false, webgpu: withLoader });
+  assert.equal(r.choice, 'wasm');
+  assert.match(r.attempts[1].reason, /^not tried automatically/);
+  assert.equal(fake.asked.includes('webgpu'), false);
 });
 
 test('MMCKD_BACKEND=webgpu forces webgpu; without an adapter it is an error naming the reason', async () => {

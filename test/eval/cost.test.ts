@@ -17,9 +17,9 @@ import { buildModel, type MsaModel } from '../../lib/models/model';
 const dims = { text: 12, audio: 3, vision: 4 };
 const seqLens = { text: 6, audio: 6, vision: 6 };
 
-test('measureLatency: median and quartiles per clip over the repetitions, after warm-up', () => {
+test('measureLatency: median and quartiles per clip over the repetitions, after warm-up', async () => {
   let calls = 0;
-  const stats = measureLatency(() => {
+  const stats = await measureLatency(async () => {
     calls++;
     const t0 = performance.now();
     while (performance.now() - t0 < 1);

@@ -39,7 +39,7 @@ test('P3 (IMDer, per batch) routes every clip by its batch plan; small splits ge
   assert.equal(imderEvaluationBatchSize(96), 10, 'the quick split is cut into 10 batches');
   const batchSize = imderEvaluationBatchSize(n);
   assert.ok(Math.ceil(n / batchSize) >= 10);
-  const curve = evaluateImderModalityRates(constant, data.test, [0.3, 0.7], 7);
+  const curve = await evaluateImderModalityRates(constant, data.test, [0.3, 0.7], 7);
   assert.equal(curve.protocol, 'P3');
   assert.equal(curve.batchSize, batchSize);
   for (const [i, rate] of [0.3, 0.7].entries()) {
@@ -52,22 +52,22 @@ test('P3 (IMDer, per batch) routes every clip by its batch plan; small splits ge
 
 test('P3c (per clip) routes every clip to the predictor of the modalities it kept', async () => {
   const data = await quickDataset();
-  const curve = evaluateClipModalityRates(constant, data.test, [0.5], 7);
+  const curve = await evaluateClipModalityRates(constant, data.test, [0.5], 7);
   assert.equal(curve.protocol, 'P3c');
   const expected = subsetsFromAvailability(modalityAvailability(data.test.ids.length, 0.5, 7), data.test.ids.length);
   const counts: Partial<Record<SubsetName, number>> = {};
   for (const s of expected) counts[s] = (counts[s] ?? 0) + 1;
   assert.deepEqual(curve.results[0].routed, counts);
   assert.ok(!('undefined' in counts));
-  const pred = predictRouted(constant, data.test, expected);
+  const pred = await predictRouted(constant, data.test, expected);
   expected.forEach((s, i) => assert.equal(pred[i], SUBSET_NAMES.indexOf(s) + 1));
 });
 
 test('P2 at rate 0 equals the teacher under P1, and AUILC is the trapezoid over the rates', async () => {
   const data = await quickDataset();
   const run = await runMethod({ dataset: data, config: quickConfig({ method: 'b2', epochs: 1, pretrainEpochs: 1 }), outDir: mkdtempSync(join(tmpdir(), 'mmckd-p2-')), batches: splitBatches, backend: await selectBackend() });
-  const p1 = evaluateSubsets(run.predictors, data.test);
-  const p2 = evaluateFrameRates(run.predictors, data.test, [0, 0.5, 1], 0);
+  const p1 = await evaluateSubsets(run.predictors, data.test);
+  const p2 = await evaluateFrameRates(run.predictors, data.test, [0, 0.5, 1], 0);
   assert.deepEqual(p2.results[0].metrics, p1[0].metrics);
   assert.deepEqual(p2.results[0].routed, { tav: data.test.ids.length });
   const m = p2.results.map((r) => r.raw.MAE);
@@ -77,11 +77,35 @@ test('P2 at rate 0 equals the teacher under P1, and AUILC is the trapezoid over 
 
 test('evaluateProtocols runs only the protocols named, P3 and P3c under their own fields', async () => {
   const data = await quickDataset();
-  const e = evaluateProtocols(constant, data.test, ['P3', 'P3c'], 3);
+  const e = await evaluateProtocols(constant, data.test, ['P3', 'P3c'], 3);
   assert.deepEqual(Object.keys(e).sort(), ['evalSeed', 'p3', 'p3c']);
   assert.equal(e.p3!.protocol, 'P3');
   assert.equal(e.p3c!.protocol, 'P3c');
   assert.deepEqual(e.p3!.results.map((r) => r.rate), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]);
+});
+
+test('evaluateProtocols yields after every batch: a signal sent during the first batch is handled before the second, and the numbers are those of each protocol alone', async () => {
+  const data = await quickDataset();
+  let calls = 0;
+  const order: string[] = [];
+  // a predictor that reads the (masked) audio: its score moves with the protocols' masks
+  const predictor: Predictor = (batch) => {
+    if (calls++ === 0) process.kill(process.pid, 'SIGUSR2'); // sent during the first batch's synchronous work
+    return tf.tidy(() => tf.mean(batch.inputs.audio!, [1, 2]) as tf.Tensor1D);
+  };
+  const predictors = Object.fromEntries(SUBSET_NAMES.map((s) => [s, predictor])) as Record<SubsetName, Predictor>;
+  const onSignal = () => order.push(`signal after ${calls} predictions`);
+  process.on('SIGUSR2', onSignal);
+  try {
+    const all = await evaluateProtocols(predictors, data.test, ['P3c', 'P1', 'P2'], 5);
+    order.push('evaluated');
+    assert.equal(order[0], 'signal after 1 predictions', `the signal ran right after the first batch: ${order.join(', ')}`);
+    assert.deepEqual(Object.keys(all), ['evalSeed', 'p1', 'p2', 'p3c']);
+    const alone = { ...(await evaluateProtocols(predictors, data.test, ['P1'], 5)), ...(await evaluateProtocols(predictors, data.test, ['P2'], 5)), ...(await evaluateProtocols(predictors, data.test, ['P3c'], 5)) };
+    assert.deepEqual(all, alone);
+  } finally {
+    process.off('SIGUSR2', onSignal);
+  }
 });
 
 test('mmckd eval --protocol all prints the P1, P2, P3 and P3c tables of a run', async () => {

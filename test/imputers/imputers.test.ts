@@ -190,7 +190,7 @@ test('imputer + teacher predictors score under P1 like any predictor; the tav pr
   assert.equal(first.reused, false);
   const again = await trainOrLoadImputer(o);
   assert.equal(again.reused, true);
-  const results = evaluateSubsets(imputerPredictors(again.imputer, teacher), data.test);
+  const results = await evaluateSubsets(imputerPredictors(again.imputer, teacher), data.test);
   assert.deepEqual(results.map((r) => r.subset), ['tav', 'ta', 'tv', 'av', 't', 'a', 'v']);
   for (const r of results) assert.ok(Number.isFinite(r.metrics.MAE) && r.n === data.test.ids.length);
   const batch = makeBatch(data.test, Int32Array.from([0, 1, 2]));
@@ -213,7 +213,7 @@ for (const kind of KINDS) {
     const once = async () => {
       const imputer = quickImputer(data, kind, 0);
       const result = await trainImputer(imputer, data, validateImputerTrainOptions({ epochs: 2, seed: 0 }, 'quick'));
-      const scores = evaluateSubsets(imputerPredictors(imputer, teacher), data.test).map((r) => [r.subset, r.metrics.MAE, r.metrics.Corr]);
+      const scores = (await evaluateSubsets(imputerPredictors(imputer, teacher), data.test)).map((r) => [r.subset, r.metrics.MAE, r.metrics.Corr]);
       const weights = imputer.getWeights();
       const firstWeights = Object.fromEntries(Object.entries(weights).slice(0, 3).map(([k, t]) => [k, Array.from(t.dataSync())]));
       tf.dispose(Object.values(weights));

@@ -80,13 +80,6 @@ describe('mvscLoss', () => {
     }
   }
 
-  it('accepts the classes as an int32 or float tensor', () => {
-    const views = randomViews(2, 6, 3, 1);
-    const classes = Int32Array.from([0, 1, 1, 2, 0, 2]);
-    const expected = tfLoss(views, classes, 0.2);
-    const got = tf.tidy(() => mvscLoss(views.map((v) => tf.tensor2d(v)), tf.tensor1d(Array.from(classes)), 0.2).dataSync()[0]);
-    assert.ok(Math.abs(got - expected) < 1e-6);
-  });
 
   it('does not depend on the order of the views', () => {
     const views = randomViews(7, 8, 4, 2);

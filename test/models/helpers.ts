@@ -68,7 +68,8 @@ export function maskedStepBatch(inputs: Record<Modality, tf.Tensor3D>): Batch {
   return {
     inputs,
     masks: { text: tf.tensor2d(maskValues, [B, T]), audio: tf.tensor2d(missing, [B, T]), vision: tf.ones([B, T]) as tf.Tensor2D },
-    labels: tf.tensor1d(Array.from({ length: B }, (_, i) => ((i * 5) % 7) - 3)),
+    labels: tf.tensor1d(Float32Array.from({ length: B }, (_, i) => ((i * 5) % 7) - 3)),
+    labelValues: Float32Array.from({ length: B }, (_, i) => ((i * 5) % 7) - 3),
     indices: new Int32Array(B),
   };
 }

@@ -33,7 +33,8 @@ function makeBatch(): Batch {
       vision: tf.tensor3d(randValues(rng(6), B * T * DIMS.vision), [B, T, DIMS.vision]),
     },
     masks: { text: tf.tensor2d(mask, [B, T]), audio: tf.ones([B, T]) as tf.Tensor2D, vision: tf.tensor2d(missing, [B, T]) },
-    labels: tf.tensor1d(Array.from({ length: B }, (_, i) => i - 2.5)),
+    labels: tf.tensor1d(Float32Array.from({ length: B }, (_, i) => i - 2.5)),
+    labelValues: Float32Array.from({ length: B }, (_, i) => i - 2.5),
     indices: new Int32Array(B),
   };
 }

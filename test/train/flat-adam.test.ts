@@ -6,7 +6,7 @@ import { buildModelSet, disposeModelSet, type MsaModel } from '../../lib/models'
 import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
 import type { Batch } from '../../lib/data/types';
 import { onlineDistillationObjective } from '../../lib/train/objectives';
-import { clipByGlobalNorm, clipFlatByGlobalNorm } from '../../lib/train/schedule';
+import { clipByGlobalNorm, clipFlatByGlobalNorm, hostL2Norm } from '../../lib/train/schedule';
 import { FlatAdam, clipAndApplyGradients, flattenTensors } from '../../lib/train/flat-adam';
 import { TINY, randomInput, disposeInput } from '../models/helpers';
 
@@ -17,7 +17,7 @@ before(async () => {
 interface Setup {
   models: Record<SubsetName, MsaModel>;
   vars: tf.Variable[];
-  step(seed: number, apply: (grads: tf.NamedTensorMap) => void): void;
+  step(seed: number, apply: (grads: tf.NamedTensorMap) => unknown): Promise<void>;
   weights(): Float32Array[];
   dispose(): void;
 }
@@ -30,10 +30,10 @@ function setup(batch: Batch): Setup {
   return {
     models,
     vars,
-    step(seed, apply) {
+    async step(seed, apply) {
       const { value, grads } = tf.variableGrads(() => objective(batch, seed).total, vars);
       value.dispose();
-      apply(grads);
+      await apply(grads);
     },
     weights: () => vars.map((v) => Float32Array.from(v.dataSync())),
     dispose: () => disposeModelSet(models),
@@ -43,7 +43,7 @@ function setup(batch: Batch): Setup {
 function makeBatch(seed: number): Batch {
   const lengths = { text: [6, 4, 2, 6, 5, 3], audio: [5, 5, 1, 2, 4, 3], vision: [4, 1, 3, 2, 4, 4] };
   const x = randomInput(6, TINY, lengths, seed);
-  return { inputs: x.inputs, masks: x.masks, labels: x.labels, indices: Int32Array.from([0, 1, 2, 3, 4, 5]) } as Batch;
+  return { inputs: x.inputs, masks: x.masks, labels: x.labels, labelValues: x.labels.dataSync() as Float32Array, indices: Int32Array.from([0, 1, 2, 3, 4, 5]) } as Batch;
 }
 
 /** Largest |a - b| / max(|b|, 1e-3) over every value of every variable. */
@@ -67,7 +67,7 @@ describe('FlatAdam', () => {
     flat.dispose();
   });
 
-  it('matches tf.train.adam over 20 clipped steps on the seven MM-CKD models, with a schedule', () => {
+  it('matches tf.train.adam over 20 clipped steps on the seven MM-CKD models, with a schedule', async () => {
     const batch = makeBatch(11);
     const a = setup(batch);
     const b = setup(batch);
@@ -78,13 +78,13 @@ describe('FlatAdam', () => {
     for (let s = 0; s < 20; s++) {
       (ref as unknown as { learningRate: number }).learningRate = lrAt(s);
       (flat as unknown as { learningRate: number }).learningRate = lrAt(s);
-      a.step(s, (grads) => {
-        const c = clipByGlobalNorm(grads, 0.5);
+      await a.step(s, async (grads) => {
+        const c = await clipByGlobalNorm(grads, 0.5);
         normsA.push(c.norm);
         ref.applyGradients(c.grads as tf.NamedTensorMap as never);
         tf.dispose(c.grads);
       });
-      b.step(s, (grads) => normsB.push(clipAndApplyGradients(flat, grads, 0.5)));
+      await b.step(s, async (grads) => normsB.push(await clipAndApplyGradients(flat, grads, 0.5)));
     }
     assert.ok(normsA.some((n) => n > 0.5), `clipping should be exercised: norms ${normsA.join(', ')}`);
     normsA.forEach((n, i) => assert.ok(Math.abs(n - normsB[i]) <= 1e-6 * n, `norm at step ${i}: ${normsB[i]} vs ${n}`));
@@ -102,7 +102,7 @@ describe('FlatAdam', () => {
     disposeInput(batch);
   });
 
-  it('takes a NamedTensorMap in applyGradients (no clipping) like tf.train.adam, and sees variables assigned between steps', () => {
+  it('takes a NamedTensorMap in applyGradients (no clipping) like tf.train.adam, and sees variables assigned between steps', async () => {
     const batch = makeBatch(12);
     const a = setup(batch);
     const b = setup(batch);
@@ -113,8 +113,8 @@ describe('FlatAdam', () => {
         // A variable assigned between steps (as a best-checkpoint restore does) is picked up.
         for (const x of [a, b]) x.vars[0].assign(tf.fill(x.vars[0].shape, 0.25));
       }
-      a.step(s, (g) => { ref.applyGradients(g as never); tf.dispose(g); });
-      b.step(s, (g) => { flat.applyGradients(g); tf.dispose(g); });
+      await a.step(s, (g) => { ref.applyGradients(g as never); tf.dispose(g); });
+      await b.step(s, (g) => { flat.applyGradients(g); tf.dispose(g); });
     }
     const diff = maxRelDiff(b.weights(), a.weights());
     assert.ok(diff <= 1e-6, `max relative difference: ${diff}`);
@@ -134,9 +134,9 @@ describe('FlatAdam', () => {
     const firstFlat = new FlatAdam(1e-3);
     const firstRef = tf.train.adam(1e-3);
     for (let s = 0; s < 6; s++) {
-      straight.step(s, (g) => clipAndApplyGradients(opt, g, 1));
-      resumedFlat.step(s, (g) => clipAndApplyGradients(firstFlat, g, 1));
-      resumedRef.step(s, (g) => clipAndApplyGradients(firstRef, g, 1));
+      await straight.step(s, (g) => clipAndApplyGradients(opt, g, 1));
+      await resumedFlat.step(s, (g) => clipAndApplyGradients(firstFlat, g, 1));
+      await resumedRef.step(s, (g) => clipAndApplyGradients(firstRef, g, 1));
     }
     // Save (as run-method does), drop the first optimizers, restore into fresh FlatAdams.
     const savedFlat = (await firstFlat.getWeights()).map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }));
@@ -153,9 +153,9 @@ describe('FlatAdam', () => {
     tf.dispose([...savedFlat, ...savedRef].map((w) => w.tensor));
     assert.equal(restoredFlat.iterations, 6);
     for (let s = 6; s < 12; s++) {
-      straight.step(s, (g) => clipAndApplyGradients(opt, g, 1));
-      resumedFlat.step(s, (g) => clipAndApplyGradients(restoredFlat, g, 1));
-      resumedRef.step(s, (g) => clipAndApplyGradients(restoredRef, g, 1));
+      await straight.step(s, (g) => clipAndApplyGradients(opt, g, 1));
+      await resumedFlat.step(s, (g) => clipAndApplyGradients(restoredFlat, g, 1));
+      await resumedRef.step(s, (g) => clipAndApplyGradients(restoredRef, g, 1));
     }
     assert.equal(maxRelDiff(resumedFlat.weights(), straight.weights()), 0, 'FlatAdam -> FlatAdam resume is exact');
     const refDiff = maxRelDiff(resumedRef.weights(), straight.weights());
@@ -191,7 +191,7 @@ describe('FlatAdam', () => {
     const opt = new FlatAdam(1e-3);
     const counts: number[] = [];
     for (let s = 0; s < 6; s++) {
-      a.step(s, (g) => clipAndApplyGradients(opt, g, 1));
+      await a.step(s, (g) => clipAndApplyGradients(opt, g, 1));
       await opt.getWeights(); // the trainer's epoch-end snapshot: not disposed by the caller
       counts.push(tf.memory().numTensors);
     }
@@ -202,20 +202,21 @@ describe('FlatAdam', () => {
     disposeInput(batch);
   });
 
-  it('clipByGlobalNorm is clipFlatByGlobalNorm on named gradients: same norm, same values, inputs released', () => {
+  it('clipByGlobalNorm is clipFlatByGlobalNorm with the host norm on named gradients: same norm, same values, inputs released', async () => {
     const grads = { a: tf.tensor2d([[3, 0], [0, 4]]), b: tf.tensor1d([12]) } as tf.NamedTensorMap; // norm 13
     const flat = flattenTensors([grads.a, grads.b]);
-    const c = clipFlatByGlobalNorm(flat, 1);
-    assert.ok(Math.abs(c.norm - 13) < 1e-6);
+    const norm = hostL2Norm(await flat.data());
+    assert.ok(Math.abs(norm - 13) < 1e-6);
+    const c = clipFlatByGlobalNorm(flat, 1, norm);
     const inputs = [grads.a, grads.b];
-    const m = clipByGlobalNorm(grads, 1);
+    const m = await clipByGlobalNorm(grads, 1);
     assert.ok(inputs.every((t) => t.isDisposed), 'the input gradients are disposed');
-    assert.equal(m.norm, c.norm);
+    assert.equal(m.norm, norm);
     assert.deepEqual(m.grads.a.shape, [2, 2]);
-    assert.deepEqual(Array.from(c.flat.dataSync()), [...m.grads.a.dataSync(), ...m.grads.b.dataSync()]);
-    assert.ok(Math.abs(c.flat.dataSync()[4] - 12 / 13) < 1e-6);
-    const kept = clipFlatByGlobalNorm(flat, 100);
-    assert.deepEqual(Array.from(kept.flat.dataSync()), [3, 0, 0, 4, 12]);
-    tf.dispose([flat, c.flat, kept.flat, ...Object.values(m.grads)]);
+    assert.deepEqual(Array.from(await c.data()), [...(await m.grads.a.data()), ...(await m.grads.b.data())]);
+    assert.ok(Math.abs((await c.data())[4] - 12 / 13) < 1e-6);
+    const kept = clipFlatByGlobalNorm(flat, 100, norm);
+    assert.deepEqual(Array.from(await kept.data()), [3, 0, 0, 4, 12]);
+    tf.dispose([flat, c, kept, ...Object.values(m.grads)]);
   });
 });

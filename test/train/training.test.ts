@@ -8,7 +8,7 @@ import { buildModel } from '../../lib/models/model';
 import { splitBatches } from '../../lib/train/batch-source';
 import { regressionObjective, onlineDistillationObjective } from '../../lib/train/objectives';
 import { trainModels, TrainingDivergedError } from '../../lib/train/trainer';
-import { predictSplit, modelPredictor, predict, validationMae } from '../../lib/train/predict';
+import { modelPredictor, predict, predictSplit, validationMae } from '../../lib/train/predict';
 import { FlatAdam } from '../../lib/train/flat-adam';
 import { saveModel, loadModel } from '../../lib/train/checkpoint';
 import { runMethod, loadTrainedRun, disposeTrainedRun, modelConfigFor } from '../../lib/train/run-method';
@@ -41,7 +41,7 @@ test('a quick teacher run lowers validation MAE and keeps the live tensor count 
   // Adam's moments and the best snapshot exist from epoch 1 on; after that nothing may grow.
   assert.deepEqual(counts.slice(1), counts.slice(1).map(() => counts[1]), `live tensors per epoch: ${counts.join(', ')}`);
   // On return the teacher holds its best weights: its MAE is the best one recorded.
-  const pred = predictSplit(modelPredictor(teacher), data.valid, splitBatches);
+  const pred = await predictSplit(modelPredictor(teacher), data.valid, splitBatches);
   const mae = pred.reduce((s, p, i) => s + Math.abs(p - data.valid.labels[i]), 0) / pred.length;
   assert.ok(Math.abs(mae - Math.min(...maes)) < 1e-5, `${mae} vs best ${Math.min(...maes)}`);
   teacher.dispose();
@@ -86,7 +86,7 @@ test('a NaN loss stops training with the stage, epoch, step and every term; the 
   let epoch0: Float32Array[] = [];
   await assert.rejects(
     trainModels({
-      stage: 'stage1', models: { tav: teacher }, objective: nanInEpoch1, validate: () => ({ tav: 1 }), optimizer, train: data.train,
+      stage: 'stage1', models: { tav: teacher }, objective: nanInEpoch1, validate: async () => ({ tav: 1 }), optimizer, train: data.train,
       batches: splitBatches, epochs: 2, batchSize: 32, lr: 1e-3, schedule: 'constant', warmupEpochs: 0, clipNorm: 1, patience: 5, seed: 1,
       divergenceHint: 'lower lr',
       callbacks: { onEpochEnd: () => void (epoch0 = teacher.variables().map((v) => Float32Array.from(v.dataSync()))) },
@@ -105,8 +105,8 @@ test('a saved model reloads to exactly the same predictions', async () => {
   const dir = join(tmp('ckpt'), 'tv');
   await saveModel(model, dir, 9, { note: 'test' });
   const loaded = await loadModel(dir);
-  const a = predictSplit(modelPredictor(model), data.test, splitBatches);
-  const b = predictSplit(modelPredictor(loaded), data.test, splitBatches);
+  const a = await predictSplit(modelPredictor(model), data.test, splitBatches);
+  const b = await predictSplit(modelPredictor(loaded), data.test, splitBatches);
   assert.deepEqual(Array.from(b), Array.from(a));
   assert.deepEqual(loaded.config, model.config);
   assert.deepEqual(readdirSync(dir).sort(), ['model.json', 'weights.bin']);
@@ -122,14 +122,14 @@ test('routing sends each clip to the model of its available modalities', async (
   const rows = Int32Array.from([0, 1, 2, 3, 4, 5]);
   const available: SubsetName[] = ['t', 'tav', 'av', 't', 'av', 'tav'];
   const batch = makeBatch(data.test, rows);
-  const routed = predict({ tav: modelPredictor(models.tav), t: modelPredictor(models.t), av: modelPredictor(models.av) }, batch, available);
+  const routed = await predict({ tav: modelPredictor(models.tav), t: modelPredictor(models.t), av: modelPredictor(models.av) }, batch, available);
   for (const name of ['tav', 't', 'av'] as const) {
     const direct = tf.tidy(() => models[name].apply(batch, { training: false }).prediction.dataSync());
     available.forEach((s, i) => {
       if (s === name) assert.ok(Math.abs(routed[i] - direct[i]) < 1e-5, `clip ${i} (${s}): ${routed[i]} vs ${direct[i]}`);
     });
   }
-  assert.throws(() => predict({ tav: modelPredictor(models.tav) }, batch, ['v', 'tav', 'tav', 'tav', 'tav', 'tav']), /Expected a model for the available modalities 'v'/);
+  await assert.rejects(predict({ tav: modelPredictor(models.tav) }, batch, ['v', 'tav', 'tav', 'tav', 'tav', 'tav']), /Expected a model for the available modalities 'v'/);
   disposeBatch(batch);
   for (const m of Object.values(models)) m.dispose();
 });
@@ -140,13 +140,13 @@ test('an interrupted run resumes from its last epoch and ends where an uninterru
   const config = quickConfig({ method: 'mmckd', pretrainEpochs: 2, epochs: 3, seed: 4 });
   const straightDir = tmp('straight');
   const straight = await runMethod({ dataset: data, config, outDir: straightDir, batches: splitBatches, backend });
-  const expected = predictSplit(straight.predictors.av, data.test, splitBatches);
+  const expected = await predictSplit(straight.predictors.av, data.test, splitBatches);
   disposeTrainedRun(straight);
   // a finished run is loaded, not trained or saved again
   const record = readFileSync(join(straightDir, 'run.json'), 'utf8');
   const logs0: string[] = [];
   const again = await runMethod({ dataset: data, config, outDir: straightDir, batches: splitBatches, backend, callbacks: { log: (l) => logs0.push(l) } });
-  assert.deepEqual(predictSplit(again.predictors.av, data.test, splitBatches), expected);
+  assert.deepEqual(await predictSplit(again.predictors.av, data.test, splitBatches), expected);
   assert.equal(readFileSync(join(straightDir, 'run.json'), 'utf8'), record, 'run.json is not rewritten');
   assert.ok(logs0.some((l) => /finished, loading its checkpoints/.test(l)) && !logs0.some((l) => /stage\d:/.test(l)), logs0.join('\n'));
   assert.equal(again.history.length, straight.history.length);
@@ -169,13 +169,13 @@ test('an interrupted run resumes from its last epoch and ends where an uninterru
   const resumed = await runMethod({ dataset: data, config, outDir: dir, batches: splitBatches, backend, callbacks: { log: (l) => logs.push(l) } });
   assert.ok(logs.some((l) => /stage1: already finished/.test(l)), logs.join('\n'));
   assert.ok(logs.some((l) => /stage2: resuming at epoch 2/.test(l)), logs.join('\n'));
-  const got = predictSplit(resumed.predictors.av, data.test, splitBatches);
+  const got = await predictSplit(resumed.predictors.av, data.test, splitBatches);
   assert.deepEqual(Array.from(got), Array.from(expected));
   assert.equal(resumed.history.filter((r) => r.stage === 'stage2').length, 3);
   disposeTrainedRun(resumed);
 
   const reloaded = await loadTrainedRun(dir);
-  assert.deepEqual(Array.from(predictSplit(reloaded.predictors.av, data.test, splitBatches)), Array.from(expected));
+  assert.deepEqual(Array.from(await predictSplit(reloaded.predictors.av, data.test, splitBatches)), Array.from(expected));
   const run = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'));
   assert.equal(run.seed, 4);
   assert.equal(run.backend.choice, backend.choice);
@@ -189,7 +189,7 @@ test('a pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it 
   const c = quickConfig();
   const teacher = buildModel(modelConfigFor(data, c, 'tav'), 3);
   const stage1 = teacher.getWeights();
-  const before = predictSplit(modelPredictor(teacher), data.valid, splitBatches);
+  const before = await predictSplit(modelPredictor(teacher), data.valid, splitBatches);
   const before1 = tf.memory().numTensors;
   const optimizer = new FlatAdam(1e-2);
   const { state } = await trainModels({
@@ -201,7 +201,7 @@ test('a pretrained teacher keeps its stage-1 checkpoint unless stage 2 beats it 
   });
   optimizer.dispose();
   assert.equal(state.best.tav!.epoch, -1);
-  assert.deepEqual(Array.from(predictSplit(modelPredictor(teacher), data.valid, splitBatches)), Array.from(before));
+  assert.deepEqual(Array.from(await predictSplit(modelPredictor(teacher), data.valid, splitBatches)), Array.from(before));
   assert.equal(tf.memory().numTensors, before1 - Object.keys(stage1).length, 'the carried weights were released');
   teacher.dispose();
 });
