@@ -183,8 +183,7 @@ async function activate(choice: BackendChoice, notes: string[], c: ActivateConte
     return 'tensorflow';
   }
   if (choice === 'wasm') {
-    const wasm = load(PACKAGE_OF.wasm) as { setThreadsCount?: (n: number) => void };
-    void wasm;
+    load(PACKAGE_OF.wasm); // registers the backend
     if (!(await tf.setBackend('wasm'))) throw new Error("backend 'wasm' did not initialise");
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');

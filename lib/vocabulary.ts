@@ -32,25 +32,11 @@ export type ProtocolName = 'P1' | 'P2' | 'P3' | 'P3c';
 /** Every protocol, in report order: the default of evaluations, grids and the CLI. */
 export const PROTOCOL_NAMES: readonly ProtocolName[] = ['P1', 'P2', 'P3', 'P3c'];
 
-/** The names files and commands used before the protocols were called P1-P3c ('mr': the per-clip curve). */
-export const FORMER_PROTOCOL_NAMES: Readonly<Record<string, ProtocolName>> = Object.freeze({
-  subsets: 'P1',
-  rates: 'P2',
-  'mr-imder': 'P3',
-  'mr-clip': 'P3c',
-  mr: 'P3c',
-});
-
-/**
- * Reads a protocol name as a user types it: P1, P2, P3, P3c (any case). A former name is refused
- * with the name that replaced it; anything else names the accepted values.
- */
+/** Reads a protocol name as a user types it: P1, P2, P3, P3c (any case); anything else is refused naming the accepted values. */
 export function parseProtocolName(text: string, what = 'protocol'): ProtocolName {
   const exact = PROTOCOL_NAMES.find((p) => p.toLowerCase() === text.trim().toLowerCase());
   if (exact) return exact;
-  const former = FORMER_PROTOCOL_NAMES[text.trim()];
-  const hint = former ? ` ('${text}' is now ${former}${text === 'mr' ? ", the per-clip curve; P3 is IMDer's per-batch one" : ''})` : '';
-  throw new Error(`Expected ${what} to be ${PROTOCOL_NAMES.join(', ')}, but got '${text}'${hint}`);
+  throw new Error(`Expected ${what} to be ${PROTOCOL_NAMES.join(', ')}, but got '${text}'`);
 }
 
 /** MMSA's eight metric keys for MOSI / MOSEI regression, in MMSA's order. */

@@ -10,7 +10,7 @@ import type { BackendReport } from '../backend';
 import type { SubsetName } from '../data/modalities';
 import type { MultimodalDataset } from '../data/types';
 import { validateTrainConfig, type TrainConfig } from '../train/config';
-import { FORMER_PROTOCOL_NAMES, METHOD_NAMES, PROTOCOL_NAMES, type ProtocolName, type TrainPresetName } from '../vocabulary';
+import { METHOD_NAMES, PROTOCOL_NAMES, type ProtocolName, type TrainPresetName } from '../vocabulary';
 import { splitBatches } from '../train/batch-source';
 import { checkModelSize } from '../train/model-size';
 import { checkOutputFolder } from '../io/output-folder';
@@ -161,25 +161,11 @@ export function bestValidMae(history: readonly EpochRecord[]): Partial<Record<Su
   return Object.fromEntries(Object.entries(keptCheckpoints(history)).map(([name, k]) => [name, k!.validMae]));
 }
 
-/** What a grid cell's evaluation.json holds (protocol names as written, old ones included). */
+/** What a grid cell's evaluation.json holds. */
 export interface SavedEvaluation {
   protocols: string[];
   evaluation: RunEvaluation;
   config: TrainConfig;
-}
-
-/**
- * Returns a saved evaluation in today's vocabulary (P1, P2, P3, P3c): former names ('subsets',
- * 'rates', 'mr-imder', 'mr-clip') are renamed. Before P3 was split, protocol 'mr' was the per-clip
- * curve under `p3`: the same computation as today's P3c (`p3c`), so it moves there and is never
- * read as IMDer's per-batch P3.
- */
-export function migrateSavedEvaluation(saved: SavedEvaluation): SavedEvaluation {
-  const protocols = saved.protocols.map((p) => FORMER_PROTOCOL_NAMES[p] ?? p);
-  if (!saved.protocols.includes('mr')) return { ...saved, protocols };
-  const { p3, ...rest } = saved.evaluation;
-  const evaluation: RunEvaluation = p3 ? { ...rest, p3c: { ...p3, protocol: 'P3c' } } : rest;
-  return { ...saved, protocols, evaluation };
 }
 
 /**
@@ -204,8 +190,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
   const label = (c: GridCellPlan) => `[${c.index}/${plan.length}] ${c.variant} seed ${c.seed}`;
 
   const finishedCell = (c: GridCellPlan): GridCell | undefined => {
-    const stored = readJsonIfExists<SavedEvaluation>(c.runDir, 'evaluation.json');
-    const saved = stored && migrateSavedEvaluation(stored);
+    const saved = readJsonIfExists<SavedEvaluation>(c.runDir, 'evaluation.json');
     const finished = readJsonIfExists<{ finished?: string }>(c.runDir, 'run.json')?.finished;
     if (!(saved && finished && protocols.every((p) => saved.protocols.includes(p)) && saved.evaluation.evalSeed === evalSeed && JSON.stringify(saved.config) === JSON.stringify(c.config))) return undefined;
     const kept = keptCheckpoints(readJsonIfExists<EpochRecord[]>(c.runDir, 'history.json') ?? []);

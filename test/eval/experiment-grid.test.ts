@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestValidMae, DEFAULT_GRID_SEEDS, keptCheckpoints, migrateSavedEvaluation } from '../../lib/eval/experiment-grid';
-import type { RateCurve } from '../../lib/eval/evaluate-protocols';
-import { validateTrainConfig } from '../../lib/train/config';
+import { bestValidMae, DEFAULT_GRID_SEEDS, keptCheckpoints } from '../../lib/eval/experiment-grid';
 import type { EpochRecord } from '../../lib/train/resumable-stage';
 
 const epoch = (stage: string, validMae: EpochRecord['validMae'], e = 0): EpochRecord => ({ stage, epoch: e, lr: 1e-3, trainLoss: {}, validMae, improved: [], gradNorm: 1, seconds: 1 });
@@ -24,18 +22,3 @@ test('the grid defaults to seeds 1..5', () => {
   assert.deepEqual(DEFAULT_GRID_SEEDS, [1, 2, 3, 4, 5]);
 });
 
-test("a saved evaluation in former names reads as P1-P3c; the per-clip 'mr' curve moves from p3 to p3c", () => {
-  const config = validateTrainConfig({}, 'quick');
-  const curve = { protocol: 'P3', results: [], auilc: {} } as unknown as RateCurve;
-  const old = { protocols: ['subsets', 'mr'], config, evaluation: { evalSeed: 0, p3: curve } };
-  const moved = migrateSavedEvaluation(old);
-  assert.deepEqual(moved.protocols, ['P1', 'P3c']);
-  assert.equal(moved.evaluation.p3, undefined);
-  assert.equal(moved.evaluation.p3c!.protocol, 'P3c');
-  const former = { protocols: ['subsets', 'rates', 'mr-imder', 'mr-clip'], config, evaluation: { evalSeed: 0, p3: curve } };
-  const renamed = migrateSavedEvaluation(former);
-  assert.deepEqual(renamed.protocols, ['P1', 'P2', 'P3', 'P3c']);
-  assert.equal(renamed.evaluation.p3, curve, "IMDer's P3 stays P3");
-  const current = { protocols: ['P1', 'P3'], config, evaluation: { evalSeed: 0, p3: curve } };
-  assert.deepEqual(migrateSavedEvaluation(current), current);
-});
