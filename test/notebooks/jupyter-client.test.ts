@@ -61,21 +61,18 @@ test('notebook files are written byte for byte as nbformat writes them', { skip:
   assert.equal(dumpJson({ b: [], a: {} }), '{\n "a": {},\n "b": []\n}');
 });
 
+const cell = (source: string) => ({ cell_type: 'code' as const, metadata: {}, source, outputs: [], execution_count: null });
+const notebookOf = (cells: Notebook['cells']): Notebook => ({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells });
+
 test('cells run on the tslab kernel: merged streams, display updates in place, stderr kept, and the first failing cell stops the run', { timeout: 120_000 }, async () => {
-  const cell = (source: string) => ({ cell_type: 'code' as const, metadata: {}, source, outputs: [], execution_count: null });
-  const nb: Notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: [
-      cell("import * as tslab from 'tslab';\nconsole.log('a');\nconsole.log('b');"),
-      { cell_type: 'markdown', metadata: {}, source: 'text' },
-      cell("const d = tslab.newDisplay();\nd.html('<b>first</b>');\nd.html('<b>second</b>');\nconsole.error('careful');\nconsole.log('after');"),
-      cell(''),
-      cell("throw new Error('boom in cell 4');"),
-      cell("console.log('never');"),
-    ],
-  };
+  const nb = notebookOf([
+    cell("import * as tslab from 'tslab';\nconsole.log('a');\nconsole.log('b');"),
+    { cell_type: 'markdown', metadata: {}, source: 'text' },
+    cell("const d = tslab.newDisplay();\nd.html('<b>first</b>');\nd.html('<b>second</b>');\nconsole.error('careful');\nconsole.log('after');"),
+    cell(''),
+    cell("throw new Error('boom in cell 4');"),
+    cell("console.log('never');"),
+  ]);
   const { notebook, failure } = await executeNotebook(nb, { cwd: join(ROOT, 'notebooks'), env: { ...process.env, MMCKD_STATIC_FIGURES: '0' }, cellTimeout: 60 });
   assert.equal((notebook.metadata.language_info as { name: string }).name, 'typescript');
   const [c0, , c2, c3, c4, c5] = notebook.cells;
@@ -96,18 +93,12 @@ test('cells run on the tslab kernel: merged streams, display updates in place, s
 });
 
 test('the cell limit counts silence, not run time: a cell that keeps printing outlives it, a silent one is stopped', { timeout: 120_000 }, async () => {
-  const cell = (source: string) => ({ cell_type: 'code' as const, metadata: {}, source, outputs: [], execution_count: null });
-  const nb: Notebook = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {},
-    cells: [
-      cell("console.log('compiled');"), // the kernel's first compilation, silent, under the limit
-      // 12 s in all, a line every 0.75 s, under an 8 s limit
-      cell("for (let i = 0; i < 16; i++) { await new Promise((r) => setTimeout(r, 750)); console.log(`tick ${i}`); }"),
-      cell("await new Promise((r) => setTimeout(r, 12000)); console.log('too late');"),
-    ],
-  };
+  const nb = notebookOf([
+    cell("console.log('compiled');"), // the kernel's first compilation, silent, under the limit
+    // 12 s in all, a line every 0.75 s, under an 8 s limit
+    cell("for (let i = 0; i < 16; i++) { await new Promise((r) => setTimeout(r, 750)); console.log(`tick ${i}`); }"),
+    cell("await new Promise((r) => setTimeout(r, 12000)); console.log('too late');"),
+  ]);
   await assert.rejects(
     executeNotebook(nb, { cwd: join(ROOT, 'notebooks'), env: { ...process.env, MMCKD_STATIC_FIGURES: '0' }, cellTimeout: 8 }),
     /the cell: no output and no answer for 8 s/,
