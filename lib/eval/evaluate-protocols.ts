@@ -18,7 +18,6 @@ import type { MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
 import { predict, type Predictor } from '../train/predict';
 import { splitBatches } from '../train/batch-source';
-import { yieldToEventLoop } from '../io/event-loop';
 import { auilc } from './auilc';
 import { evaluateSubsets, type SubsetResult } from './evaluate-subsets';
 import { msaMetrics, type MsaMetricValues } from './metrics';
@@ -64,7 +63,7 @@ export function subsetsFromAvailability(available: Uint8Array, n: number): Subse
 
 /**
  * Resolves to predictions for a split where clip i is answered by `predictors[subsets[i]]`,
- * in split order; yields to the event loop after each batch (a signal is handled within a batch).
+ * in split order; `predict` yields to the event loop after each batch's read (a signal is handled within a batch).
  */
 export async function predictRouted(predictors: Partial<Record<SubsetName, Predictor>>, split: MultimodalSplit, subsets: readonly SubsetName[], batchSize = 64): Promise<Float32Array> {
   const out = new Float32Array(split.ids.length);
@@ -75,7 +74,6 @@ export async function predictRouted(predictors: Partial<Record<SubsetName, Predi
     } finally {
       disposeBatch(batch);
     }
-    await yieldToEventLoop();
   }
   return out;
 }

@@ -120,9 +120,7 @@ export interface GridCell {
   runDir: string;
   config: TrainConfig;
   evaluation: RunEvaluation;
-  /** Best validation MAE of each model the run kept (its checkpoint's), from the run's history. */
-  validMae: Partial<Record<SubsetName, number>>;
-  /** Which checkpoint each model kept (stage and epoch), from the run's history. */
+  /** Which checkpoint each model kept (stage, epoch and validation MAE), from the run's history. */
   kept: Partial<Record<SubsetName, KeptCheckpoint>>;
   /** True when the cell was trained or evaluated in this call (false: read from its folder). */
   computed: boolean;
@@ -194,8 +192,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
     const finished = readJsonIfExists<{ finished?: string }>(c.runDir, 'run.json')?.finished;
     if (!(saved && finished && protocols.every((p) => saved.protocols.includes(p)) && saved.evaluation.evalSeed === evalSeed && JSON.stringify(saved.config) === JSON.stringify(c.config))) return undefined;
     const kept = keptCheckpoints(readJsonIfExists<EpochRecord[]>(c.runDir, 'history.json') ?? []);
-    const validMae = Object.fromEntries(Object.entries(kept).map(([name, k]) => [name, k!.validMae]));
-    return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation: saved.evaluation, validMae, kept, computed: false };
+    return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation: saved.evaluation, kept, computed: false };
   };
   const computeCell = async (c: GridCellPlan): Promise<GridCell> => {
     log(`${label(c)}: ${existsSync(join(c.runDir, 'run.json')) ? 'resuming' : 'training'} -> ${c.runDir}`);
@@ -213,7 +210,7 @@ export async function runGrid(spec: GridSpec): Promise<GridCell[]> {
     try {
       const evaluation = await evaluateProtocols(run.predictors, spec.dataset.test, protocols, evalSeed); // yields after every batch: a signal is handled within a batch
       writeJson(c.runDir, 'evaluation.json', { protocols, config: c.config, backend: spec.backend.choice, evaluation });
-      return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation, validMae: bestValidMae(run.history), kept: keptCheckpoints(run.history), computed: true };
+      return { variant: c.variant, seed: c.seed, runDir: c.runDir, config: c.config, evaluation, kept: keptCheckpoints(run.history), computed: true };
     } finally {
       disposeTrainedRun(run);
     }

@@ -159,7 +159,7 @@ export function teacherTable(cells: GridCell[]): MeanStdRow[] {
   const value = (variant: string, seed: number, which: 'test' | 'valid') => {
     const c = cell(variant, seed);
     if (!c) return NaN;
-    return which === 'test' ? p1Mae(c, 'tav') : c.validMae?.tav ?? NaN;
+    return which === 'test' ? p1Mae(c, 'tav') : c.kept?.tav?.validMae ?? NaN;
   };
   const checkpoint = (variant: string, seed: number) => checkpointLabel(cell(variant, seed)?.kept?.tav);
   const rows: MeanStdRow[] = seeds.map((seed) =>

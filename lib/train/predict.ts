@@ -100,7 +100,7 @@ export async function validationMae(
 
 /**
  * Routes each clip of a batch to the predictor of its available modalities and resolves to the
- * predictions in batch order (one read for the batch). `available[i]` is clip i's subset; every
+ * predictions in batch order (one read for the batch, then a turn of the event loop). `available[i]` is clip i's subset; every
  * subset that occurs needs a predictor (MM-CKD: the seven models; B1: the zero-filled teacher for
  * each subset).
  * @see notebooks/03-online-mmckd.ipynb
@@ -138,12 +138,7 @@ export async function predict(
     });
     return parts.length === 1 ? parts[0] : tf.concat(parts); // [n] in `order`
   });
-  let v: Float32Array;
-  try {
-    v = (await grouped.data()) as Float32Array;
-  } finally {
-    grouped.dispose();
-  }
+  const v = await readBatchResult(grouped);
   order.forEach((row, i) => (out[row] = v[i]));
   return out;
 }

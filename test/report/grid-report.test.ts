@@ -25,7 +25,6 @@ function cell(variant: string, seed: number, mae: (s: SubsetName) => number, val
   return {
     variant, seed, runDir: `/nowhere/${variant}-seed${seed}`, config: validateTrainConfig({ seed }, 'quick'), computed: false,
     evaluation: { evalSeed: 0, p1: SUBSET_NAMES.map((subset) => ({ subset, metrics: metrics(mae(subset)), raw: metrics(mae(subset)), n: 10 })), p3: curve('P3', 1), p3c: curve('P3c', 0.9) },
-    validMae: { tav: validTav },
     // the MM-CKD teacher of seed 2 is a stage-2 checkpoint; every other teacher kept stage 1's
     kept: { tav: variant === 'mmckd' && seed === 2 ? { stage: 'stage2', epoch: 0, validMae: validTav } : { stage: 'stage1', epoch: 20 + seed, validMae: validTav } },
   };
