@@ -23,7 +23,7 @@
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
-import { clipFlatByGlobalNorm, hostL2Norm } from './schedule';
+import { clipFlatByGlobalNorm } from './schedule';
 
 /** Backends whose Reshape is a zero-copy view of the same data (no layout change). */
 const VIEW_RESHAPE_BACKENDS = new Set(['wasm', 'cpu']);
@@ -339,23 +339,4 @@ export function clipAndApplyFlatGradients(optimizer: tf.Optimizer, g: FlatGradie
     clipped?.dispose();
     g.flat.dispose();
   }
-}
-
-/**
- * Clips the gradients to global norm `clipNorm` (0 disables) and applies them with `optimizer`,
- * reading the flat gradient once for its norm; resolves to the norm before clipping. Disposes
- * `grads`. (The trainer reads the norm together with the loss: `flattenGradients` and
- * `clipAndApplyFlatGradients`.)
- */
-export async function clipAndApplyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, clipNorm: number): Promise<number> {
-  const g = flattenGradients(grads);
-  let norm: number;
-  try {
-    norm = hostL2Norm(await g.flat.data());
-  } catch (err) {
-    g.flat.dispose();
-    throw err;
-  }
-  clipAndApplyFlatGradients(optimizer, g, clipNorm, norm);
-  return norm;
 }

@@ -7,8 +7,16 @@ import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
 import type { Batch } from '../../lib/data/types';
 import { onlineDistillationObjective } from '../../lib/train/objectives';
 import { clipByGlobalNorm, clipFlatByGlobalNorm, hostL2Norm } from '../../lib/train/schedule';
-import { FlatAdam, clipAndApplyGradients, flattenTensors } from '../../lib/train/flat-adam';
+import { FlatAdam, clipAndApplyFlatGradients, flattenGradients, flattenTensors } from '../../lib/train/flat-adam';
 import { TINY, randomInput, disposeInput } from '../models/helpers';
+
+/** The trainer's clip-and-apply, with the norm read on its own (the trainer reads it with the loss terms): resolves to the norm. */
+async function clipAndApplyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, clipNorm: number): Promise<number> {
+  const g = flattenGradients(grads);
+  const norm = hostL2Norm(await g.flat.data());
+  clipAndApplyFlatGradients(optimizer, g, clipNorm, norm);
+  return norm;
+}
 
 before(async () => {
   await selectBackend();
