@@ -10,7 +10,7 @@ import { disposeBatch } from '../data/types';
 import type { MsaModel } from '../models/model';
 import { labelClasses, type ClassScheme } from '../losses/label-classes';
 import { splitBatches } from '../train/batch-source';
-import { yieldToEventLoop } from '../io/event-loop';
+import { readBatchResult } from '../train/predict';
 import { classSeparation, crossModelAgreement, projectionSpread, type Projections } from '../losses/projection-geometry';
 
 // The geometry's measures live beside the losses that shape it (the training probe reads them too).
@@ -28,17 +28,11 @@ async function projectSplit(model: MsaModel, split: MultimodalSplit, batchSize =
         dim = z.shape[1];
         data = new Float32Array(n * dim);
       }
-      let values: Float32Array;
-      try {
-        values = (await z.data()) as Float32Array;
-      } finally {
-        z.dispose();
-      }
+      const values = await readBatchResult(z);
       batch.indices.forEach((row, i) => data.set(values.subarray(i * dim, (i + 1) * dim), row * dim));
     } finally {
       disposeBatch(batch);
     }
-    await yieldToEventLoop();
   }
   return { data, n, dim };
 }

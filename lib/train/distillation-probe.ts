@@ -28,6 +28,7 @@ import { mvscLoss } from '../losses/mvsc-loss';
 import { multiViewContrastiveLoss } from '../losses/multi-view-contrastive-loss';
 import { classSeparation, crossModelAgreement, projectionSpread, type Projections } from '../losses/projection-geometry';
 import type { ProbeRecord } from './trainer';
+import { readBatchResult } from './predict';
 
 /** The contrastive term of the objective being probed: which loss, and its weight lambda (0: none). */
 export interface ProbedContrast {
@@ -95,12 +96,7 @@ export function distillationProbe(o: DistillationProbeOptions): () => Promise<Pr
           const zs = outs.map((out) => tf.reshape(tf.div(out.projection, tf.norm(out.projection, 'euclidean', 1, true).add(1e-12)), [-1]));
           return tf.concat([tf.stack([...l1, mvsc]), ...zs]); // [models + 1 + models * b * p]
         });
-        let values: Float32Array;
-        try {
-          values = (await packed.data()) as Float32Array;
-        } finally {
-          packed.dispose();
-        }
+        const values = await readBatchResult(packed);
         const scalars = values.subarray(0, names.length + 1);
         if (dim === 0) dim = (values.length - scalars.length) / (names.length * b);
         names.forEach((name, m) => {
@@ -149,12 +145,7 @@ export function distillationProbe(o: DistillationProbeOptions): () => Promise<Pr
           return own.length > 0 ? tf.addN(own) : tf.scalar(0);
         })));
         tf.dispose([value, ...Object.values(grads)]);
-        let perModel: Float32Array;
-        try {
-          perModel = (await squares.data()) as Float32Array;
-        } finally {
-          squares.dispose();
-        }
+        const perModel = await readBatchResult(squares);
         names.forEach((name, i) => (sq[name] = (sq[name] ?? 0) + Math.sqrt(perModel[i]) / gradientBatches.length));
       }
       record[`${prefix}.${term}`] = sq;

@@ -42,7 +42,7 @@ export function zeroFillPredictor(teacher: MsaModel, subset: SubsetName): Predic
  * Reads a batch's result (disposed here) with `await t.data()`, then yields to the event loop so a
  * signal sent during a long evaluation is handled between batches; resolves to the values.
  */
-async function readBatchResult(t: tf.Tensor): Promise<Float32Array> {
+export async function readBatchResult(t: tf.Tensor): Promise<Float32Array> {
   try {
     return (await t.data()) as Float32Array;
   } finally {
