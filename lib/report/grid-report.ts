@@ -155,30 +155,27 @@ export function teacherTable(cells: GridCell[]): MeanStdRow[] {
   if (sources.length === 0) return [];
   const seeds = [...new Set(cells.filter((c) => sources.some((t) => t.variant === c.variant)).map((c) => c.seed))].sort((x, y) => x - y);
   const cell = (variant: string, seed: number) => cells.find((c) => c.variant === variant && c.seed === seed);
-  const columns = sources.flatMap((t) => [[`${t.name}_test_MAE`, t.variant, 'test'], [`${t.name}_valid_MAE`, t.variant, 'valid']] as const);
-  const value = (variant: string, seed: number, which: 'test' | 'valid') => {
-    const c = cell(variant, seed);
-    if (!c) return NaN;
-    return which === 'test' ? p1Mae(c, 'tav') : c.kept?.tav?.validMae ?? NaN;
-  };
-  const checkpoint = (variant: string, seed: number) => checkpointLabel(cell(variant, seed)?.kept?.tav);
-  const rows: MeanStdRow[] = seeds.map((seed) =>
-    Object.fromEntries([
-      ['seed', seed],
-      ...sources.flatMap((t) => [[`${t.name}_checkpoint`, checkpoint(t.variant, seed)], ...columns.filter(([, v]) => v === t.variant).map(([col, v, which]) => [col, value(v, seed, which)])]),
-    ]),
-  );
-  const stats = new Map(columns.map(([col]) => [col, sampleMeanSd(rows.map((r) => Number(r[col])).filter(Number.isFinite))]));
-  const stage2Count = (t: (typeof sources)[number]) => {
-    const known = seeds.map((seed) => cell(t.variant, seed)?.kept?.tav).filter((k) => k !== undefined);
-    return known.length === 0 ? '' : `stage 2 in ${known.filter((k) => k!.stage === 'stage2').length} of ${known.length}`;
-  };
-  const summary = (which: 'mean' | 'sd') =>
-    Object.fromEntries([
-      ['seed', which === 'mean' ? 'mean' : 'std'],
-      ...sources.flatMap((t) => [[`${t.name}_checkpoint`, which === 'mean' ? stage2Count(t) : ''], ...columns.filter(([, v]) => v === t.variant).map(([col]) => [col, stats.get(col)![which]])]),
-    ]);
-  rows.push(summary('mean'), summary('sd'));
+  const rows: MeanStdRow[] = seeds.map((seed) => ({ seed }));
+  const mean: MeanStdRow = { seed: 'mean' };
+  const std: MeanStdRow = { seed: 'std' };
+  for (const t of sources) {
+    const kept = seeds.map((seed) => cell(t.variant, seed)?.kept?.tav);
+    const test = seeds.map((seed) => {
+      const c = cell(t.variant, seed);
+      return c ? p1Mae(c, 'tav') : NaN;
+    });
+    const valid = kept.map((k) => k?.validMae ?? NaN);
+    const known = kept.filter((k) => k !== undefined);
+    rows.forEach((r, i) => Object.assign(r, { [`${t.name}_checkpoint`]: checkpointLabel(kept[i]), [`${t.name}_test_MAE`]: test[i], [`${t.name}_valid_MAE`]: valid[i] }));
+    mean[`${t.name}_checkpoint`] = known.length === 0 ? '' : `stage 2 in ${known.filter((k) => k!.stage === 'stage2').length} of ${known.length}`;
+    std[`${t.name}_checkpoint`] = '';
+    for (const [col, values] of [[`${t.name}_test_MAE`, test], [`${t.name}_valid_MAE`, valid]] as const) {
+      const st = sampleMeanSd(values.filter(Number.isFinite));
+      mean[col] = st.mean;
+      std[col] = st.sd;
+    }
+  }
+  rows.push(mean, std);
   return rows;
 }
 
