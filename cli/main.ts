@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => CliCommand> = {
   train: () => require('./commands/train').command,
   eval: () => require('./commands/eval').command,
   grid: () => require('./commands/grid').command,
+  regimes: () => require('./commands/regimes').command,
   cost: () => require('./commands/cost').command,
 };
 

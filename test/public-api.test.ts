@@ -17,11 +17,11 @@ function publicNames(): Set<string> {
   return new Set(checker.getExportsOfModule(module).map((s) => s.getName()));
 }
 
-test('lib/index.ts lists its exports by name, fewer than 155, and re-exports no whole module', () => {
+test('lib/index.ts lists its exports by name, fewer than 165, and re-exports no whole module', () => {
   const text = readFileSync(join(ROOT, 'lib', 'index.ts'), 'utf8');
   assert.doesNotMatch(text, /export \*/);
   const names = publicNames();
-  assert.ok(names.size > 0 && names.size < 155, `${names.size} public names`);
+  assert.ok(names.size > 0 && names.size < 165, `${names.size} public names`);
 });
 
 test('the command line imports from lib/ only through its public API', () => {

@@ -19,8 +19,14 @@ export interface HeatmapInput extends FigureBase {
   zmax?: number;
   /** Plotly colorscale name or stops; default a grey-blue scale suited to 0/1 masks. */
   colorscale?: string | [number, string][];
+  /** Colour value at the scale's middle (e.g. 0 for a diverging scale of differences). */
+  zmid?: number;
   /** Write each cell's value in it (small matrices only). */
   showValues?: boolean;
+  /** Text written in each cell, [row][col] (replaces showValues). */
+  cellText?: string[][];
+  /** Text shown on hover for each cell, [row][col]. */
+  hoverText?: string[][];
 }
 
 /** Returns a FigureSpec with one heatmap trace (first row at the top) and a titled colour bar. */
@@ -32,6 +38,9 @@ export function heatmapFigure(input: HeatmapInput): FigureSpec {
   });
   if (input.xLabels && input.xLabels.length !== cols) throw new FigureInputError(`Expected ${cols} xLabels, but got ${input.xLabels.length}`);
   if (input.yLabels && input.yLabels.length !== rows) throw new FigureInputError(`Expected ${rows} yLabels, but got ${input.yLabels.length}`);
+  for (const [name, m] of [['cellText', input.cellText], ['hoverText', input.hoverText]] as const) {
+    if (m && (m.length !== rows || m.some((r) => r.length !== cols))) throw new FigureInputError(`Expected ${name} to be ${rows} x ${cols} like z`);
+  }
   const trace = {
     type: 'heatmap',
     name: input.zTitle ?? 'value',
@@ -44,7 +53,9 @@ export function heatmapFigure(input: HeatmapInput): FigureSpec {
     colorbar: { title: { text: input.zTitle ?? '', side: 'right' }, thickness: 14 },
     xgap: cols <= 60 ? 1 : 0,
     ygap: rows <= 40 ? 1 : 0,
-    ...(input.showValues ? { texttemplate: '%{z:.2f}', textfont: { size: 11 } } : {}),
+    ...(input.zmid !== undefined ? { zmid: input.zmid } : {}),
+    ...(input.cellText ? { text: input.cellText, texttemplate: '%{text}', textfont: { size: 11 } } : input.showValues ? { texttemplate: '%{z:.2f}', textfont: { size: 11 } } : {}),
+    ...(input.hoverText ? { customdata: input.hoverText, hovertemplate: '%{customdata}<extra></extra>' } : {}),
   };
   const layout = baseLayout(input);
   layout.xaxis = axis(input.xTitle, { showline: false, ticks: '', ...(input.xLabels ? { type: 'category' } : {}) });

@@ -17,6 +17,7 @@ import { checkTableName } from './write-table';
 import type { FigureCaption, FigureSpec } from './figure-spec';
 import type { FigureHtmlOptions } from './inline-html';
 import { notebookSetting, type NotebookSetting } from './notebook-setting';
+import type { RegimeMapSize } from './regime-map';
 import { showFigure } from './show-figure';
 import { inTslabKernel, warmStaticRenderer } from './static-svg';
 import { tableHtml, type TableHtmlOptions, type TableRow } from './table-format';
@@ -44,6 +45,9 @@ export class NotebookContext implements NotebookSetting {
   readonly gridSeeds: number[];
   readonly ablationSeeds: number[];
   readonly ablationVariants: string[];
+  readonly regimeMapSize: RegimeMapSize;
+  readonly regimeMapDir: string;
+  readonly regimeSeeds: number[];
   readonly gridWorkers: number;
   readonly collectDir: string | undefined;
   private raw: MultimodalDataset | undefined;
@@ -64,6 +68,9 @@ export class NotebookContext implements NotebookSetting {
     this.gridSeeds = setting.gridSeeds;
     this.ablationSeeds = setting.ablationSeeds;
     this.ablationVariants = setting.ablationVariants;
+    this.regimeMapSize = setting.regimeMapSize;
+    this.regimeMapDir = setting.regimeMapDir;
+    this.regimeSeeds = setting.regimeSeeds;
     this.gridWorkers = setting.gridWorkers;
     this.collectDir = setting.collectDir;
   }

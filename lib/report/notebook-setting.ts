@@ -1,7 +1,8 @@
 /**
  * The notebooks' setting, read from the environment in this one place: the quick or full setting
  * (MMCKD_QUICK), the dataset (MMCKD_DATASET), the presets that follow from them, notebook 04's
- * seeds (MMCKD_GRID_SEEDS, MMCKD_ABLATION_SEEDS), the grid folder under the runs folder
+ * seeds (MMCKD_GRID_SEEDS, MMCKD_ABLATION_SEEDS), notebook 06's regime map and its seeds
+ * (MMCKD_REGIME_SEEDS), the grid folder under the runs folder
  * (MMCKD_RUNS_DIR) and the collection folder of `npm run reproduce` (MMCKD_COLLECT_DIR). The
  * README's table of variables documents each one.
  * @see notebooks/00-quickstart.ipynb
@@ -14,6 +15,7 @@ import type { ImputerPresetName } from '../imputers/config';
 import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, gridFolderName } from '../eval/experiment-grid';
 import { defaultGridWorkers } from '../eval/grid-workers';
 import { COLLECT_ENV } from './collect';
+import type { RegimeMapSize } from './regime-map';
 
 /** The environment variable naming the notebooks' dataset (a dataset spec: 'synthetic', 'synthetic:quick' or an MMSA .pkl path). */
 const DATASET_ENV = 'MMCKD_DATASET';
@@ -21,6 +23,8 @@ const DATASET_ENV = 'MMCKD_DATASET';
 const GRID_SEEDS_ENV = 'MMCKD_GRID_SEEDS';
 /** The environment variable with notebook 04's seeds of the ablations (a comma list). */
 const ABLATION_SEEDS_ENV = 'MMCKD_ABLATION_SEEDS';
+/** The environment variable with notebook 06's seeds of the regime map (a comma list). */
+const REGIME_SEEDS_ENV = 'MMCKD_REGIME_SEEDS';
 
 /** The ablation variants of the quick setting: the two the method grid already trained and two that train fast. */
 export const QUICK_ABLATION_VARIANTS: readonly string[] = ['mmckd', 'b2', 'mmckd-3class', 'mmckd-detached'];
@@ -43,6 +47,12 @@ export interface NotebookSetting {
   ablationSeeds: number[];
   /** Notebook 04's ablation variants: QUICK_ABLATION_VARIANTS (quick) or ABLATION_VARIANTS. */
   ablationVariants: string[];
+  /** Notebook 06's regime map: 'quick' (small regimes of the quick preset) or 'full'. */
+  regimeMapSize: RegimeMapSize;
+  /** The regime map's folder: `<runs>/regime-map` (full) or `<runs>/regime-map-quick`. */
+  regimeMapDir: string;
+  /** Seeds of the regime map: MMCKD_REGIME_SEEDS, else [1, 2] (quick: two, so every contrast has an interval) or DEFAULT_GRID_SEEDS. */
+  regimeSeeds: number[];
   /** Grid processes: 1 (quick) or one per core. */
   gridWorkers: number;
   /** The collection folder `npm run reproduce` names (MMCKD_COLLECT_DIR), or undefined when nothing is collected. */
@@ -70,6 +80,9 @@ export function notebookSetting(env: Record<string, string | undefined> = proces
     gridSeeds: seedList(env, GRID_SEEDS_ENV, quick ? [1] : DEFAULT_GRID_SEEDS),
     ablationSeeds: seedList(env, ABLATION_SEEDS_ENV, quick ? [1] : [1, 2, 3]),
     ablationVariants: [...(quick ? QUICK_ABLATION_VARIANTS : ABLATION_VARIANTS)],
+    regimeMapSize: quick ? 'quick' : 'full',
+    regimeMapDir: join(kitPaths(env).runs, quick ? 'regime-map-quick' : 'regime-map'),
+    regimeSeeds: seedList(env, REGIME_SEEDS_ENV, quick ? [1, 2] : DEFAULT_GRID_SEEDS),
     gridWorkers: quick ? 1 : defaultGridWorkers(),
     collectDir: collectDir ? collectDir : undefined,
   };
