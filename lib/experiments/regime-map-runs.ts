@@ -21,7 +21,7 @@ import { imputerPredictors } from '../imputers/predictor';
 import { readJsonIfExists, writeJson } from '../io/json-file';
 import { gridStage1TeacherDir } from '../report/train-grid-cell';
 import {
-  IMPUTATION_VARIANT, regimeSpec, regimeVariants, type Regime, type RegimeCell, type RegimeResult,
+  IMPUTATION_VARIANT, regimeKnobs, regimeSpec, regimeVariants, type Regime, type RegimeCell, type RegimeResult,
 } from '../report/regime-map';
 import { loadModel } from '../train/checkpoint';
 import { lockRunFolder } from '../train/run-lock';
@@ -123,12 +123,21 @@ async function imputationCell(o: RegimeMapRunOptions, regime: Regime, dataset: M
 }
 
 /**
- * Runs every regime of `o.regimes` in order and returns what each gave. A regime whose grid stops
+ * Runs every regime of `o.regimes` in order and returns what each gave. A regime the generator
+ * cannot make (a size of 0, negative noise, a share outside [0, 1]) is refused, naming the regime
+ * and the field, before anything is written. A regime whose grid stops
  * on an error, or an imputation cell that throws, adds a line to the regime's `failures` (and to
  * the log) and the map goes on to the next; cells that did finish are read back all the same.
  */
 export async function runRegimeMap(o: RegimeMapRunOptions): Promise<RegimeResult[]> {
   const log = (line: string) => o.callbacks?.log?.(line);
+  for (const regime of o.regimes) {
+    try {
+      regimeKnobs(regime); // the generator validates every knob: a regime it cannot make is refused before anything is written
+    } catch (err) {
+      throw new Error(`regime ${regime.name}: ${(err as Error).message}`);
+    }
+  }
   const results: RegimeResult[] = [];
   for (const regime of o.regimes) {
     const regimeDir = join(o.outDir, regime.name);
