@@ -1,5 +1,5 @@
 /**
- * `npm run reproduce [-- --quick] [-- --fresh]`: the kit's main job. Runs notebooks 01-05
+ * `npm run reproduce [-- --quick] [-- --fresh] [-- --regimes]`: the kit's main job. Runs notebooks 01-05
  * headless on the embedded synthetic dataset (full settings, or the quick ones) with a collection
  * folder named to them (MMCKD_COLLECT_DIR): each figure and table a notebook shows with
  * `ctx.figure` or `ctx.table` is added to it (lib/report/collect.ts). Then it writes them to
@@ -10,7 +10,9 @@
  * under runs/); --fresh starts the runs over (it removes only the run, grid and imputer folders
  * the kit made there, and keeps anything else).
  *
- * Quick mode writes to build/reproduce-quick/ (runs and figures) and leaves figures/ alone.
+ * `--regimes` adds notebook 06, the regime map (its full setting trains about 230 cells: hours
+ * on a laptop; finished cells are reused). Quick mode writes to build/reproduce-quick/ (runs and
+ * figures) and leaves figures/ alone.
  */
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,7 +142,8 @@ export async function reproduce(o: ReproduceOptions = {}): Promise<ReproduceResu
 if (require.main === module) {
   const args = process.argv.slice(2);
   process.on('SIGINT', () => process.exit(130)); // exit handlers end the notebook kernels
-  reproduce({ quick: args.includes('--quick'), fresh: args.includes('--fresh') }).catch((err) => {
+  const notebooks = ['01', '02', '03', '04', '05', ...(args.includes('--regimes') ? ['06'] : [])];
+  reproduce({ quick: args.includes('--quick'), fresh: args.includes('--fresh'), notebooks }).catch((err) => {
     process.stderr.write(`reproduce: ${(err as Error).message}\n`);
     process.exit(1);
   });

@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runQuickNotebook } from './helpers';
+
+test('notebook 06-when-distillation-helps trains the quick regime map (two seeds), shows its table, four heatmaps and computed findings', async () => {
+  const { outputs } = await runQuickNotebook('06');
+  const all = outputs.join('\n');
+  assert.match(all, /quick map: 6 regimes, seeds 1,2, training preset quick/);
+  for (const [regime, cells] of [['n64-noise0', 8], ['n64-noise1', 8], ['n192-noise0', 12], ['n192-noise1', 8], ['shared0.8', 12], ['distractors50', 8]] as const) {
+    assert.match(all, new RegExp(`regime ${regime}: ${cells} of ${cells} cells evaluated \\(`), `${regime}: every cell evaluated`);
+  }
+  assert.match(all, /map: 56 of 56 cells evaluated, 0 failure\(s\)/);
+  assert.match(all, /paired test-MAE differences per regime/);
+  assert.match(all, /4 heatmaps: regime-map-mmckd-b2, regime-map-b3-b2, regime-map-b4-b2, regime-map-ae-teacher-b1/);
+  assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 4, 'four heatmaps drawn');
+  for (const contrast of ['MM-CKD − B2', 'B3 − B2', 'B4 − B2']) {
+    assert.match(all, new RegExp(`${contrast} over 6 regime\\(s\\) and 18 cells \\(regime × group of models\\): better in (none|\\d+)`));
+  }
+  assert.match(all, /AE \+ teacher − B1 over 2 regime\(s\) and 6 cells/);
+  assert.match(all, /At the default regime \(n192-noise0\): no-text students \(a, v, av\) [+−]\d\.\d{4}, (better|worse|within noise)/);
+  assert.match(all, /shared0\.8 \(sharedBeyondLabel 0\.8\), no-text students: AE \+ teacher − B1 -?\d\.\d{4} \[-?\d\.\d{4}, -?\d\.\d{4}\], n=2/);
+});
