@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { executeNotebook } from './jupyter/execute-notebook';
 import { tslabBin } from './jupyter/kernel';
 import { readNotebook, writeNotebook } from './jupyter/notebook-file';
@@ -105,22 +105,27 @@ export function ensureKernelSpec(): string {
   return prefix;
 }
 
-/** Returns the notebooks of notebooks/ in order, filtered by name prefixes. */
+/**
+ * Returns the notebooks of notebooks/ in order, filtered by name prefixes; a prefix that starts
+ * with 'solutions/' picks from notebooks/solutions/ (the exercises' solutions, run by the tests).
+ */
 export function listNotebooks(only: string[] = []): string[] {
   const dir = join(ROOT, 'notebooks');
-  const all = readdirSync(dir)
-    .filter((f) => f.endsWith('.ipynb'))
-    .sort();
+  const inFolder = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.ipynb')).sort() : []);
+  const all = inFolder(dir);
   if (only.length === 0) return all.map((f) => join(dir, f));
-  const picked = all.filter((f) => only.some((o) => f === o || f.startsWith(o)));
-  const unmatched = only.filter((o) => !all.some((f) => f === o || f.startsWith(o)));
+  const solutions = inFolder(join(dir, 'solutions')).map((f) => `solutions/${f}`);
+  const candidates = [...all, ...solutions];
+  const matches = (f: string, o: string) => f === o || f.startsWith(o);
+  const picked = candidates.filter((f) => only.some((o) => matches(f, o) && (o.startsWith('solutions/') || !f.startsWith('solutions/'))));
+  const unmatched = only.filter((o) => !candidates.some((f) => matches(f, o)));
   if (unmatched.length > 0) throw new Error(`No notebook in notebooks/ matches: ${unmatched.join(', ')}`);
   return picked.map((f) => join(dir, f));
 }
 
 async function runWithNode(nb: string, output: string, failedCopy: string, env: NodeJS.ProcessEnv, cellTimeout: number): Promise<void> {
   const notebook = readNotebook(nb);
-  const { failure } = await executeNotebook(notebook, { cwd: join(ROOT, 'notebooks'), env, cellTimeout }).catch((err: Error) => {
+  const { failure } = await executeNotebook(notebook, { cwd: dirname(nb), env, cellTimeout }).catch((err: Error) => {
     writeNotebook(failedCopy, notebook);
     throw new NotebookRunError(`notebook ${basename(nb)}: ${err.message} (partial copy ${failedCopy})`, nb, failedCopy);
   });
@@ -148,7 +153,7 @@ function runWithNbclient(nb: string, output: string, failedCopy: string, env: No
   const partial = `${output}.partial`;
   const jupyterPath = ensureKernelSpec();
   const r = spawnSync(python, [join(ROOT, 'scripts', 'execute_notebook.py'), nb, partial, 'tslab', String(cellTimeout)], {
-    cwd: join(ROOT, 'notebooks'),
+    cwd: dirname(nb),
     env: { ...env, JUPYTER_PATH: [jupyterPath, env.JUPYTER_PATH].filter(Boolean).join(':') },
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

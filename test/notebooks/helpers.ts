@@ -10,7 +10,7 @@ import { cellOutputs, runNotebooks } from '../../scripts/notebook-runner';
  * compute, and each kernel would otherwise start a browser (00-quickstart.test.ts checks images).
  */
 export async function runQuickNotebook(prefix: string, env: Record<string, string> = {}): Promise<{ outputs: string[]; raw: string[] }> {
-  const outDir = mkdtempSync(join(tmpdir(), `mmckd-nb${prefix}-`));
+  const outDir = mkdtempSync(join(tmpdir(), `mmckd-nb${prefix.replace(/\//g, '-')}-`));
   const runs = env.MMCKD_RUNS_DIR ?? join(outDir, 'runs');
   const [run] = await runNotebooks({
     only: [prefix],
