@@ -30,4 +30,9 @@ test('notebook 05-computational-cost trains both imputers (quick), scores them u
   assert.ok(torch || /no PyTorch columns: /.test(all), 'the PyTorch reference line');
   if (torch) assert.equal((all.match(/\(backend \w+(?:-\w+)?\); PyTorch b1 \d+\.\d+, b32 \d+\.\d+ ms\/clip/g) ?? []).length, 8, 'teacher, six students and their mean have PyTorch latency');
   assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 2, 'two scatter figures');
+  // what we found: each imputer against the zero-filled teacher, computed
+  for (const name of ['autoencoder', 'diffusion K=10', 'diffusion K=50']) {
+    assert.match(all, new RegExp(`${name} \\+ teacher: mean test MAE over the six missing patterns \\d\\.\\d{4} vs the zero-filled teacher \\d\\.\\d{4} \\([+−]\\d\\.\\d{4}\\), lower in [0-6] of 6 patterns`));
+  }
+  assert.match(all, /MM-CKD students over the same patterns: \d\.\d{4} \(seed 1, one run each: no interval\)/);
 });
