@@ -22,4 +22,9 @@ test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3, P3c, ablat
   }
   assert.match(all, /teacher test MAE, mean over 1 seed: the stage-1 teacher \(B1\) \d\.\d{4}; the teacher after online MM-CKD \d\.\d{4} \([+-]\d\.\d{4}\); the teacher after stage 2 with L1 only \(lambda 0, B2\) \d\.\d{4} \([+-]\d\.\d{4}\)/);
   assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 8, 'P1, P2 x2, P3 x2, P3c x2 and the ablations');
+  // what we found, computed
+  assert.match(all, /MM-CKD − B2 over seeds 1: 0 subset\(s\) better, 0 worse, 8 within noise \(of 8 rows, the students' mean included\)/);
+  assert.match(all, /lowest mean P1 test MAE per subset: tav \w+ \(\d\.\d{4}\), ta \w+ \(\d\.\d{4}\), .*v \w+ \(\d\.\d{4}\)/);
+  assert.match(all, /lowest P2 AUILC of MAE: \w+ \(\d\.\d{4}\), highest: \w+ \(\d\.\d{4}\)/);
+  assert.match(all, /ablations over seeds 1: the students' mean test MAE spans \d\.\d{4}-\d\.\d{4} across 4 variants/);
 });
