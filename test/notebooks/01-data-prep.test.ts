@@ -13,4 +13,8 @@ test('notebook 01-data-prep executes headless on the quick synthetic set with ta
   assert.match(all, /P3c \(per clip\) observed missing share 0\.\d{3} \(expected 0\.458/);
   assert.match(all, /first batch: text \[32, 20, 64\], audio \[32, 20, 5\], vision \[32, 20, 20\] labels \[32\]/);
   assert.match(all, /one epoch: 192 clips; live tensors before\/after: (\d+) \/ \1/);
+  // what we found, computed
+  assert.match(all, /the label is most linearly readable from (text|audio|vision) \(test R² -?\d\.\d{3}\), then (text|audio|vision) \(test R² -?\d\.\d{3}\), then (text|audio|vision)/);
+  assert.match(all, /train labels: mean -?\d\.\d{3}, std \d\.\d{3}, \d+\.\d% positive, \d+\.\d% exactly 0/);
+  assert.match(all, /P2 at rate 0\.4 removed \d+\.\d% of text frames, \d+\.\d% of audio frames, \d+\.\d% of vision frames of the test split/);
 });

@@ -13,4 +13,7 @@ test('notebook 02-teacher-pretraining trains the teacher (quick) and scores B1 o
   assert.match(all, /<img alt="validation MAE"[^>]*src="data:image\/svg\+xml;charset=utf-8,%3Csvg[^"]*validation%20MAE/, 'the live display drew its curves (as images, kept in untrusted notebooks)');
   assert.match(all, /class="mmckd-figure"/);
   for (const s of ['tav', 'ta', 'tv', 'av', 't', 'a', 'v']) assert.match(all, new RegExp(`B1 ${s}: MAE \\d\\.\\d{4} Corr -?\\d\\.\\d{4}`));
+  // what we found, computed
+  assert.match(all, /the teacher on complete clips: test MAE \d\.\d{4}; zero-filled \(B1\) over the six missing patterns: \d\.\d{4}/);
+  assert.match(all, /with text \(ta, tv, t\): \d\.\d{4}; without text \(av, a, v\): \d\.\d{4}; worst: \w+ \(\d\.\d{4}, seed 1\)/);
 });
