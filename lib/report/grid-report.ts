@@ -17,6 +17,7 @@ import { pairedDifference, sampleMeanSd } from './paired-difference';
 import type { TableRow } from './table-format';
 import { writeTable } from './write-table';
 import { formatMeanStd, relabelColumns } from './table-format';
+import { variantLabel } from './variant-labels';
 
 /** Metrics whose AUILC is reported for P2 (Corr is undefined at rate 1.0, where predictions are constant). */
 const AUILC_METRICS = ['MAE', 'Non0_acc_2', 'Non0_F1_score', 'Mult_acc_7'] as const;
@@ -207,7 +208,7 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
         groups: shown.map((v) => {
           const rows = rowsOf(tables.p1, 'variant', v);
           const of = (s: string) => rows.find((r) => r.subset === s);
-          return { name: v, mean: SUBSET_NAMES.map((s) => Number(of(s)?.MAE_mean ?? NaN)), std: SUBSET_NAMES.map((s) => Number(of(s)?.MAE_std ?? 0) || 0) };
+          return { name: variantLabel(v), mean: SUBSET_NAMES.map((s) => Number(of(s)?.MAE_mean ?? NaN)), std: SUBSET_NAMES.map((s) => Number(of(s)?.MAE_std ?? 0) || 0) };
         }),
         yTitle: 'test MAE (lower is better)',
       }),
@@ -231,7 +232,7 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
           caption: { ...caption, title: `${title}: ${yTitle} (mean ± std over seeds)` },
           series: withRows.map((v) => {
             const r = rowsOf(rows, 'variant', v);
-            return { name: v, rates: r.map((x) => Number(x.rate)), mean: r.map((x) => Number(x[`${metric}_mean`])), std: r.map((x) => Number(x[`${metric}_std`]) || 0) };
+            return { name: variantLabel(v), rates: r.map((x) => Number(x.rate)), mean: r.map((x) => Number(x[`${metric}_mean`])), std: r.map((x) => Number(x[`${metric}_std`]) || 0) };
           }),
           yTitle,
           xTitle: rateTitle,
@@ -246,7 +247,7 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
       barFigure({
         id: `${prefix}-ablations`,
         caption: { ...caption, title: 'Ablations: mean test MAE of the six students (P1, mean ± std over seeds)' },
-        labels: abl,
+        labels: abl.map(variantLabel),
         mean: rows.map((r) => Number(r.student_MAE_mean)),
         std: rows.map((r) => Number(r.student_MAE_std) || 0),
         xTitle: 'variant',

@@ -108,6 +108,8 @@ test('gridTables and writeGridTables add P3c, the paired table and the teacher t
   for (const id of ['methods-p3-mae', 'methods-p3c-mae', 'methods-p3c-non0_acc_2']) assert.ok(ids.includes(id), id);
   assert.match(figs.find((f) => f.id === 'methods-p3-mae')!.caption.title, /^P3 \(IMDer, per batch\)/);
   assert.match(figs.find((f) => f.id === 'methods-p3c-mae')!.caption.title, /^P3c \(per clip\)/);
+  const legend = (id: string) => figs.find((f) => f.id === id)!.data.map((t) => (t as { name?: string }).name).filter((n) => n && !/±|std/.test(n));
+  assert.deepEqual([...new Set(legend('methods-p1-mae'))], ['MM-CKD', 'B1 zero-filled teacher', 'B2 independent students'], 'legends name the methods, not the variant ids');
 });
 
 test('display rows label the derived columns; the tables and their CSV keep the field names', async () => {
