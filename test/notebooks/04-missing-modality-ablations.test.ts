@@ -5,7 +5,8 @@ import { runQuickNotebook } from './helpers';
 test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3, P3c, ablations, the paired MM-CKD - B2 table and the teacher from its runs', async () => {
   const { outputs } = await runQuickNotebook('04');
   const all = outputs.join('\n');
-  assert.match(all, /5 cells, 5 computed now/);
+  assert.match(all, /<summary>method grid: 5 cells, 5 computed now \(\d+ log lines\)<\/summary>/, 'the grid log is folded under one line');
+  assert.match(all, /<summary>ablation grid: 4 cells, 2 computed now \(\d+ log lines\)<\/summary>/);
   for (const v of ['mmckd', 'b2']) for (const s of ['tav', 'av', 'v']) assert.match(all, new RegExp(`P1 ${v} ${s}: MAE \\d\\.\\d{4}`));
   for (const v of ['mmckd', 'b1', 'b2', 'b3', 'b4']) {
     assert.match(all, new RegExp(`P2 AUILC ${v}: MAE \\d\\.\\d{4}, Acc-2 0\\.\\d{4}`));
