@@ -16,15 +16,17 @@ export function costGroupLabel(row: CostRow): string {
 
 /**
  * Returns one scatter point per cost row with an accuracy: x from `x` (e.g. `(r) => r.flops`),
- * y the row's test MAE; the single students come last so they are drawn on top.
+ * y the row's test MAE; the teacher is drawn last, as a ring, so a student at nearly the same
+ * cost and accuracy (ta, tv) does not hide it.
  */
 export function costScatterPoints(report: CostReport, x: (row: CostRow) => number): ScatterPoint[] {
   const scored = report.rows.filter((r) => r.accuracy !== undefined);
-  const ordered = [...scored.filter((r) => r.group !== 'student'), ...scored.filter((r) => r.group === 'student')];
+  const ordered = [...scored.filter((r) => r.group !== 'teacher'), ...scored.filter((r) => r.group === 'teacher')];
   return ordered.map((r) => ({
     x: x(r),
     y: r.accuracy!.MAE,
     label: r.name.replace(' + teacher', '').replace('student ', ''),
     group: costGroupLabel(r),
+    ...(r.group === 'teacher' ? { symbol: 'circle-open' } : {}),
   }));
 }

@@ -12,6 +12,8 @@ export interface ScatterPoint {
   y: number;
   label: string;
   group?: string;
+  /** Plotly marker symbol of the point's group (the group's first point decides), e.g. 'circle-open' for a ring that shows a dot beneath it. */
+  symbol?: string;
 }
 
 /** Input of scatterFigure. */
@@ -24,7 +26,59 @@ export interface ScatterInput extends FigureBase {
   logY?: boolean;
 }
 
-/** Returns a FigureSpec with one markers+text trace per group (one trace when no groups). */
+/** Where plotly can put a point's label, tried in this order. */
+const LABEL_POSITIONS = ['top center', 'bottom center', 'middle right', 'middle left', 'top right', 'top left', 'bottom right', 'bottom left'] as const;
+
+/** A label's box in plot fractions (0-1 across each axis), for a text position around its point. */
+function labelBox(px: number, py: number, label: string, position: string, charW: number, lineH: number, gapX: number, gapY: number): [number, number, number, number] {
+  const w = charW * label.length;
+  const [v, h] = position.split(' ');
+  const x0 = h === 'center' ? px - w / 2 : h === 'right' ? px + gapX : px - gapX - w;
+  const y0 = v === 'middle' ? py - lineH / 2 : v === 'top' ? py + gapY : py - gapY - lineH;
+  return [x0, y0, x0 + w, y0 + lineH];
+}
+
+/**
+ * Returns a text position per point so that labels do not cover each other or another point:
+ * points are placed in order of their position along x, each label taking the first of
+ * LABEL_POSITIONS whose box (estimated from the label's length, in fractions of an 900 x 500
+ * figure's plot area) is clear of the labels placed before it and of every other point's marker;
+ * when none is clear, the one that overlaps least.
+ */
+export function labelPositions(points: readonly ScatterPoint[], logX = false, logY = false): string[] {
+  const tx = (x: number) => (logX ? Math.log10(x) : x);
+  const ty = (y: number) => (logY ? Math.log10(y) : y);
+  const xs = points.map((p) => tx(p.x));
+  const ys = points.map((p) => ty(p.y));
+  const span = (v: number[]) => Math.max(...v) - Math.min(...v) || 1;
+  const [xMin, xSpan, yMin, ySpan] = [Math.min(...xs), span(xs) * 1.1, Math.min(...ys), span(ys) * 1.1];
+  const nx = xs.map((x) => 0.05 + (x - xMin) / xSpan);
+  const ny = ys.map((y) => 0.05 + (y - yMin) / ySpan);
+  const [charW, lineH, gapX, gapY] = [7 / 780, 16 / 300, 6 / 780, 6 / 300]; // plotly sets a label about 6 px off its marker
+  const [markerX, markerY] = [9 / 780, 9 / 300]; // half a marker (a ring is 15 px across)
+  const overlap = (a: number[], b: number[]) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const markers = points.map((_, i) => [nx[i] - markerX, ny[i] - markerY, nx[i] + markerX, ny[i] + markerY]);
+  const placed: number[][] = [];
+  const out: string[] = new Array(points.length);
+  const order = points.map((_, i) => i).sort((a, b) => nx[a] - nx[b] || ny[b] - ny[a]);
+  for (const i of order) {
+    let best: { pos: string; box: number[]; cost: number } | undefined;
+    for (const pos of LABEL_POSITIONS) {
+      const box = labelBox(nx[i], ny[i], points[i].label, pos, charW, lineH, gapX, gapY);
+      const cost = [...placed, ...markers.filter((_, j) => j !== i)].reduce((c, b) => c + overlap(box, b), 0);
+      if (!best || cost < best.cost - 1e-12) best = { pos, box, cost };
+      if (cost === 0) break;
+    }
+    out[i] = best!.pos;
+    placed.push(best!.box);
+  }
+  return out;
+}
+
+/**
+ * Returns a FigureSpec with one markers+text trace per group (one trace when no groups); each
+ * label sits where it covers no other label or point (`labelPositions`).
+ */
 export function scatterFigure(input: ScatterInput): FigureSpec {
   const groups = new Map<string, ScatterPoint[]>();
   for (const p of input.points) {
@@ -34,6 +88,8 @@ export function scatterFigure(input: ScatterInput): FigureSpec {
     if (!groups.has(g)) groups.set(g, []);
     groups.get(g)!.push(p);
   }
+  const positions = labelPositions(input.points, input.logX, input.logY);
+  const positionOf = new Map(input.points.map((p, i) => [p, positions[i]]));
   const data: PlotlyTrace[] = [...groups.entries()].map(([g, pts], i) => ({
     type: 'scatter',
     mode: 'markers+text',
@@ -42,10 +98,12 @@ export function scatterFigure(input: ScatterInput): FigureSpec {
     x: pts.map((p) => p.x),
     y: pts.map((p) => p.y),
     text: pts.map((p) => p.label),
-    textposition: 'top center',
+    textposition: pts.map((p) => positionOf.get(p)!),
     textfont: { size: 12 },
     cliponaxis: false,
-    marker: { size: 10, color: seriesColor(i), line: { width: 1, color: '#fff' } },
+    marker: pts[0].symbol?.endsWith('-open')
+      ? { size: 15, symbol: pts[0].symbol, color: seriesColor(i), line: { width: 2.5, color: seriesColor(i) } }
+      : { size: 10, symbol: pts[0].symbol ?? 'circle', color: seriesColor(i), line: { width: 1, color: '#fff' } },
   }));
   const layout = baseLayout(input);
   layout.xaxis = axis(input.xTitle, input.logX ? { type: 'log' } : {});
