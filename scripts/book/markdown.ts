@@ -77,6 +77,7 @@ export function restoreMath(html: string, math: MathSpan[]): string {
 export function headingSlug(text: string): string {
   return text
     .replace(/<[^>]*>/g, '')
+    .replace(/&[a-z]+;|&#\d+;/gi, '')
     .trim()
     .toLowerCase()
     .replace(/[^\p{L}\p{N}\s_-]/gu, '')
@@ -110,7 +111,7 @@ export async function createMarkdownRenderer(): Promise<MarkdownRenderer> {
         renderer: {
           heading({ tokens, depth }) {
             const inner = this.parser.parseInline(tokens);
-            const base = headingSlug(restoreMath(inner, []).replace(/MMCKDMATH\d+X/g, ''));
+            const base = headingSlug(inner.replace(/MMCKDMATH\d+X/g, ''));
             const seen = slugs.get(base) ?? 0;
             slugs.set(base, seen + 1);
             const id = seen === 0 ? base : `${base}-${seen}`;
