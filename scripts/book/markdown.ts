@@ -26,8 +26,8 @@ function placeholder(i: number): string {
   return `MMCKDMATH${i}X`;
 }
 
-/** Code a Markdown parser shows verbatim: fenced blocks (``` or ~~~) and code spans. */
-const CODE = /(^|\n)( {0,3})(`{3,}|~{3,})[^\n]*\n[\s\S]*?(\n {0,3}\3[`~]*[ \t]*(?=\n|$)|$)|(`+)[^`][\s\S]*?\5(?!`)/g;
+/** Code a Markdown parser shows verbatim: fenced blocks (``` or ~~~) and code spans (within a paragraph). */
+const CODE = /(^|\n)( {0,3})(`{3,}|~{3,})[^\n]*\n[\s\S]*?(\n {0,3}\3[`~]*[ \t]*(?=\n|$)|$)|(`+)(?!`)(?:(?!\n[ \t]*\n)[\s\S])+?\5(?!`)/g;
 
 /**
  * Display math: $$...$$ (may span lines). Inline math (Pandoc's rule): $ with a non-space right

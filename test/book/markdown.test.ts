@@ -9,6 +9,8 @@ test('protectMath takes out inline and display math and leaves code spans, fence
     { tex: 'a_1 + b_*', display: false },
     { tex: '\\sum_{k=1}^{7} x_k', display: true },
   ]);
+  // a lone backtick does not hide the math of the next paragraph
+  assert.deepEqual(protectMath("it's a ` mark\n\nthen $x$ and `y`").math, [{ tex: 'x', display: false }]);
   assert.match(markdown, /^Cost MMCKDMATH0X and `\$HOME\$` and \\\$5, \$5 and \$10 dollars\.\n\n+MMCKDMATH1X\n\n+```bash\necho "\$x\$"\n```\n$/);
 });
 
