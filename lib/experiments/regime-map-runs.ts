@@ -14,7 +14,7 @@ import { loadDataset } from '../data/load-dataset';
 import { standardizeDataset } from '../data/standardize';
 import type { MultimodalDataset } from '../data/types';
 import { evaluateSubsets, type SubsetResult } from '../eval/evaluate-subsets';
-import { runGrid } from '../eval/experiment-grid';
+import { runGrid } from './experiment-grid';
 import { validateImputerTrainOptions, type ImputerPresetName } from '../imputers/config';
 import { trainOrLoadImputer } from '../imputers/imputer-folder';
 import { imputerPredictors } from '../imputers/predictor';

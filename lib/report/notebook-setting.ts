@@ -12,8 +12,8 @@ import { isQuick, kitPaths } from '../paths';
 import { parseSeedList } from '../train/config';
 import type { TrainPresetName } from '../vocabulary';
 import type { ImputerPresetName } from '../imputers/config';
-import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, gridFolderName } from '../eval/experiment-grid';
-import { defaultGridWorkers } from '../eval/grid-workers';
+import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, gridFolderName } from '../experiments/experiment-grid';
+import { defaultGridWorkers } from '../experiments/grid-workers';
 import { COLLECT_ENV } from './collect';
 import type { RegimeMapSize } from './regime-map';
 

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { selectBackend } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
-import { runGrid } from '../../lib/eval/experiment-grid';
+import { runGrid } from '../../lib/experiments/experiment-grid';
 import { gridTables } from '../../lib/report/grid-report';
 
 /** Where the fixture lives. */

@@ -1,0 +1,4 @@
+/** Everything lib/experiments exports, in one import for tests and benchmarks (users import lib/index.ts, which picks its public names). */
+export * from './experiment-grid';
+export * from './grid-workers';
+export * from './regime-map-runs';
