@@ -64,7 +64,7 @@ export { msaMetrics } from './eval/metrics';
 export { studentProjectionRecords } from './eval/projections';
 export { measureTorchLatency, type TorchLatency } from './eval/pytorch-reference';
 
-// Report: figures, tables, notebook context
+// Report: figures and tables
 export { barFigure, groupedBarFigure } from './report/bar-figures';
 export { findChromium } from './report/chromium';
 export { costScatterPoints } from './report/cost-scatter';
@@ -77,7 +77,6 @@ export { meanAtRate, pairedDifferenceLine, teacherSummaryLine } from './report/g
 export { captionFigure } from './report/layout';
 export { imderBatchView, missingModalityShare } from './report/mask-summary';
 export { type MeanStdRow } from './report/mean-std';
-export { notebookContext, NotebookContext } from './report/notebook-context';
 export { mvscVerdictRows } from './report/mvsc-verdict';
 export { probeCurvesFigure } from './report/probe-curves';
 export { projectionSummaryRows, studentTeacherSpace } from './report/projection-space';
@@ -87,11 +86,12 @@ export { regimeHeatmaps } from './report/regime-map-figures';
 export { regimeMapFindings } from './report/regime-map-findings';
 export { projectionScatterFigure, scatterFigure } from './report/scatter-figures';
 export { relabelColumns, tableHtml, toMarkdown } from './report/table-format';
-export { gridStage1TeacherDir, trainGridCell } from './report/train-grid-cell';
 export { subsetResultRows, trainingCurvesFigure } from './report/training-figures';
 export { writeTable } from './report/write-table';
 
-// Experiments: grids and their workers, the regime map
+// Experiments: grids and their workers, the notebook context, the regime map
 export { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, gridCellConfig, gridCells, gridFolderName, METHOD_VARIANTS, runGrid } from './experiments/experiment-grid';
 export { defaultGridWorkers } from './experiments/grid-workers';
+export { notebookContext, NotebookContext } from './experiments/notebook-context';
 export { readRegimeMap, runRegimeMap } from './experiments/regime-map-runs';
+export { gridStage1TeacherDir, trainGridCell } from './experiments/train-grid-cell';

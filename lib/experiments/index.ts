@@ -1,4 +1,7 @@
 /** Everything lib/experiments exports, in one import for tests and benchmarks (users import lib/index.ts, which picks its public names). */
 export * from './experiment-grid';
 export * from './grid-workers';
+export * from './notebook-setting';
+export * from './notebook-context';
+export * from './train-grid-cell';
 export * from './regime-map-runs';

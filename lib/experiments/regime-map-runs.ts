@@ -19,7 +19,7 @@ import { validateImputerTrainOptions, type ImputerPresetName } from '../imputers
 import { trainOrLoadImputer } from '../imputers/imputer-folder';
 import { imputerPredictors } from '../imputers/predictor';
 import { readJsonIfExists, writeJson } from '../io/json-file';
-import { gridStage1TeacherDir } from '../report/train-grid-cell';
+import { gridStage1TeacherDir } from './train-grid-cell';
 import {
   IMPUTATION_VARIANT, regimeKnobs, regimeSpec, regimeVariants, type Regime, type RegimeCell, type RegimeResult,
 } from '../report/regime-map';
