@@ -56,13 +56,12 @@ export { imputerFolderName, loadImputer, trainOrLoadImputer } from './imputers/i
 export { imputerPredictors } from './imputers/predictor';
 
 // Evaluation: metrics, protocols P1-P3c, grid cells, cost
-export { type CostImputer, costRatios, type CostReport, costTableRows, type LatencyStats, measureCost, withAccuracy, withTorchLatency } from './eval/cost';
+export { type CostImputer, costRatios, type CostReport, costTableRows, type LatencyStats, measureCost, type TorchLatency, withAccuracy, withTorchLatency } from './eval/cost';
 export { evaluateProtocols, imderEvaluationBatchSize, type RateCurve, type RunEvaluation } from './eval/evaluate-protocols';
 export { evaluateSubsets, type SubsetResult } from './eval/evaluate-subsets';
 export { type GridCell } from './eval/grid-cell';
 export { msaMetrics } from './eval/metrics';
 export { studentProjectionRecords } from './eval/projections';
-export { measureTorchLatency, type TorchLatency } from './eval/pytorch-reference';
 
 // Report: figures and tables
 export { barFigure, groupedBarFigure } from './report/bar-figures';
@@ -89,9 +88,10 @@ export { relabelColumns, tableHtml, toMarkdown } from './report/table-format';
 export { subsetResultRows, trainingCurvesFigure } from './report/training-figures';
 export { writeTable } from './report/write-table';
 
-// Experiments: grids and their workers, the notebook context, the regime map
+// Experiments: grids and their workers, the notebook context, the PyTorch reference, the regime map
 export { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, gridCellConfig, gridCells, gridFolderName, METHOD_VARIANTS, runGrid } from './experiments/experiment-grid';
 export { defaultGridWorkers } from './experiments/grid-workers';
 export { notebookContext, NotebookContext } from './experiments/notebook-context';
+export { measureTorchLatency } from './experiments/pytorch-reference';
 export { readRegimeMap, runRegimeMap } from './experiments/regime-map-runs';
 export { gridStage1TeacherDir, trainGridCell } from './experiments/train-grid-cell';

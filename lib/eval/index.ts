@@ -6,4 +6,3 @@ export * from './projections';
 export * from './evaluate-protocols';
 export * from './grid-cell';
 export * from './cost';
-export * from './pytorch-reference';

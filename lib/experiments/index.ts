@@ -3,5 +3,6 @@ export * from './experiment-grid';
 export * from './grid-workers';
 export * from './notebook-setting';
 export * from './notebook-context';
+export * from './pytorch-reference';
 export * from './train-grid-cell';
 export * from './regime-map-runs';

@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import * as experiments from '../../lib/experiments/index';
 import type { GridCellPlan, GridSpec, NotebookSetting } from '../../lib/experiments/index';
 
-test('lib/experiments/index exports the runs: grids, workers, the notebook context, the regime map', () => {
+test('lib/experiments/index exports the runs: grids, workers, the notebook context, the PyTorch reference, the regime map', () => {
   const fns = [
     'runGrid', 'gridCells', 'gridCellConfig', 'gridCellDir', 'gridFolderName', 'defaultGridWorkers', 'startGridWorkers',
-    'notebookSetting', 'notebookContext', 'trainGridCell', 'gridStage1TeacherDir', 'runRegimeMap', 'readRegimeMap',
+    'notebookSetting', 'notebookContext', 'trainGridCell', 'gridStage1TeacherDir', 'measureTorchLatency', 'referencePython', 'runRegimeMap', 'readRegimeMap',
   ] as const;
   for (const name of fns) assert.equal(typeof experiments[name], 'function', name);
   assert.equal(typeof experiments.NotebookContext, 'function');
