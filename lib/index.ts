@@ -55,17 +55,15 @@ export { buildImputer, type Imputer } from './imputers/imputer';
 export { imputerFolderName, loadImputer, trainOrLoadImputer } from './imputers/imputer-folder';
 export { imputerPredictors } from './imputers/predictor';
 
-// Evaluation: metrics, protocols P1-P3c, grids, cost
-export { type CostImputer, costRatios, type CostReport, costTableRows, type LatencyStats, measureCost, withAccuracy, withTorchLatency } from './eval/cost';
+// Evaluation: metrics, protocols P1-P3c, grid cells, cost
+export { type CostImputer, costRatios, type CostReport, costTableRows, type LatencyStats, measureCost, type TorchLatency, withAccuracy, withTorchLatency } from './eval/cost';
 export { evaluateProtocols, imderEvaluationBatchSize, type RateCurve, type RunEvaluation } from './eval/evaluate-protocols';
 export { evaluateSubsets, type SubsetResult } from './eval/evaluate-subsets';
-export { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, type GridCell, gridCellConfig, gridCells, gridFolderName, METHOD_VARIANTS, runGrid } from './eval/experiment-grid';
-export { defaultGridWorkers } from './eval/grid-workers';
+export { type GridCell } from './eval/grid-cell';
 export { msaMetrics } from './eval/metrics';
 export { studentProjectionRecords } from './eval/projections';
-export { measureTorchLatency, type TorchLatency } from './eval/pytorch-reference';
 
-// Report: figures, tables, notebook context
+// Report: figures and tables
 export { barFigure, groupedBarFigure } from './report/bar-figures';
 export { findChromium } from './report/chromium';
 export { costScatterPoints } from './report/cost-scatter';
@@ -78,17 +76,22 @@ export { meanAtRate, pairedDifferenceLine, teacherSummaryLine } from './report/g
 export { captionFigure } from './report/layout';
 export { imderBatchView, missingModalityShare } from './report/mask-summary';
 export { type MeanStdRow } from './report/mean-std';
-export { notebookContext, NotebookContext } from './report/notebook-context';
 export { mvscVerdictRows } from './report/mvsc-verdict';
 export { probeCurvesFigure } from './report/probe-curves';
 export { projectionSummaryRows, studentTeacherSpace } from './report/projection-space';
 export { findReferenceTable, missingReferenceLine, referenceComparisonRows, referenceDisplayRows } from './report/reference-comparison';
-export { readRegimeMap, runRegimeMap } from './experiments/regime-map-runs';
 export { regimeMap, regimeMapRows, regimeSpec, type RegimeMapRow, type RegimeResult } from './report/regime-map';
 export { regimeHeatmaps } from './report/regime-map-figures';
 export { regimeMapFindings } from './report/regime-map-findings';
 export { projectionScatterFigure, scatterFigure } from './report/scatter-figures';
 export { relabelColumns, tableHtml, toMarkdown } from './report/table-format';
-export { gridStage1TeacherDir, trainGridCell } from './report/train-grid-cell';
 export { subsetResultRows, trainingCurvesFigure } from './report/training-figures';
 export { writeTable } from './report/write-table';
+
+// Experiments: grids and their workers, the notebook context, the PyTorch reference, the regime map
+export { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, gridCellConfig, gridCells, gridFolderName, METHOD_VARIANTS, runGrid } from './experiments/experiment-grid';
+export { defaultGridWorkers } from './experiments/grid-workers';
+export { notebookContext, NotebookContext } from './experiments/notebook-context';
+export { measureTorchLatency } from './experiments/pytorch-reference';
+export { readRegimeMap, runRegimeMap } from './experiments/regime-map-runs';
+export { gridStage1TeacherDir, trainGridCell } from './experiments/train-grid-cell';

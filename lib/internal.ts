@@ -17,4 +17,4 @@ export * from './eval/index';
 export * from './report/index';
 export * from './train/run-lock';
 export * from './train/kit-folders';
-export * from './eval/grid-workers';
+export * from './experiments/index';

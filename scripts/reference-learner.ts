@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import { writeFileAtomically } from '../lib/io/atomic-file';
 import { formatMeanStd, toCsv, toMarkdown, type TableRow } from '../lib/report/table-format';
 import { MSA_METRIC_KEYS, REPORTED_METRICS, type MsaMetricKey } from '../lib/vocabulary';
-import { referencePython } from '../lib/eval/pytorch-reference';
+import { referencePython } from '../lib/experiments/pytorch-reference';
 
 /** The repository root. */
 const ROOT = resolve(__dirname, '..');

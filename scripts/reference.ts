@@ -22,7 +22,7 @@ import { loadDataset } from '../lib/data/load-dataset';
 import { SUBSET_NAMES, isSubsetName } from '../lib/data/modalities';
 import { standardizeDataset } from '../lib/data/standardize';
 import { kitPaths } from '../lib/paths';
-import { referencePython, torchAvailability } from '../lib/eval/pytorch-reference';
+import { referencePython, torchAvailability } from '../lib/experiments/pytorch-reference';
 import { ReferenceLearnerError, referenceMarkdown, runReferenceLearner, writeReferenceTables } from './reference-learner';
 
 /** The options of `npm run reference`. */

@@ -26,7 +26,6 @@ import { imputerFlops } from '../imputers/flops';
 import type { Imputer } from '../imputers/imputer';
 import { imputerPredictor } from '../imputers/predictor';
 import type { SubsetResult } from './evaluate-subsets';
-import type { TorchLatency } from './pytorch-reference';
 
 /** The six missing patterns (student subsets). */
 const PATTERNS = SUBSET_NAMES.filter((s) => s !== 'tav');
@@ -44,6 +43,21 @@ export interface LatencyStats {
   warmup: number;
   repeats: number;
 }
+
+/** PyTorch's inference latency per subset, or why it was not measured (what `measureTorchLatency` returns). */
+export type TorchLatency =
+  | {
+      ok: true;
+      /** e.g. 'PyTorch 1.13.0, 1 thread'. */
+      label: string;
+      torch: string;
+      threads: number;
+      /** Latency per clip by batch size, per model subset. */
+      latency: Partial<Record<SubsetName, LatencyStats[]>>;
+      /** Parameters at inference (projection head excluded), to check that the mirror matches. */
+      parameters: Partial<Record<SubsetName, number>>;
+    }
+  | { ok: false; reason: string };
 
 /** Options of `measureLatency`. */
 export interface LatencyOptions {

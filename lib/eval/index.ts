@@ -4,7 +4,5 @@ export * from './auilc';
 export * from './evaluate-subsets';
 export * from './projections';
 export * from './evaluate-protocols';
-export * from './experiment-grid';
-export { defaultGridWorkers } from './grid-workers';
+export * from './grid-cell';
 export * from './cost';
-export * from './pytorch-reference';

@@ -14,12 +14,12 @@ import { loadDataset } from '../data/load-dataset';
 import { standardizeDataset } from '../data/standardize';
 import type { MultimodalDataset } from '../data/types';
 import { evaluateSubsets, type SubsetResult } from '../eval/evaluate-subsets';
-import { runGrid } from '../eval/experiment-grid';
+import { runGrid } from './experiment-grid';
 import { validateImputerTrainOptions, type ImputerPresetName } from '../imputers/config';
 import { trainOrLoadImputer } from '../imputers/imputer-folder';
 import { imputerPredictors } from '../imputers/predictor';
 import { readJsonIfExists, writeJson } from '../io/json-file';
-import { gridStage1TeacherDir } from '../report/train-grid-cell';
+import { gridStage1TeacherDir } from './train-grid-cell';
 import {
   IMPUTATION_VARIANT, regimeKnobs, regimeSpec, regimeVariants, type Regime, type RegimeCell, type RegimeResult,
 } from '../report/regime-map';

@@ -7,7 +7,7 @@
  */
 import { REPORTED_METRICS } from '../vocabulary';
 import { SUBSET_NAMES, type SubsetName } from '../data/modalities';
-import type { GridCell } from '../eval/experiment-grid';
+import type { GridCell } from '../eval/grid-cell';
 import type { RateCurve } from '../eval/evaluate-protocols';
 import type { FigureCaption, FigureSpec } from './figure-spec';
 import { barFigure, groupedBarFigure } from './bar-figures';

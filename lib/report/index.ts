@@ -1,7 +1,8 @@
 /**
  * The report layer: plotly figure builders with honest captions, inline display for Jupyter,
- * static PNG/SVG export through headless Chromium, CSV/Markdown/HTML tables, and the notebooks'
- * context (setting, dataset, captions, collection for `npm run reproduce`) and helpers.
+ * static PNG/SVG export through headless Chromium, CSV/Markdown/HTML tables, the collection of
+ * what notebooks show (for `npm run reproduce`) and helpers. The notebooks' context (setting,
+ * backend, dataset) is in lib/experiments.
  */
 export * from './figure-spec';
 export { DEFAULT_FIGURE_SIZE, PALETTE, seriesColor, makeSpec, captionFigure, SUBSET_COLORS, subsetColor, SENTIMENT_COLORS, LOSS_COLOR } from './layout';
@@ -32,9 +33,6 @@ export * from './grid-report';
 export * from './reference-comparison';
 export * from './show-figure';
 export * from './collect';
-export * from './notebook-setting';
-export * from './notebook-context';
-export * from './train-grid-cell';
 export * from './data-frame-rows';
 export * from './mask-summary';
 export * from './grid-summary-lines';

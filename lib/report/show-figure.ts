@@ -1,7 +1,7 @@
 /**
  * A figure as a notebook shows it: the interactive chart with its static SVG picture (rendered
  * here when a browser is available, see static-svg.ts). Showing writes no file; a notebook hands
- * a figure to the reproduction with `ctx.figure` (notebook-context.ts).
+ * a figure to the reproduction with `ctx.figure` (lib/experiments/notebook-context.ts).
  * @see notebooks/00-quickstart.ipynb
  */
 import type { FigureSpec } from './figure-spec';

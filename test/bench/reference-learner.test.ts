@@ -20,7 +20,7 @@ import {
   runReferenceLearner,
   writeReferenceTables,
 } from '../../scripts/reference-learner';
-import { referencePython, torchAvailability } from '../../lib/eval/pytorch-reference';
+import { referencePython, torchAvailability } from '../../lib/experiments/pytorch-reference';
 import { main as referenceMain } from '../../scripts/reference';
 
 const python = referencePython();

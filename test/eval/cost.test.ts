@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { selectBackend } from '../../lib/backend';
 import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
 import { costRatios, costTableRows, inferenceParameters, measureCost, measureLatency, withAccuracy, withTorchLatency, type CostReport, type LatencyStats } from '../../lib/eval/cost';
-import { measureTorchLatency, torchAvailability } from '../../lib/eval/pytorch-reference';
+import { torchAvailability } from '../../lib/experiments/pytorch-reference';
 import type { SubsetResult } from '../../lib/eval/evaluate-subsets';
 import { validateImputerConfig } from '../../lib/imputers/config';
 import { buildImputer } from '../../lib/imputers/imputer';
@@ -131,22 +131,4 @@ test('withTorchLatency: PyTorch beside the teacher, each student and their mean;
   assert.match((other.reference as { missing: string }).missing, /mirror of student a has 11 parameters at inference, the kit's 10/);
   assert.equal(Object.keys(costTableRows(other)[0]).filter((k) => k.includes('PyTorch')).length, 0);
   assert.deepEqual(withTorchLatency(report, { ok: false, reason: 'no torch' }).reference, { missing: 'no torch' });
-});
-
-test("measureTorchLatency: the PyTorch mirror has the kit model's inference parameters, latency per batch size", { skip: torchAvailability().ok ? false : 'python3-torch is not installed' }, () => {
-  const cfg = (subset: SubsetName) => ({ subset, inputDims: dims, seqLens, d: 8, heads: 2, projectionDim: 4 });
-  const teacher = buildModel(cfg('tav'), 1);
-  const audio = buildModel(cfg('a'), 1);
-  const r = measureTorchLatency({ config: teacher.config, subsets: ['tav', 'a'], batchSizes: [1, 4], warmup: 0, repeats: 2 });
-  assert.ok(r.ok, r.ok ? '' : r.reason);
-  if (r.ok) {
-    assert.equal(r.parameters.tav, inferenceParameters(teacher));
-    assert.equal(r.parameters.a, inferenceParameters(audio));
-    assert.deepEqual(r.latency.tav!.map((l) => l.batchSize), [1, 4]);
-    assert.ok(r.latency.a!.every((l) => l.medianMs > 0 && l.repeats === 2));
-  }
-  const uneven = measureTorchLatency({ config: { ...teacher.config, seqLens: { text: 5, audio: 6, vision: 5 } }, subsets: ['tav'] });
-  assert.ok(!uneven.ok && /one sequence length/.test(uneven.reason));
-  teacher.dispose();
-  audio.dispose();
 });

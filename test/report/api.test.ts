@@ -11,15 +11,14 @@ test('lib/report/index exports the documented API', () => {
     'findChromium', 'requireChromium', 'writeTable', 'formatMeanStd', 'meanStdTable', 'toCsv', 'toMarkdown', 'loadArquero',
     'importEsm', 'captionLine', 'plotlyBundlePath', 'studentTQuantile', 'studentTCdf', 'pairedDifference', 'sampleMeanSd',
     'pairedSubsetTable', 'teacherTable', 'gridTables', 'writeGridTables', 'gridFigures', 'referenceComparisonRows',
-    'showFigure', 'captionFigure', 'collectFigure', 'collectTable', 'readCollection', 'notebookSetting', 'notebookContext',
-    'trainGridCell', 'gridStage1TeacherDir', 'dataFrameRows', 'missingModalityShare', 'imderBatchView', 'meanAtRate',
+    'showFigure', 'captionFigure', 'collectFigure', 'collectTable', 'readCollection', 'dataFrameRows', 'missingModalityShare', 'imderBatchView', 'meanAtRate',
     'pairedDifferenceLine', 'teacherSummaryLine', 'costScatterPoints', 'labelHistogramFigure', 'maskHeatmapFigure',
     'findReferenceTable', 'referenceDisplayRows', 'missingReferenceLine',
   ] as const;
   for (const name of fns) assert.equal(typeof report[name], 'function', name);
   assert.equal(report.PLOTLY_MIME_TYPE, 'application/vnd.plotly.v1+json');
   assert.ok(new report.ChromiumNotFoundError(['/x']) instanceof Error);
-  assert.equal(typeof report.NotebookContext, 'function');
+  for (const moved of ['notebookContext', 'notebookSetting', 'trainGridCell', 'runGrid']) assert.equal(moved in report, false, `${moved} is lib/experiments'`);
   assert.equal(report.COLLECT_ENV, 'MMCKD_COLLECT_DIR');
   assert.equal('showTable' in report, false, 'a table is shown with tableHtml, or shown and collected with ctx.table');
   const spec: FigureSpec = report.barFigure({

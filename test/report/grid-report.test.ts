@@ -7,7 +7,7 @@ import { SUBSET_NAMES, type SubsetName } from '../../lib/data/modalities';
 import type { MsaMetricValues } from '../../lib/eval/metrics';
 import { MSA_METRIC_KEYS } from '../../lib/vocabulary';
 import type { RateCurve } from '../../lib/eval/evaluate-protocols';
-import type { GridCell } from '../../lib/eval/experiment-grid';
+import type { GridCell } from '../../lib/eval/grid-cell';
 import { validateTrainConfig } from '../../lib/train/config';
 import { GRID_COLUMN_LABELS, gridFigures, gridTables, meanStdDisplayRows, pairedSubsetTable, teacherTable, writeGridTables } from '../../lib/report/grid-report';
 import { relabelColumns } from '../../lib/report/table-format';

@@ -12,7 +12,7 @@ import { removeKitRuns } from '../../lib/train/kit-folders';
 import { lockRunFolder, RunLockedError, LOCK_NAME, LOCK_OWNER_NAME } from '../../lib/train/run-lock';
 import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
 import { validateTrainConfig } from '../../lib/train/config';
-import { runGrid } from '../../lib/eval/experiment-grid';
+import { runGrid } from '../../lib/experiments/experiment-grid';
 import type { ProtocolName } from '../../lib/vocabulary';
 import { selectBackend } from '../../lib/backend';
 import * as tf from '@tensorflow/tfjs';

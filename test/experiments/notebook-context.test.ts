@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendReport } from '../../lib/backend';
 import { barFigure } from '../../lib/report/bar-figures';
-import { notebookContext } from '../../lib/report/notebook-context';
+import { notebookContext } from '../../lib/experiments/notebook-context';
 
 const backend: BackendReport = {
   choice: 'cpu', tfjsBackend: 'cpu', version: '0', native: false, gpu: false, forced: true, attempts: [], notes: [], message: 'a test backend',

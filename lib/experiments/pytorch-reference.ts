@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { SubsetName } from '../data/modalities';
 import type { ModelConfig } from '../models/config';
 import { kitPaths } from '../paths';
-import type { LatencyStats } from './cost';
+import type { LatencyStats, TorchLatency } from '../eval/cost';
 
 /** Returns the Python to run: MMCKD_PYTHON when set, else Debian's /usr/bin/python3 (which has python3-torch), else python3. */
 export function referencePython(env: Record<string, string | undefined> = process.env): string {
@@ -34,21 +34,6 @@ export function torchAvailability(python = referencePython()): { ok: true; torch
       'elsewhere: pip install torch numpy, and set MMCKD_PYTHON to that Python.',
   };
 }
-
-/** PyTorch's inference latency per subset, or why it was not measured. */
-export type TorchLatency =
-  | {
-      ok: true;
-      /** e.g. 'PyTorch 1.13.0, 1 thread'. */
-      label: string;
-      torch: string;
-      threads: number;
-      /** Latency per clip by batch size, per model subset. */
-      latency: Partial<Record<SubsetName, LatencyStats[]>>;
-      /** Parameters at inference (projection head excluded), to check that the mirror matches. */
-      parameters: Partial<Record<SubsetName, number>>;
-    }
-  | { ok: false; reason: string };
 
 /** Options of `measureTorchLatency`. */
 export interface TorchLatencyOptions {

@@ -12,15 +12,15 @@ import { loadDataset } from '../data/load-dataset';
 import { standardizeDataset } from '../data/standardize';
 import type { TrainPresetName } from '../vocabulary';
 import type { ImputerPresetName } from '../imputers/config';
-import { collectFigure, collectTable } from './collect';
-import { checkTableName } from './write-table';
-import type { FigureCaption, FigureSpec } from './figure-spec';
-import type { FigureHtmlOptions } from './inline-html';
+import { collectFigure, collectTable } from '../report/collect';
+import { checkTableName } from '../report/write-table';
+import type { FigureCaption, FigureSpec } from '../report/figure-spec';
+import type { FigureHtmlOptions } from '../report/inline-html';
 import { notebookSetting, type NotebookSetting } from './notebook-setting';
-import type { RegimeMapSize } from './regime-map';
-import { showFigure } from './show-figure';
-import { inTslabKernel, warmStaticRenderer } from './static-svg';
-import { tableHtml, type TableHtmlOptions, type TableRow } from './table-format';
+import type { RegimeMapSize } from '../report/regime-map';
+import { showFigure } from '../report/show-figure';
+import { inTslabKernel, warmStaticRenderer } from '../report/static-svg';
+import { tableHtml, type TableHtmlOptions, type TableRow } from '../report/table-format';
 
 /** The seed of the notebooks' runs and masks when none is given. */
 const DEFAULT_NOTEBOOK_SEED = 1;

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import type { BackendReport } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
-import { gridCellConfig } from '../../lib/eval/experiment-grid';
+import { gridCellConfig } from '../../lib/experiments/experiment-grid';
 import { stage1Key } from '../../lib/train/run-method';
-import { gridStage1Dir, gridStage1TeacherDir } from '../../lib/report/train-grid-cell';
+import { gridStage1Dir, gridStage1TeacherDir } from '../../lib/experiments/train-grid-cell';
 
 test('the stage-1 teacher of a grid cell lies under the grid\'s shared _stage1/, keyed by data, config and backend', () => {
   const backend = { choice: 'cpu' } as BackendReport;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { DEFAULT_GRID_SEEDS, ABLATION_VARIANTS } from '../../lib/eval/experiment-grid';
-import { notebookSetting, QUICK_ABLATION_VARIANTS } from '../../lib/report/notebook-setting';
+import { DEFAULT_GRID_SEEDS, ABLATION_VARIANTS } from '../../lib/experiments/experiment-grid';
+import { notebookSetting, QUICK_ABLATION_VARIANTS } from '../../lib/experiments/notebook-setting';
 
 test('the quick setting: small dataset, quick presets, one seed, four ablations, one worker, nothing collected', () => {
   const s = notebookSetting({ MMCKD_QUICK: '1', MMCKD_RUNS_DIR: '/tmp/runs-x' });

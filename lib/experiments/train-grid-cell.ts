@@ -11,8 +11,8 @@ import type { MultimodalDataset } from '../data/types';
 import { splitBatches } from '../train/batch-source';
 import type { TrainPresetName } from '../vocabulary';
 import { runMethod, stage1Key, type TrainedRun } from '../train/run-method';
-import { gridCellConfig, gridCellDir } from '../eval/experiment-grid';
-import { liveTrainingDisplay, type HtmlDisplay } from './live-training';
+import { gridCellConfig, gridCellDir } from './experiment-grid';
+import { liveTrainingDisplay, type HtmlDisplay } from '../report/live-training';
 
 /** What `trainGridCell` needs of a notebook context. */
 export interface GridCellContext {

@@ -12,10 +12,10 @@ import { isQuick, kitPaths } from '../paths';
 import { parseSeedList } from '../train/config';
 import type { TrainPresetName } from '../vocabulary';
 import type { ImputerPresetName } from '../imputers/config';
-import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, gridFolderName } from '../eval/experiment-grid';
-import { defaultGridWorkers } from '../eval/grid-workers';
-import { COLLECT_ENV } from './collect';
-import type { RegimeMapSize } from './regime-map';
+import { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, gridFolderName } from './experiment-grid';
+import { defaultGridWorkers } from './grid-workers';
+import { COLLECT_ENV } from '../report/collect';
+import type { RegimeMapSize } from '../report/regime-map';
 
 /** The environment variable naming the notebooks' dataset (a dataset spec: 'synthetic', 'synthetic:quick' or an MMSA .pkl path). */
 const DATASET_ENV = 'MMCKD_DATASET';

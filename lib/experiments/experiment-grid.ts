@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendReport } from '../backend';
-import type { SubsetName } from '../data/modalities';
 import type { MultimodalDataset } from '../data/types';
 import { validateTrainConfig, type TrainConfig } from '../train/config';
 import { METHOD_NAMES, PROTOCOL_NAMES, type ProtocolName, type TrainPresetName } from '../vocabulary';
@@ -15,12 +14,13 @@ import { splitBatches } from '../train/batch-source';
 import { checkModelSize } from '../train/model-size';
 import { checkOutputFolder } from '../io/output-folder';
 import { forwardStopSignals, GRID_WORKER_READY, startGridWorkers, stopWhenParentGone } from './grid-workers';
+import { keptCheckpoints, type GridCell, type SavedEvaluation } from '../eval/grid-cell';
 import { disposeTrainedRun, runMethod, stage1Key, stageNeedsTeacher } from '../train/run-method';
 import { isRunLocked, lockRunFolder, tryLockRunFolder, type RunLock } from '../train/run-lock';
 import { datasetShortName } from '../train/run-folder';
 import { readJsonIfExists, writeJson } from '../io/json-file';
 import type { EpochRecord, StageCallbacks } from '../train/resumable-stage';
-import { evaluateProtocols, type RunEvaluation } from './evaluate-protocols';
+import { evaluateProtocols } from '../eval/evaluate-protocols';
 
 /**
  * The grid's variants: the five methods and MM-CKD's ablations, each a config override.
@@ -113,57 +113,11 @@ export function gridCells(spec: Pick<GridSpec, 'variants' | 'seeds' | 'preset' |
   return cells;
 }
 
-/** One evaluated cell. */
-export interface GridCell {
-  variant: string;
-  seed: number;
-  runDir: string;
-  config: TrainConfig;
-  evaluation: RunEvaluation;
-  /** Which checkpoint each model kept (stage, epoch and validation MAE), from the run's history. */
-  kept: Partial<Record<SubsetName, KeptCheckpoint>>;
-  /** True when the cell was trained or evaluated in this call (false: read from its folder). */
-  computed: boolean;
-}
-
 /** Returns the config of a grid cell; throws naming an unknown variant. */
 export function gridCellConfig(variant: string, seed: number, preset: TrainPresetName, overrides: Partial<TrainConfig> = {}): TrainConfig {
   const v = GRID_VARIANTS[variant];
   if (!v) throw new Error(`Expected a grid variant among ${Object.keys(GRID_VARIANTS).join(', ')}, but got '${variant}'`);
   return validateTrainConfig({ ...overrides, ...v, seed, model: { ...(overrides.model ?? {}), ...(v.model ?? {}) } }, preset);
-}
-
-/** The checkpoint a run keeps for one model: its stage, its epoch there (0-based) and its validation MAE. */
-export interface KeptCheckpoint {
-  stage: string;
-  epoch: number;
-  validMae: number;
-}
-
-/**
- * Returns the checkpoint each model keeps over a run's history (both stages): its lowest validation
- * MAE, the first one on a tie (a stage-2 teacher replaces the stage-1 one only when it beats it).
- */
-export function keptCheckpoints(history: readonly EpochRecord[]): Partial<Record<SubsetName, KeptCheckpoint>> {
-  const kept: Partial<Record<SubsetName, KeptCheckpoint>> = {};
-  for (const record of history) {
-    for (const [name, mae] of Object.entries(record.validMae) as [SubsetName, number][]) {
-      if (Number.isFinite(mae) && (kept[name] === undefined || mae < kept[name]!.validMae)) kept[name] = { stage: record.stage, epoch: record.epoch, validMae: mae };
-    }
-  }
-  return kept;
-}
-
-/** Returns each model's best validation MAE over a run's history: that of its kept checkpoint. */
-export function bestValidMae(history: readonly EpochRecord[]): Partial<Record<SubsetName, number>> {
-  return Object.fromEntries(Object.entries(keptCheckpoints(history)).map(([name, k]) => [name, k!.validMae]));
-}
-
-/** What a grid cell's evaluation.json holds. */
-export interface SavedEvaluation {
-  protocols: string[];
-  evaluation: RunEvaluation;
-  config: TrainConfig;
 }
 
 /**

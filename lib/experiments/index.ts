@@ -1,0 +1,8 @@
+/** Everything lib/experiments exports, in one import for tests and benchmarks (users import lib/index.ts, which picks its public names). */
+export * from './experiment-grid';
+export * from './grid-workers';
+export * from './notebook-setting';
+export * from './notebook-context';
+export * from './pytorch-reference';
+export * from './train-grid-cell';
+export * from './regime-map-runs';

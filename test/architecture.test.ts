@@ -1,0 +1,132 @@
+// The layer rules of lib/ (docs/architecture.md), checked on the imports the TypeScript parser
+// reads from every file under lib/ (test/lib-imports.ts). A failure names the file, the line and
+// the import at fault.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileImports, libImports, ROOT, sourceFiles, type LibImport } from './lib-imports';
+
+const imports = libImports();
+
+/** The layer of a path relative to the kit root: `lib/<layer>/...`, or 'root' for lib/*.ts, or the top folder outside lib. */
+function layerOf(path: string): string {
+  const inLib = /^lib\/([^/]+)\//.exec(path);
+  if (inLib) return inLib[1];
+  return path.startsWith('lib/') ? 'root' : path.split('/')[0];
+}
+
+const where = (i: LibImport) => `${i.file}:${i.line} imports '${i.specifier}'${i.typeOnly ? ' (type-only)' : ''}`;
+
+/**
+ * What each layer may import (besides itself, packages and node's modules). `root` is lib/*.ts:
+ * paths, vocabulary, versions and the backend choice (lib/index.ts and lib/internal.ts, the entries,
+ * are imported by no lib/ file: see below).
+ */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  io: ['root'],
+  data: ['io', 'root'],
+  models: ['data', 'root'],
+  losses: ['data', 'root'],
+  native: ['models', 'root'], // the fused kernels the models' fast path calls by name, registered by lib/backend.ts
+  train: ['data', 'models', 'losses', 'io', 'root'],
+  imputers: ['data', 'models', 'losses', 'train', 'io', 'root'],
+  eval: ['data', 'models', 'losses', 'train', 'imputers', 'io', 'root'],
+  report: ['data', 'models', 'losses', 'train', 'imputers', 'eval', 'io', 'root'],
+  experiments: ['data', 'models', 'losses', 'native', 'train', 'imputers', 'eval', 'report', 'io', 'root'],
+};
+
+/**
+ * Modules that train, or own a run folder (its lock, what --fresh may delete). lib/eval and lib/report
+ * may not reach them through a runtime import, direct or through other modules; a type-only import
+ * (a record's shape, such as EpochRecord from resumable-stage) is erased at compile time and allowed.
+ * Everything else in lib/train (config, predict, batch-source, checkpoint, schedule, progress, ...)
+ * trains nothing when imported.
+ */
+const TRAINING_MODULES: readonly string[] = [
+  'lib/train/run-method', // runs a method end to end: stage 1, then stage 2
+  'lib/train/resumable-stage', // one training stage, saved per epoch
+  'lib/train/trainer', // the training loop
+  'lib/train/optimization-step', // one gradient step
+  'lib/train/objectives', // the training losses of each method, per batch
+  'lib/train/flat-adam', // the optimizer
+  'lib/train/student-teachers', // the teacher the students learn from during stage 2
+  'lib/train/distillation-probe', // measurements taken between training epochs
+  'lib/train/run-lock', // one process per run folder
+  'lib/train/kit-folders', // what --fresh deletes
+  'lib/imputers/train-imputer', // trains an imputer
+  'lib/imputers/imputer-folder', // trains or loads an imputer into its folder
+];
+
+/** lib/ files outside lib/experiments that may start a process, and why. */
+const PROCESS_EXCEPTIONS: Record<string, string> = {
+  'lib/versions.ts': "runs `git rev-parse` and `git status` to stamp a run with the kit's commit: a read of the checkout, not a run",
+};
+
+test('each layer of lib/ imports only from the layers below it', () => {
+  const wrong = imports.filter((i) => {
+    if (!i.target?.startsWith('lib/')) return false;
+    const from = layerOf(i.file);
+    const to = layerOf(`${i.target}.ts`);
+    return from !== to && from in MAY_IMPORT && !MAY_IMPORT[from].includes(to);
+  });
+  assert.deepEqual(wrong.map(where), [], `each layer may import only: ${JSON.stringify(MAY_IMPORT)}`);
+});
+
+test('lib/eval and lib/report import nothing from lib/experiments, not even a type', () => {
+  const wrong = imports.filter((i) => ['eval', 'report'].includes(layerOf(i.file)) && i.target?.startsWith('lib/experiments/'));
+  assert.deepEqual(wrong.map(where), []);
+});
+
+test('lib/eval and lib/report reach no module that trains or owns a run folder, directly or through another module', () => {
+  // the runtime import graph (type-only imports are erased) from each file of eval and report
+  const runtime = new Map<string, string[]>();
+  for (const i of imports) {
+    if (i.typeOnly || !i.target?.startsWith('lib/')) continue;
+    const from = i.file.replace(/\.(ts|cjs)$/, '');
+    runtime.set(from, [...(runtime.get(from) ?? []), i.target]);
+  }
+  const faults: string[] = [];
+  for (const file of sourceFiles().filter((f) => ['eval', 'report'].includes(layerOf(f)))) {
+    const start = file.replace(/\.(ts|cjs)$/, '');
+    const via = new Map<string, string>([[start, '']]); // module -> the chain that reaches it
+    const queue = [start];
+    while (queue.length > 0) {
+      const at = queue.shift()!;
+      for (const next of runtime.get(at) ?? []) {
+        if (via.has(next)) continue;
+        const chain = via.get(at) ? `${via.get(at)} -> ${next}` : next;
+        via.set(next, chain);
+        if (TRAINING_MODULES.includes(next)) faults.push(`${file} reaches ${next} (${chain})`);
+        else queue.push(next);
+      }
+    }
+  }
+  assert.deepEqual(faults, [], `training modules: ${TRAINING_MODULES.join(', ')}`);
+});
+
+test('lib/models imports nothing from lib/native: the fused kernels plug in behind the models', () => {
+  const wrong = imports.filter((i) => layerOf(i.file) === 'models' && i.target?.startsWith('lib/native/'));
+  assert.deepEqual(wrong.map(where), []);
+});
+
+test('no lib/ file imports from cli/ or bin/, nor the entries lib/index.ts and lib/internal.ts', () => {
+  const wrong = imports.filter((i) => i.target && (/^(cli|bin)\//.test(i.target) || ['lib/index', 'lib/internal'].includes(i.target)));
+  assert.deepEqual(wrong.map(where), []);
+});
+
+test('outside lib/experiments the library starts no process: no child_process, no path to bin/mmckd.cjs', () => {
+  const outside = sourceFiles().filter((f) => layerOf(f) !== 'experiments' && !(f in PROCESS_EXCEPTIONS));
+  const spawners = outside.flatMap(fileImports).filter((i) => /^(node:)?child_process$/.test(i.specifier));
+  assert.deepEqual(spawners.map(where), [], `exceptions: ${JSON.stringify(PROCESS_EXCEPTIONS)}`);
+  const toBin = outside.filter((f) => /mmckd\.cjs|['"`]bin['"`]|['"`/]bin\/mmckd/.test(readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(toBin.map((f) => `${f} names bin/mmckd.cjs`), []);
+});
+
+test('the rules read real imports: runGrid is found in lib/experiments, type-only imports are told apart', () => {
+  const grid = imports.filter((i) => i.file === 'lib/experiments/experiment-grid.ts');
+  assert.ok(grid.some((i) => i.target === 'lib/train/run-method' && !i.typeOnly), 'experiment-grid imports run-method at runtime');
+  assert.ok(grid.some((i) => i.target === 'lib/train/resumable-stage' && i.typeOnly), 'and EpochRecord as a type');
+  assert.ok(imports.some((i) => i.file === 'lib/experiments/grid-workers.ts' && i.specifier === 'node:child_process'), 'grid-workers spawns');
+  assert.ok(imports.some((i) => i.file === 'lib/versions.ts' && i.specifier === 'node:child_process'), 'require() calls are read');
+});
