@@ -84,6 +84,8 @@ export { regimeMap, regimeMapRows, regimeSpec, type RegimeMapRow, type RegimeRes
 export { regimeHeatmaps } from './report/regime-map-figures';
 export { regimeMapFindings } from './report/regime-map-findings';
 export { projectionScatterFigure, scatterFigure } from './report/scatter-figures';
+export { ablationDifferenceFigure, ablationDifferenceRows } from './report/ablation-differences';
+export { constantPredictorMae } from './eval/constant-predictor';
 export { relabelColumns, tableHtml, toMarkdown } from './report/table-format';
 export { subsetResultRows, trainingCurvesFigure } from './report/training-figures';
 export { writeTable } from './report/write-table';

@@ -24,6 +24,8 @@ export interface GroupedBarInput extends FigureBase {
   xTitle?: string;
   /** y axis range, e.g. [0.5, 0.9] for accuracies. */
   yRange?: [number, number];
+  /** A dashed horizontal line to read the bars against, e.g. the MAE of a constant predictor. */
+  reference?: { value: number; label: string };
 }
 
 function errorBars(std: number[] | undefined): Record<string, unknown> | undefined {
@@ -49,6 +51,11 @@ export function groupedBarFigure(input: GroupedBarInput): FigureSpec {
   layout.bargap = 0.2;
   layout.xaxis = axis(input.xTitle ?? 'modality subset', { type: 'category' });
   layout.yaxis = axis(input.yTitle, input.yRange ? { range: input.yRange } : {});
+  if (input.reference) {
+    const { value, label } = input.reference;
+    layout.shapes = [{ type: 'line', xref: 'paper', x0: 0, x1: 1, yref: 'y', y0: value, y1: value, line: { color: '#555', width: 1.5, dash: 'dash' } }];
+    layout.annotations = [{ xref: 'paper', x: 1, xanchor: 'right', yref: 'y', y: value, yanchor: 'bottom', text: `${label}: ${value.toFixed(3)}`, showarrow: false, font: { size: 12, color: '#555' } }];
+  }
   return makeSpec(input, data, layout);
 }
 

@@ -194,8 +194,14 @@ function rowsOf(rows: MeanStdRow[], key: string, value: string | number): MeanSt
   return rows.filter((r) => r[key] === value);
 }
 
+/** Options of gridFigures. */
+export interface GridFigureOptions {
+  /** Test MAE of the constant predictor (`constantPredictorMae`), drawn as a dashed line on the P1 bars. */
+  constantMae?: number;
+}
+
 /** Returns the grid's figures: P1 bars, P2, P3 and P3c curves (MAE and Acc-2), ablation bars. */
-export function gridFigures(tables: GridTables, methods: readonly string[], ablations: readonly string[], caption: Omit<FigureCaption, 'title'>, prefix = 'grid'): FigureSpec[] {
+export function gridFigures(tables: GridTables, methods: readonly string[], ablations: readonly string[], caption: Omit<FigureCaption, 'title'>, prefix = 'grid', options: GridFigureOptions = {}): FigureSpec[] {
   const figs: FigureSpec[] = [];
   const present = (v: string) => tables.p1.some((r) => r.variant === v);
   const shown = methods.filter(present);
@@ -211,6 +217,7 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
           return { name: variantLabel(v), mean: SUBSET_NAMES.map((s) => Number(of(s)?.MAE_mean ?? NaN)), std: SUBSET_NAMES.map((s) => Number(of(s)?.MAE_std ?? 0) || 0) };
         }),
         yTitle: 'test MAE (lower is better)',
+        ...(options.constantMae !== undefined ? { reference: { value: options.constantMae, label: 'constant predictor (median train label)' } } : {}),
       }),
     );
   }
