@@ -5,6 +5,8 @@ import { runQuickNotebook } from './helpers';
 test('notebook 03-online-mmckd trains MM-CKD and B2 (quick) and compares them from the runs', async () => {
   const { outputs } = await runQuickNotebook('03');
   const all = outputs.join('\n');
+  assert.match(all, /MVSC by hand \d\.\d{6}, mmckd\.mvscLoss \d\.\d{6}: equal to 1e-5: true/, "the loss written out by hand equals the library's");
+  assert.match(all, /stage-2 loss of the toy batch: L1 \d\.\d{4} \+ \d\.\d{4} \+ λ 0\.1 × MVSC \d\.\d{4} = \d\.\d{4}/);
   const toy = [...all.matchAll(/tau (\S+): MVSC aligned (\d+\.\d+), scrambled (\d+\.\d+)/g)];
   assert.equal(toy.length, 3);
   for (const [, , aligned, scrambled] of toy) assert.ok(Number(aligned) < Number(scrambled), 'aligned views cost less than scrambled ones');
