@@ -1,9 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runQuickNotebook } from './helpers';
 
+const RUNS = join(mkdtempSync(join(tmpdir(), 'mmckd-nb03-runs-')), 'runs'); // the solutions reuse the runs notebook 03 trained
+
 test('notebook 03-online-mmckd trains MM-CKD and B2 (quick) and compares them from the runs', async () => {
-  const { outputs } = await runQuickNotebook('03');
+  const { outputs } = await runQuickNotebook('03', { MMCKD_RUNS_DIR: RUNS });
   const all = outputs.join('\n');
   assert.match(all, /MVSC by hand \d\.\d{6}, mmckd\.mvscLoss \d\.\d{6}: equal to 1e-5: true/, "the loss written out by hand equals the library's");
   assert.match(all, /stage-2 loss of the toy batch: L1 \d\.\d{4} \+ \d\.\d{4} \+ λ 0\.1 × MVSC \d\.\d{4} = \d\.\d{4}/);
@@ -24,4 +29,15 @@ test('notebook 03-online-mmckd trains MM-CKD and B2 (quick) and compares them fr
   assert.match(all, /students' mean test MAE: MM-CKD \d\.\d{4} vs B2 \d\.\d{4}, difference -?\d\.\d{4}, 95% CI \[n\/a, n\/a\] over 1 seed\(s\): one seed, no interval/);
   for (const s of ['t', 'a', 'v']) assert.match(all, new RegExp(`\\n${s}: class separation: MM-CKD -?\\d\\.\\d{4} vs B2`));
   assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 8);
+});
+
+test("notebook 03's solutions: MVSC in tensor ops equals the library's, lambda 1 against 0.1 in the probe, the floor near log 3", async () => {
+  const { outputs } = await runQuickNotebook('solutions/03', { MMCKD_RUNS_DIR: RUNS });
+  const all = outputs.join('\n');
+  assert.match(all, /the two agree to 1e-5 at every tau: true/);
+  for (const s of ['a', 'v', 't']) assert.match(all, new RegExp(`${s} student, valid: alignment -?\\d\\.\\d{3} \\(λ 0\\.1\\) -> -?\\d\\.\\d{3} \\(λ 1\\); separation -?\\d\\.\\d{3} -> -?\\d\\.\\d{3}`));
+  const rows = [...all.matchAll(/tau ([\d.]+): perfectly aligned \d\.\d{4} \(gap to log 3 (-?\d\.\d{4})\), the toy views \d\.\d{4} \(gap (-?\d\.\d{4})\)/g)].map((m) => ({ tau: Number(m[1]), perfect: Number(m[2]), toy: Number(m[3]) }));
+  assert.equal(rows.length, 7);
+  assert.ok(rows.filter((r) => r.tau <= 0.1).every((r) => Math.abs(r.perfect) < 1e-3), 'perfectly aligned views sit at log 3 for small tau');
+  assert.ok(rows[6].perfect > 0.1 && Math.min(...rows.map((r) => r.toy)) < 0.01, 'above it at large tau; the toy views come close to it');
 });
