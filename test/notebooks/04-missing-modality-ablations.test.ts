@@ -1,9 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runQuickNotebook } from './helpers';
 
+const RUNS = join(mkdtempSync(join(tmpdir(), 'mmckd-nb04-runs-')), 'runs'); // the solutions reuse the grid notebook 04 trained
+
 test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3, P3c, ablations, the paired MM-CKD - B2 table and the teacher from its runs', async () => {
-  const { outputs } = await runQuickNotebook('04');
+  const { outputs } = await runQuickNotebook('04', { MMCKD_RUNS_DIR: RUNS });
   const all = outputs.join('\n');
   assert.match(all, /<summary>method grid: 5 cells, 5 computed now \(\d+ log lines\)<\/summary>/, 'the grid log is folded under one line');
   assert.match(all, /<summary>ablation grid: 4 cells, 2 computed now \(\d+ log lines\)<\/summary>/);
@@ -30,4 +35,14 @@ test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3, P3c, ablat
   assert.match(all, /lowest mean P1 test MAE per subset: tav \w+ \(\d\.\d{4}\), ta \w+ \(\d\.\d{4}\), .*v \w+ \(\d\.\d{4}\)/);
   assert.match(all, /lowest P2 AUILC of MAE: \w+ \(\d\.\d{4}\), highest: \w+ \(\d\.\d{4}\)/);
   assert.match(all, /ablations over seeds 1: the students' mean test MAE spans \d\.\d{4}-\d\.\d{4} across 4 variants/);
+});
+
+test("notebook 04's solutions: IMDer's plan by hand equals the kit's, the constant-predictor floor, the consistency a gain needs", async () => {
+  const { outputs } = await runQuickNotebook('solutions/04', { MMCKD_RUNS_DIR: RUNS });
+  const all = outputs.join('\n');
+  assert.match(all, /5 grid cells read, 0 trained now/, 'the grid notebook 04 trained is reused');
+  assert.match(all, /23 batches at rate 0\.7: 20 keep one modality, 3 keep all three; missing share 0\.5797/);
+  assert.match(all, /test split in batches of 4 \(24 batches\): by hand equals the kit's plan: true; missing share by hand (0\.\d{4}), realised \1/);
+  assert.match(all, /constant predictor \d\.\d{4}; MM-CKD models below it: /);
+  assert.match(all, /n = 5 seeds: a mean gain of 0\.002 is 'better' only if the differences' sd < 0\.00161/);
 });
