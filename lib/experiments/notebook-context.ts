@@ -10,14 +10,11 @@ import { selectBackend, type BackendReport } from '../backend';
 import type { MultimodalDataset } from '../data/types';
 import { loadDataset } from '../data/load-dataset';
 import { standardizeDataset } from '../data/standardize';
-import type { TrainPresetName } from '../vocabulary';
-import type { ImputerPresetName } from '../imputers/config';
 import { collectFigure, collectTable } from '../report/collect';
 import { checkTableName } from '../report/write-table';
 import type { FigureCaption, FigureSpec } from '../report/figure-spec';
 import type { FigureHtmlOptions } from '../report/inline-html';
 import { notebookSetting, type NotebookSetting } from './notebook-setting';
-import type { RegimeMapSize } from '../report/regime-map';
 import { showFigure } from '../report/show-figure';
 import { inTslabKernel, warmStaticRenderer } from '../report/static-svg';
 import { tableHtml, type TableHtmlOptions, type TableRow } from '../report/table-format';
@@ -35,21 +32,14 @@ export interface NotebookContextOptions {
   backend?: BackendReport;
 }
 
+/**
+ * The setting's fields (quick, datasetSpec, preset, gridDir, the seeds, ...: NotebookSetting) are
+ * the context's own, read-only, copied once by the constructor.
+ */
+export interface NotebookContext extends Readonly<NotebookSetting> {}
+
 /** A notebook's backend, setting, dataset, captions and collection; made by `notebookContext`. */
-export class NotebookContext implements NotebookSetting {
-  readonly quick: boolean;
-  readonly datasetSpec: string;
-  readonly preset: TrainPresetName;
-  readonly imputerPreset: ImputerPresetName;
-  readonly gridDir: string;
-  readonly gridSeeds: number[];
-  readonly ablationSeeds: number[];
-  readonly ablationVariants: string[];
-  readonly regimeMapSize: RegimeMapSize;
-  readonly regimeMapDir: string;
-  readonly regimeSeeds: number[];
-  readonly gridWorkers: number;
-  readonly collectDir: string | undefined;
+export class NotebookContext {
   private raw: MultimodalDataset | undefined;
   private standardized: MultimodalDataset | undefined;
 
@@ -60,19 +50,7 @@ export class NotebookContext implements NotebookSetting {
     /** The seed of the notebook's runs and masks. */
     readonly seed: number,
   ) {
-    this.quick = setting.quick;
-    this.datasetSpec = setting.datasetSpec;
-    this.preset = setting.preset;
-    this.imputerPreset = setting.imputerPreset;
-    this.gridDir = setting.gridDir;
-    this.gridSeeds = setting.gridSeeds;
-    this.ablationSeeds = setting.ablationSeeds;
-    this.ablationVariants = setting.ablationVariants;
-    this.regimeMapSize = setting.regimeMapSize;
-    this.regimeMapDir = setting.regimeMapDir;
-    this.regimeSeeds = setting.regimeSeeds;
-    this.gridWorkers = setting.gridWorkers;
-    this.collectDir = setting.collectDir;
+    Object.assign(this, setting);
   }
 
   /** Returns the dataset as loaded (`loadDataset(datasetSpec)`), loading it on first use. */
