@@ -12,7 +12,7 @@ export { finiteOrNull, writeJson } from './io/json-file';
 export { checkOutputFolder } from './io/output-folder';
 export { isQuick, kitPaths } from './paths';
 export { kitVersions } from './versions';
-export { isTrainPreset, METHOD_NAMES, type MethodName, MSA_METRIC_KEYS, parseProtocolName, PROTOCOL_NAMES, type ProtocolName, REPORTED_METRICS, type TrainPresetName } from './vocabulary';
+export { METHOD_NAMES, type MethodName, MSA_METRIC_KEYS, parseProtocolName, PROTOCOL_NAMES, type ProtocolName, REPORTED_METRICS, TRAIN_PRESET_NAMES, type TrainPresetName } from './vocabulary';
 
 // Data: loading, standardising, batching and the missing-data protocols
 export { batches } from './data/batches';

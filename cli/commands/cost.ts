@@ -5,10 +5,11 @@
  * P1 test accuracy from trained folders.
  */
 import { numberOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
+import { presetOption, presetOptionSpec } from '../preset-option';
 import type { CliCommand } from '../command';
 import {
   buildImputer, buildModel, type CostImputer, costRatios, costTableRows, disposeTrainedRun,
-  evaluateSubsets, finiteOrNull, type Imputer, IMPUTER_KINDS, imputerPredictors, isTrainPreset,
+  evaluateSubsets, finiteOrNull, type Imputer, IMPUTER_KINDS, imputerPredictors,
   loadDataset, loadImputer, loadModel, loadTrainedRun, measureCost, measureTorchLatency,
   memberSeed, modelConfigFor, type MsaModel, selectBackend, standardizeDataset, SUBSET_NAMES,
   type SubsetName, type SubsetResult, toMarkdown, type TrainedRun, validateImputerConfig,
@@ -18,7 +19,7 @@ import {
 /** The options of `mmckd cost`. */
 const COST_OPTIONS: OptionTable = {
   dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | synthetic:mosi?counts.train=300&addedLabelNoise=0.5 (docs/synthetic-data.md) | path/to/aligned_50.pkl', default: 'synthetic' },
-  preset: { value: 'NAME', help: 'model size of random models: quick | mosi | mosei', default: 'mosi' },
+  preset: presetOptionSpec('model size of random models'),
   run: { value: 'DIR', help: 'a finished MM-CKD run folder: its teacher and students, with P1 test accuracy' },
   teacher: { value: 'DIR', help: "the teacher the imputers feed (a checkpoint folder, e.g. runs/_stage1/<key>/best/tav;\ndefault: the run's teacher, or a random one)" },
   imputer: { value: 'DIR[,DIR]', help: 'trained imputer folders (runs/<data>-imputer-<kind>-<preset>-seed<N>); without it,\nboth imputers with random weights' },
@@ -44,8 +45,7 @@ export const command: CliCommand = {
   usage: USAGE,
   async run(args) {
     const p = parseOptions(args, COST_OPTIONS);
-    const preset = stringOption(p, 'preset', 'mosi')!;
-    if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
+    const preset = presetOption(p);
     const log = (line: string) => process.stderr.write(line + '\n');
     const backend = await selectBackend({ log: true });
     const spec = stringOption(p, 'dataset', 'synthetic')!;

@@ -7,10 +7,11 @@ import { cpus } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { integerOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
+import { presetOption, presetOptionSpec } from '../preset-option';
 import type { CliCommand } from '../command';
 import {
   ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, defaultGridWorkers, exportFigures, findChromium,
-  GRID_VARIANTS, gridCells, gridFigures, gridFolderName, gridTables, isRunLocked, isTrainPreset,
+  GRID_VARIANTS, gridCells, gridFigures, gridFolderName, gridTables, isRunLocked,
   kitPaths, loadDataset, METHOD_VARIANTS, pairedDifferenceLine, parseProtocolName, parseSeedList,
   PROTOCOL_NAMES, readLockOwner, runGrid, selectBackend, standardizeDataset, terminalProgress,
   type TrainConfig, writeGridTables, writeJson,
@@ -19,7 +20,7 @@ import {
 /** The options of `mmckd grid`. */
 const GRID_OPTIONS: OptionTable = {
   dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | synthetic:mosi?counts.train=300&addedLabelNoise=0.5 (docs/synthetic-data.md) | path/to/aligned_50.pkl', default: 'synthetic' },
-  preset: { value: 'NAME', help: 'quick | mosi | mosei', default: 'mosi' },
+  preset: presetOptionSpec(),
   variants: { value: 'LIST', help: `comma-separated, or 'methods' (${METHOD_VARIANTS.join(',')}),\n'ablations' (${ABLATION_VARIANTS.join(',')}), or 'all'`, default: 'methods' },
   seeds: { value: 'LIST', help: 'comma-separated seeds', default: DEFAULT_GRID_SEEDS.join(',') },
   protocols: { value: 'LIST', help: `comma-separated among ${PROTOCOL_NAMES.join(',')}: P1 subsets, P2 frame rates,\nP3 IMDer's per-batch modality-missing rate, P3c the per-clip variant`, default: 'all four' },
@@ -71,8 +72,7 @@ export const command: CliCommand = {
   async run(args) {
     const p = parseOptions(args, GRID_OPTIONS);
     const spec = stringOption(p, 'dataset', 'synthetic')!;
-    const preset = stringOption(p, 'preset', 'mosi')!;
-    if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
+    const preset = presetOption(p);
     const variants = parseVariants(stringOption(p, 'variants', 'methods')!);
     const seeds = parseSeedList(stringOption(p, 'seeds', DEFAULT_GRID_SEEDS.join(','))!, '--seeds');
     const protocols = stringOption(p, 'protocols', PROTOCOL_NAMES.join(','))!.split(',').map((pr) => parseProtocolName(pr, '--protocols'));

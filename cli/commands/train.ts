@@ -5,10 +5,11 @@
  */
 import { join } from 'node:path';
 import { integerOption, numberOption, parseOptions, stringOption, usageText, type OptionTable } from '../args';
+import { presetOption, presetOptionSpec } from '../preset-option';
 import type { CliCommand } from '../command';
 import {
   checkOutputFolder, combineCallbacks, disposeTrainedRun, evaluateSubsets, finiteOrNull,
-  isTrainPreset, kitPaths, loadDataset, MAX_SEED, METHOD_NAMES, type MethodName, REPORTED_METRICS,
+  kitPaths, loadDataset, MAX_SEED, METHOD_NAMES, type MethodName, REPORTED_METRICS,
   runFolderName, runMethod, selectBackend, splitBatches, standardizeDataset, terminalProgress,
   type TrainConfig, validateTrainConfig, writeJson, checkModelSize,
 } from '../../lib';
@@ -16,7 +17,7 @@ import {
 /** The options of `mmckd train`: the parser and the help are generated from this table. */
 export const TRAIN_OPTIONS: OptionTable = {
   dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | synthetic:mosi?counts.train=300&addedLabelNoise=0.5 (docs/synthetic-data.md) | path/to/aligned_50.pkl', default: 'synthetic' },
-  preset: { value: 'NAME', help: 'quick | mosi | mosei', default: 'mosi' },
+  preset: presetOptionSpec(),
   method: { value: 'NAME', help: METHOD_NAMES.join(' | '), default: 'mmckd' },
   seed: { value: 'N', help: 'seed of initialisation, shuffling and dropout', default: '1' },
   out: { value: 'DIR', help: 'run folder (default runs/<dataset>-<method>-<preset>-seed<N>)' },
@@ -51,8 +52,7 @@ const USAGE = usageText('mmckd train [options]', TRAIN_OPTIONS, NOTES);
 /** Builds the config from the command line; throws naming the option at fault. */
 export function configFromArgs(args: string[]): { config: TrainConfig; dataset: string; preset: string; out?: string; fresh: boolean; json: boolean } {
   const p = parseOptions(args, TRAIN_OPTIONS);
-  const preset = stringOption(p, 'preset', 'mosi')!;
-  if (!isTrainPreset(preset)) throw new Error(`Expected --preset to be quick, mosi or mosei, but got '${preset}'`);
+  const preset = presetOption(p);
   const method = stringOption(p, 'method', 'mmckd') as MethodName;
   const overrides: Partial<TrainConfig> = { method, seed: integerOption(p, 'seed', 0, MAX_SEED, 1)! };
   const num = (key: string, field: keyof TrainConfig) => {
