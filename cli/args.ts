@@ -119,4 +119,3 @@ export function integerOption(p: ParsedArgs, key: string, min: number, max = Num
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`Expected --${key} to be an integer from ${min} to ${max}, but got '${v}'`);
   return n;
 }
-
