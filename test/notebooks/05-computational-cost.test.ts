@@ -1,9 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runQuickNotebook } from './helpers';
 
+const RUNS = join(mkdtempSync(join(tmpdir(), 'mmckd-nb05-runs-')), 'runs'); // the solutions reuse the runs and imputers notebook 05 trained
+
 test('notebook 05-computational-cost trains both imputers (quick), scores them under P1 and measures cost with the backend printed', async () => {
-  const { outputs } = await runQuickNotebook('05');
+  const { outputs } = await runQuickNotebook('05', { MMCKD_RUNS_DIR: RUNS });
   const all = outputs.join('\n');
   for (const kind of ['autoencoder', 'diffusion']) {
     const m = all.match(new RegExp(`${kind} imputer: (\\d+) parameters, (\\d+) epochs, valid loss (\\d+\\.\\d+) -> best (\\d+\\.\\d+)`));
@@ -35,4 +40,15 @@ test('notebook 05-computational-cost trains both imputers (quick), scores them u
     assert.match(all, new RegExp(`${name} \\+ teacher: mean test MAE over the six missing patterns \\d\\.\\d{4} vs the zero-filled teacher \\d\\.\\d{4} \\([+−]\\d\\.\\d{4}\\), lower in [0-6] of 6 patterns`));
   }
   assert.match(all, /MM-CKD students over the same patterns: \d\.\d{4} \(seed 1, one run each: no interval\)/);
+});
+
+test("notebook 05's solutions: diffusion's FLOPs linear in K, batching, what a pipeline deploys", async () => {
+  const { outputs } = await runQuickNotebook('solutions/05', { MMCKD_RUNS_DIR: RUNS });
+  const all = outputs.join('\n');
+  assert.match(all, /cost measured: \d+ rows, diffusion at K = 10, 50, 100/);
+  const m = all.match(/K=100: predicted (\d+\.\d{4}), measured (\d+\.\d{4}) MFLOPs/);
+  assert.ok(m && Math.abs(Number(m[1]) / Number(m[2]) - 1) < 1e-6, 'the linear model predicts the third K');
+  assert.equal([...all.matchAll(/x cheaper per clip batched \(backend \w+\)/g)].length, 3);
+  assert.match(all, /autoencoder \+ teacher: \d+ parameters, of which the imputer \d+/);
+  assert.match(all, /all six MM-CKD students together: \d+ parameters/);
 });
