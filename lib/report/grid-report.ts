@@ -267,7 +267,7 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
 }
 
 /**
- * Returns display rows: the `keys` columns as they are, `n`, and each metric as 'mean ± std'
+ * Returns display rows: the `keys` columns as labels (a number as JavaScript prints it: rate 0.1), `n`, and each metric as 'mean ± std'
  * (std omitted when n = 1), columns labelled by `labels` (default GRID_COLUMN_LABELS). For
  * notebooks and the README; the CSV keeps the numbers.
  */
@@ -281,7 +281,7 @@ export function meanStdDisplayRows(
   return relabelColumns(
     rows.map((r) => {
       const out: Record<string, string | number> = {};
-      for (const k of keys) out[k] = r[k];
+      for (const k of keys) out[k] = typeof r[k] === 'number' ? String(r[k]) : r[k]; // a key is a label: rate 0.1, not 0.1000
       out.n = r.n;
       for (const m of metrics) {
         const std = Number(r[`${m}_std`]);

@@ -124,4 +124,6 @@ test('display rows label the derived columns; the tables and their CSV keep the 
   ]);
   assert.equal(relabelColumns(tables.teacher, GRID_COLUMN_LABELS)[0]['stage 1: test MAE'], tables.teacher[0].stage1_test_MAE);
   assert.ok('mean_diff' in tables.mmckdVsB2[0], 'the table itself is unchanged');
+  const rates = meanStdDisplayRows(tables.p3, ['variant', 'rate'], ['MAE']).map((r) => r.rate);
+  assert.ok(rates.length > 0 && rates.every((r) => typeof r === 'string' && !/0{3}$/.test(r as string)), `rates read as labels (0.1, not 0.1000): ${rates.join(', ')}`);
 });
