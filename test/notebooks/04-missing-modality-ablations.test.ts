@@ -30,6 +30,7 @@ test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3, P3c, ablat
   assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 8, 'P1, P2 x2, P3 x2, P3c x2 and the ablations');
   assert.match(all, /constant predictor \(the median training label for every clip\): test MAE \d\.\d{4}/);
   assert.match(all, /students' mean test MAE minus B2's, paired by seed/, 'the ablations against B2, paired');
+  assert.match(all, /arquero's rollup equals the kit's P1 table: true \(35 rows from 35 records\)/);
   // what we found, computed
   assert.match(all, /MM-CKD − B2 over seeds 1: 0 subset\(s\) better, 0 worse, 8 within noise \(of 8 rows, the students' mean included\)/);
   assert.match(all, /lowest mean P1 test MAE per subset: tav \w+ \(\d\.\d{4}\), ta \w+ \(\d\.\d{4}\), .*v \w+ \(\d\.\d{4}\)/);
