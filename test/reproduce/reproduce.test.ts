@@ -15,7 +15,7 @@ function pngSize(buf: Buffer): { width: number; height: number } {
 
 const EXPECTED_FIGURES = [
   'data-labels', 'data-mask-p2', 'teacher-pretraining-curves', 'b1-subsets', 'mmckd-stage2-curves', 'mmckd-vs-b2',
-  'mmckd-projection-space', 'methods-p1-mae', 'methods-p2-mae', 'methods-p3-mae', 'ablations-ablations',
+  'mmckd-projection-space', 'methods-p1-mae', 'methods-p2-mae', 'methods-p3-mae', 'ablations-vs-b2',
 ];
 
 const chromium = findChromium();
