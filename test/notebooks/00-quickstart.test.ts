@@ -23,6 +23,7 @@ test('notebook 00-quickstart executes headless with Node alone and shows backend
   assert.match(outs[2], /tav: text \+ audio \+ vision/);
   assert.match(outs[2], /v: vision/);
   assert.match(outs[3], /figure quickstart-softmax: 1 trace\(s\)/);
+  assert.match(outs[4], /softmax\(\[1, 2, 3\]\) sums to 1\.000000, largest 0\.6652 for the largest input; live tensors now (\d+), before the tensor cell \1/, 'what we found, computed');
   assert.equal((outs[3].match(/class="mmckd-figure"/g) ?? []).length, 1);
   assert.match(outs[3], /Plotly\.newPlot/);
   assert.doesNotMatch(outs[3], /plotly\.js v\d/, 'the plotly.js bundle is not stored in the notebook');
@@ -32,7 +33,7 @@ test('notebook 00-quickstart executes headless with Node alone and shows backend
   const nb = readNotebook(run.output);
   assert.equal((nb.metadata.language_info as { name: string }).name, 'typescript');
   const code = nb.cells.filter((c) => c.cell_type === 'code');
-  assert.deepEqual(code.map((c) => c.execution_count), [1, 2, 3, 4]);
+  assert.deepEqual(code.map((c) => c.execution_count), [1, 2, 3, 4, 5]);
   assert.deepEqual(code[1].outputs?.map((o) => o.output_type), ['stream'], 'consecutive stdout text is one output');
   assert.deepEqual(code[3].outputs?.map((o) => o.output_type), ['display_data', 'stream']);
   assert.ok(code.every((c) => (c.outputs ?? []).every((o) => !(o.output_type === 'stream' && o.name === 'stderr'))), 'no cell wrote to stderr');
@@ -49,4 +50,14 @@ test('notebook 00-quickstart executes headless with Node alone and shows backend
   } else {
     assert.match(outs[3], /class="mmckd-figure-note"[^>]*>Figure "softmax\(\[1, 2, 3\]\)": no static image \((no Chromium found|MMCKD_CHROMIUM=\S+ is not an executable browser)/);
   }
+});
+
+test("notebook 00's solutions: temperature, a leak and its fix, a question to a table", async () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'mmckd-nb00-solutions-'));
+  const [run] = await runNotebooks({ only: ['solutions/00'], quick: true, outDir, verbose: false, executor: 'node', env: { MMCKD_JUPYTER_PYTHON: 'none', MMCKD_STATIC_FIGURES: '0' } });
+  const all = cellOutputs(run.output).join('\n');
+  assert.match(all, /T = 0\.5: 0\.0159 0\.1173 0\.8668/);
+  assert.match(all, /T = 2: 0\.1863 0\.3072 0\.5065/);
+  assert.match(all, /live tensors: (\d+) at the start, (\d+) with the tensor, \1 after dispose/);
+  assert.match(all, /students without text: 3 \(av, a, v\)/);
 });
