@@ -4,13 +4,12 @@
  * it on the test split has learned nothing from its inputs.
  * @see notebooks/04-missing-modality-ablations.ipynb
  */
+import { quantile } from './cost';
 
 /** Returns the median of `values` (the mean of the two middle values when their number is even); throws when empty. */
 export function median(values: ArrayLike<number>): number {
   if (values.length === 0) throw new Error('Expected at least one value for the median, but got none');
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return quantile(Float64Array.from(values).sort(), 0.5);
 }
 
 /** Returns the test MAE of predicting the median training label for every clip. */

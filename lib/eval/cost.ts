@@ -70,7 +70,8 @@ export interface LatencyOptions {
   passesPerRun?: number;
 }
 
-function quantile(sorted: number[], q: number): number {
+/** Returns the q-quantile (0-1) of sorted values, interpolating linearly between neighbours (q 0.5: the median). */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
