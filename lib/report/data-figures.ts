@@ -96,8 +96,11 @@ export function lengthHistogramFigure(split: MultimodalSplit): PlotlyFigure {
   };
 }
 
-/** Returns per-dimension mean and std (over valid frames) of one modality as error bars. */
-export function featureStatsFigure(split: MultimodalSplit, modality: Modality, maxDims = 64): PlotlyFigure {
+/**
+ * Returns per-dimension mean and std (over valid frames) of one modality as error bars; `yRange`
+ * fixes the value axis, so two figures (before and after standardisation) compare directly.
+ */
+export function featureStatsFigure(split: MultimodalSplit, modality: Modality, maxDims = 64, yRange?: [number, number]): PlotlyFigure {
   const f = split.features[modality];
   const D = Math.min(f.dim, maxDims);
   const sum = new Float64Array(D);
@@ -120,7 +123,7 @@ export function featureStatsFigure(split: MultimodalSplit, modality: Modality, m
     layout: {
       title: { text: `${split.name} ${modality}: mean ± std per feature (first ${D} of ${f.dim})` },
       xaxis: { title: { text: `${modality} feature dimension${D < f.dim ? ` (first ${D} of ${f.dim})` : ''}` }, zeroline: false, tickformat: 'd', ...(D <= 25 ? { dtick: 1 } : {}) },
-      yaxis: { title: { text: 'value over valid frames (mean ± std)' } },
+      yaxis: { title: { text: 'value over valid frames (mean ± std)' }, ...(yRange ? { range: yRange } : {}) },
     },
   };
 }

@@ -113,4 +113,6 @@ test('featureStatsFigure: one point per feature dimension on integer ticks', () 
   const text = featureStatsFigure(d.train, 'text', 32);
   assert.equal((text.data[0].x as number[]).length, 32);
   assert.match(axisTitle(text, 'xaxis')!, /first 32 of 64/);
+  assert.deepEqual((featureStatsFigure(d.train, 'audio', 64, [-3, 3]).layout.yaxis as { range: number[] }).range, [-3, 3], 'a fixed value axis to compare two figures');
+  assert.equal((fig.layout.yaxis as { range?: number[] }).range, undefined);
 });
