@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runQuickNotebook } from './helpers';
+import { runQuickNotebook, sharedRunsDir } from './helpers';
 
-const RUNS = join(mkdtempSync(join(tmpdir(), 'mmckd-nb01-runs-')), 'runs'); // the solutions reuse what notebook 01 trained
+const RUNS = sharedRunsDir('01'); // the solutions reuse what notebook 01 trained
 
 test('notebook 01-data-prep executes headless on the quick synthetic set with tables, figures and batches', async () => {
   const { outputs } = await runQuickNotebook('01', { MMCKD_RUNS_DIR: RUNS });

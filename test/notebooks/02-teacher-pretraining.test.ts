@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runQuickNotebook } from './helpers';
+import { runQuickNotebook, sharedRunsDir } from './helpers';
 
-const RUNS = join(mkdtempSync(join(tmpdir(), 'mmckd-nb02-runs-')), 'runs'); // the solutions reuse what notebook 02 trained
+const RUNS = sharedRunsDir('02'); // the solutions reuse what notebook 02 trained
 
 test('notebook 02-teacher-pretraining trains the teacher (quick) and scores B1 on the seven subsets', async () => {
   const { outputs } = await runQuickNotebook('02', { MMCKD_RUNS_DIR: RUNS });

@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runQuickNotebook } from './helpers';
+import { runQuickNotebook, sharedRunsDir } from './helpers';
 
-const RUNS = join(mkdtempSync(join(tmpdir(), 'mmckd-nb03-runs-')), 'runs'); // the solutions reuse the runs notebook 03 trained
+const RUNS = sharedRunsDir('03'); // the solutions reuse the runs notebook 03 trained
 
 test('notebook 03-online-mmckd trains MM-CKD and B2 (quick) and compares them from the runs', async () => {
   const { outputs } = await runQuickNotebook('03', { MMCKD_RUNS_DIR: RUNS });

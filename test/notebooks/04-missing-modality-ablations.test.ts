@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runQuickNotebook } from './helpers';
+import { runQuickNotebook, sharedRunsDir } from './helpers';
 
-const RUNS = join(mkdtempSync(join(tmpdir(), 'mmckd-nb04-runs-')), 'runs'); // the solutions reuse the grid notebook 04 trained
+const RUNS = sharedRunsDir('04'); // the solutions reuse the grid notebook 04 trained
 
 test('notebook 04 runs the quick grid and reports P1, P2 (AUILC), P3, P3c, ablations, the paired MM-CKD - B2 table and the teacher from its runs', async () => {
   const { outputs } = await runQuickNotebook('04', { MMCKD_RUNS_DIR: RUNS });

@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runQuickNotebook } from './helpers';
+import { runQuickNotebook, sharedRunsDir } from './helpers';
 
-const RUNS = join(mkdtempSync(join(tmpdir(), 'mmckd-nb05-runs-')), 'runs'); // the solutions reuse the runs and imputers notebook 05 trained
+const RUNS = sharedRunsDir('05'); // the solutions reuse the runs and imputers notebook 05 trained
 
 test('notebook 05-computational-cost trains both imputers (quick), scores them under P1 and measures cost with the backend printed', async () => {
   const { outputs } = await runQuickNotebook('05', { MMCKD_RUNS_DIR: RUNS });

@@ -1,11 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { runQuickNotebook } from './helpers';
+import { runQuickNotebook, sharedRunsDir } from './helpers';
 
-const RUNS = join(mkdtempSync(join(tmpdir(), 'mmckd-nb06-runs-')), 'runs'); // the solutions read the map notebook 06 trained
+const RUNS = sharedRunsDir('06'); // the solutions read the map notebook 06 trained
 
 test('notebook 06-when-distillation-helps trains the quick regime map (two seeds), shows its table, four heatmaps and computed findings', async () => {
   const { outputs } = await runQuickNotebook('06', { MMCKD_RUNS_DIR: RUNS });

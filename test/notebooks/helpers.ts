@@ -22,3 +22,11 @@ export async function runQuickNotebook(prefix: string, env: Record<string, strin
   const raw = cellOutputs(run.output);
   return { raw, outputs: raw.map((o) => o.replace(/<script[\s\S]*?<\/script>/g, '<script/>')) };
 }
+
+/**
+ * Returns a fresh runs folder for one notebook test file: its notebook runs there, and the
+ * notebook's solutions then read what it trained (MMCKD_RUNS_DIR).
+ */
+export function sharedRunsDir(prefix: string): string {
+  return join(mkdtempSync(join(tmpdir(), `mmckd-nb${prefix}-runs-`)), 'runs');
+}
