@@ -10,10 +10,7 @@ import { FigureSpec } from './figure-spec';
 import { plotlyBundleScript, scriptSafeJson } from './inline-html';
 import { DEFAULT_FIGURE_SIZE } from './layout';
 import { WrittenFile } from './write-table';
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+import { escapeHtml } from './table-format';
 
 /** Returns a complete HTML document that draws `spec` at the default size, with plotly.js inlined. */
 export function figureDocument(spec: FigureSpec): string {

@@ -15,7 +15,8 @@ import { plotlyBundlePath } from '../../lib/report/plotly-bundle';
 import { readNotebook } from '../jupyter/notebook-file';
 import { ROOT, runNotebooks } from '../notebook-runner';
 import { createMarkdownRenderer, type LinkRewriter, type MarkdownRenderer } from './markdown';
-import { escapeHtml, notebookBody } from './notebook-page';
+import { escapeHtml } from '../../lib/report/table-format';
+import { notebookBody } from './notebook-page';
 
 /** Options of `buildBook`. */
 export interface BookOptions {

@@ -8,6 +8,7 @@
 import type { CellOutput, MimeBundle, Notebook } from '../jupyter/notebook-file';
 import type { LinkRewriter, MarkdownRenderer } from './markdown';
 import { renderMath } from './markdown';
+import { escapeHtml } from '../../lib/report/table-format';
 
 /** What a notebook page holds. */
 export interface NotebookBody {
@@ -18,11 +19,6 @@ export interface NotebookBody {
   mathCount: number;
   /** Chart outputs (class `mmckd-figure`): the page must load plotly.js. */
   chartCount: number;
-}
-
-/** Returns `text` with &, <, > and " escaped for HTML. */
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Returns `text` without ANSI colour codes (tracebacks carry them). */
