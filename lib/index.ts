@@ -40,6 +40,7 @@ export { memberSeed } from './models/model-set';
 export { splitBatches } from './train/batch-source';
 export { loadModel } from './train/checkpoint';
 export { MAX_SEED, parseSeedList, type TrainConfig, validateTrainConfig } from './train/config';
+export { GRID_VARIANTS } from './train/recipe';
 export { type Predictor, zeroFillPredictor } from './train/predict';
 export { combineCallbacks, terminalProgress } from './train/progress';
 export { type EpochRecord } from './train/resumable-stage';
@@ -91,7 +92,7 @@ export { subsetResultRows, trainingCurvesFigure } from './report/training-figure
 export { writeTable } from './report/write-table';
 
 // Experiments: grids and their workers, the notebook context, the PyTorch reference, the regime map
-export { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, GRID_VARIANTS, gridCellConfig, gridCells, gridFolderName, METHOD_VARIANTS, runGrid } from './experiments/experiment-grid';
+export { ABLATION_VARIANTS, DEFAULT_GRID_SEEDS, gridCellConfig, gridCells, gridFolderName, METHOD_VARIANTS, runGrid } from './experiments/experiment-grid';
 export { defaultGridWorkers } from './experiments/grid-workers';
 export { notebookContext, NotebookContext } from './experiments/notebook-context';
 export { measureTorchLatency } from './experiments/pytorch-reference';

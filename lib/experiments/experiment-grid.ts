@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { BackendReport } from '../backend';
 import type { MultimodalDataset } from '../data/types';
 import { validateTrainConfig, type TrainConfig } from '../train/config';
+import { GRID_VARIANTS } from '../train/recipe';
 import { METHOD_NAMES, PROTOCOL_NAMES, type ProtocolName, type TrainPresetName } from '../vocabulary';
 import { splitBatches } from '../train/batch-source';
 import { checkModelSize } from '../train/model-size';
@@ -21,27 +22,6 @@ import { datasetShortName } from '../train/run-folder';
 import { readJsonIfExists, writeJson } from '../io/json-file';
 import type { EpochRecord, StageCallbacks } from '../train/resumable-stage';
 import { evaluateProtocols } from '../eval/evaluate-protocols';
-
-/**
- * The grid's variants: the five methods and MM-CKD's ablations, each a config override.
- * lambda0 is MM-CKD's loop without MVSC (B2 by another name, kept so ablation tables read alone).
- */
-export const GRID_VARIANTS: Readonly<Record<string, Partial<TrainConfig>>> = Object.freeze({
-  mmckd: { method: 'mmckd' },
-  b1: { method: 'b1' },
-  b2: { method: 'b2' },
-  b3: { method: 'b3' },
-  b4: { method: 'b4' },
-  'mmckd-lambda0': { method: 'mmckd', lambda: 0 },
-  'mmckd-unsupervised': { method: 'b4' },
-  'mmckd-3class': { method: 'mmckd', classScheme: 3 },
-  'mmckd-2class': { method: 'mmckd', classScheme: 2 },
-  'mmckd-tau0.2': { method: 'mmckd', tau: 0.2 },
-  'mmckd-tau0.07': { method: 'mmckd', tau: 0.07 },
-  'mmckd-lambda1': { method: 'mmckd', lambda: 1 },
-  'mmckd-detached': { method: 'mmckd', detachTeacherViews: true },
-  'mmckd-scratch': { method: 'mmckd', teacherInit: 'scratch' },
-});
 
 /** The method rows of the main tables: every method, as a grid variant of the same name. */
 export const METHOD_VARIANTS: readonly string[] = METHOD_NAMES;

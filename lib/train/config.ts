@@ -1,10 +1,12 @@
 /**
- * The training configuration: every hyperparameter of stage 1 (teacher pretraining) and stage 2
- * (online MM-CKD and the baselines) with its default, named presets, and `validateTrainConfig`.
+ * The training configuration's shape: every hyperparameter of stage 1 (teacher pretraining) and
+ * stage 2 (online MM-CKD and the baselines), and `validateTrainConfig`, which resolves a config
+ * from the recipe's table (recipe.ts: defaults, presets) and checks every field once.
  * @see notebooks/03-online-mmckd.ipynb
  */
 import { validateModelConfig, type ModelConfig } from '../models/config';
 import { isMethodName, isTrainPreset, METHOD_NAMES, TRAIN_PRESET_NAMES, type MethodName, type TrainPresetName } from '../vocabulary';
+import { DEFAULT_TRAIN_CONFIG, TRAIN_PRESETS } from './recipe';
 
 
 /** Learning-rate schedule over stage 2 (stage 1 uses the same kind). */
@@ -53,45 +55,6 @@ export interface TrainConfig extends LoopOptions {
   /** Model hyperparameters shared by the seven models (dims and lengths come from the data). */
   model: Partial<ModelConfig>;
 }
-
-/**
- * Defaults: the `mosi` preset's values (docs/recipe-search.md): AdamW with weight decay 0.01, up
- * to 40 epochs per stage with patience 10, one warm-up epoch then a cosine schedule; the teacher's
- * stage 1 at lr 3e-4 (at 1e-3 it peaks after one or two epochs and its epoch selection on the
- * small validation split is noisy), stage 2 at 1e-3 (the weak audio and vision students need it).
- */
-export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
-  method: 'mmckd' as MethodName,
-  seed: 1,
-  batchSize: 32,
-  pretrainEpochs: 40,
-  pretrainLr: 3e-4,
-  epochs: 40,
-  lr: 1e-3,
-  weightDecay: 0.01,
-  clipNorm: 1,
-  schedule: 'cosine' as ScheduleKind,
-  warmupEpochs: 1,
-  patience: 10,
-  lambda: 0.1,
-  tau: 0.5,
-  classScheme: 7 as const,
-  detachTeacherViews: false,
-  teacherInit: 'pretrained' as const,
-  kdFeatureWeight: 1,
-  kdOutputWeight: 1,
-  model: Object.freeze({}) as Partial<ModelConfig>,
-});
-
-/**
- * Named presets: `quick` for tests and notebooks' quick setting, `mosi` (the defaults), `mosei`
- * (larger batches for MOSEI's 16k clips; not tuned here: no MOSEI features ship with the kit).
- */
-const TRAIN_PRESETS: Readonly<Record<TrainPresetName, Partial<TrainConfig>>> = Object.freeze({
-  quick: { batchSize: 32, pretrainEpochs: 4, epochs: 4, patience: 4, warmupEpochs: 0, model: { d: 16, heads: 2, projectionDim: 16 } },
-  mosi: {},
-  mosei: { batchSize: 64 },
-});
 
 /** The largest seed the kit accepts (training and mask seeds feed 32-bit generators). */
 export const MAX_SEED = 4294967295;

@@ -13,12 +13,13 @@ import { datasetFingerprint } from '../data/dataset-fingerprint';
 import { SUBSET_NAMES, type SubsetName } from '../data/modalities';
 import type { MultimodalDataset } from '../data/types';
 import { validateModelConfig, type ModelConfig } from '../models/config';
-import { buildModel, type MsaModel } from '../models/model';
-import { memberSeed } from '../models/model-set';
+import type { MsaModel } from '../models/model';
+import { buildModelSet, memberSeed } from '../models/model-set';
 import { checkOutputFolder } from '../io/output-folder';
 import { kitVersions } from '../versions';
 import { loadModel, saveModel } from './checkpoint';
-import type { LoopOptions, TrainConfig } from './config';
+import type { TrainConfig } from './config';
+import { stageLoopOptions } from './recipe';
 import { removeKitFolder } from './kit-folders';
 import { offlineDistillationObjective, onlineDistillationObjective, regressionObjective } from './objectives';
 import { modelPredictor, zeroFillPredictor, type Predictor } from './predict';
@@ -106,21 +107,6 @@ export function stage1Key(o: Pick<RunMethodOptions, 'dataset' | 'config' | 'back
 
 function sameConfig(a: TrainConfig, b: TrainConfig): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Returns the loop options of a stage: stage 1 at `pretrainLr` for `pretrainEpochs`, stage 2 at `lr` for `epochs` with seed + 1. */
-function stageLoopOptions(c: TrainConfig, stage: 'stage1' | 'stage2'): LoopOptions {
-  const first = stage === 'stage1';
-  return {
-    seed: c.seed + (first ? 0 : 1),
-    batchSize: c.batchSize,
-    epochs: first ? c.pretrainEpochs : c.epochs,
-    lr: first ? c.pretrainLr : c.lr,
-    clipNorm: c.clipNorm,
-    schedule: c.schedule,
-    warmupEpochs: c.warmupEpochs,
-    patience: c.patience,
-  };
 }
 
 /** The recipe's part of a stage: which models, which are trained, on what objective, where. */
@@ -217,17 +203,17 @@ async function trainRun(o: RunMethodOptions, record: RunRecord, fingerprint: str
   const c = o.config;
   // Models built here are disposed if training fails; on success the caller owns them.
   const built: MsaModel[] = [];
-  const build = (s: SubsetName): MsaModel => {
-    const model = buildModel(modelConfigFor(o.dataset, c, s), memberSeed(c.seed, s));
-    built.push(model);
-    return model;
+  const buildSet = (subsets: readonly SubsetName[]): Partial<Record<SubsetName, MsaModel>> => {
+    const set = buildModelSet(modelOptionsFor(o.dataset, c, 'tav'), subsets, c.seed);
+    built.push(...Object.values(set));
+    return set;
   };
   try {
     const history: EpochRecord[] = [];
     let teacher: MsaModel | undefined;
     let teacherStage1: { epoch: number; validMae: number } | undefined;
     if (stageNeedsTeacher(c)) {
-      teacher = build('tav');
+      teacher = buildSet(['tav']).tav!;
       const s1Dir = o.stage1CacheDir ? join(o.stage1CacheDir, stage1Key(o)) : join(o.outDir, 'stage1');
       // A shared teacher may be wanted by several runs at once: one trains it, the others wait.
       const s1Lock = o.stage1CacheDir ? await lockRunFolder(s1Dir, { wait: true, log: o.callbacks?.log }) : lock;
@@ -249,15 +235,13 @@ async function trainRun(o: RunMethodOptions, record: RunRecord, fingerprint: str
       models.tav = teacher!;
       for (const s of SUBSET_NAMES) predictors[s] = s === 'tav' ? modelPredictor(teacher!) : zeroFillPredictor(teacher!, s);
     } else if (c.method === 'b3') {
-      const students: Partial<Record<SubsetName, MsaModel>> = {};
-      for (const s of SUBSET_NAMES.filter((n) => n !== 'tav')) students[s] = build(s);
+      const students = buildSet(SUBSET_NAMES.filter((n) => n !== 'tav'));
       const s2 = await trainStage(o, { stage: 'stage2', models: students, trainable: Object.keys(students) as SubsetName[], objective: offlineDistillationObjective(teacher!, students, c), dir: join(o.outDir, 'stage2'), lock });
       history.push(...s2.history);
       Object.assign(models, { tav: teacher }, students);
     } else {
-      for (const s of SUBSET_NAMES) {
-        models[s] = s === 'tav' && teacher ? teacher : build(s);
-      }
+      const fresh = buildSet(SUBSET_NAMES.filter((n) => !(n === 'tav' && teacher)));
+      for (const s of SUBSET_NAMES) models[s] = s === 'tav' && teacher ? teacher : fresh[s];
       const objective =
         c.method === 'b2' || c.lambda === 0
           ? regressionObjective(models)

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateTrainConfig, DEFAULT_TRAIN_CONFIG } from '../../lib/train/config';
+import { validateTrainConfig } from '../../lib/train/config';
+import { DEFAULT_TRAIN_CONFIG } from '../../lib/train/recipe';
 import { configFromArgs } from '../../cli/commands/train';
 
 test('presets fill every field and overrides win', () => {
