@@ -4,9 +4,10 @@
  * Order: tfjs-node-gpu (native TensorFlow with CUDA), webgpu (tfjs-backend-webgpu over Dawn for
  * Node, Vulkan on Linux; lib/webgpu-backend.ts), tfjs-node (native TensorFlow on the CPU), wasm
  * (XNNPACK, SIMD, with the kit's kernel pack: lib/native), cpu (plain JavaScript).
- * `MMCKD_BACKEND=node-gpu|webgpu|node|wasm|cpu` forces one. When more than one CPU backend loads
- * (tfjs-node and wasm), the kit times a few training steps on each once per machine and takes the
- * faster (lib/backend-measure.ts; the result is cached in the cache folder with the versions).
+ * `MMCKD_BACKEND=node-gpu|webgpu|node|wasm|cpu` forces one. Given a workload (`measure`), when
+ * more than one CPU backend loads (tfjs-node and wasm) it times a few steps on each once per
+ * machine and takes the faster (lib/backend-measure.ts; the result is cached in the cache folder
+ * with the versions). The kit's entry points pass its training step (lib/train/measured-backend.ts).
  * The native packages are optional dependencies: their install step downloads libtensorflow, so
  * on a machine without internet they are absent and the kit falls back to wasm. The webgpu
  * packages install from the npm registry alone; the automatic order takes webgpu where Dawn finds a
@@ -90,9 +91,10 @@ export interface SelectBackendOptions {
   /** How webgpu is probed (tests inject the Vulkan loader search, the platform, the timeout). */
   webgpu?: Omit<WebgpuProbeOptions, 'load'>;
   /**
-   * Choosing among CPU backends by measurement: false turns it off (the first that loads wins);
-   * `among` are the backends compared when more than one loads (default node and wasm; tests add
-   * cpu); the rest are `measureBackends`'s options (default cache folder: kitPaths(env).cache).
+   * Choosing among CPU backends by timing a workload (`measureBackends`'s options: the step, its
+   * name, the cache folder, default kitPaths(env).cache); `among` are the backends compared when
+   * more than one loads (default node and wasm; tests add cpu). Without it (or false) the first
+   * backend that loads wins.
    */
   measure?: false | (MeasureOptions & { among?: BackendChoice[] });
 }
@@ -230,7 +232,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     automaticWebgpu: options.automaticWebgpu ?? WEBGPU_AUTOMATIC,
     webgpu: options.webgpu ?? {},
   };
-  const measure = options.measure === false ? undefined : options.measure ?? {};
+  const measure = options.measure || undefined;
   const among = measure?.among ?? MEASURED_BY_DEFAULT;
   for (const [at, first] of order.entries()) {
     let choice = first;

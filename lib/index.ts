@@ -6,7 +6,8 @@
  */
 
 // Basics: backend, folders, versions and the vocabulary of methods, protocols, metrics and presets
-export { type BackendReport, selectBackend } from './backend';
+export { type BackendReport } from './backend';
+export { selectMeasuredBackend as selectBackend } from './train/measured-backend';
 export { loadArquero } from './io/esm';
 export { finiteOrNull, writeJson } from './io/json-file';
 export { checkOutputFolder } from './io/output-folder';

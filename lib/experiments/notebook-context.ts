@@ -6,7 +6,8 @@
  * `npm run reproduce` while showing it (`ctx.figure`, `ctx.table`).
  * @see notebooks/00-quickstart.ipynb
  */
-import { selectBackend, type BackendReport } from '../backend';
+import type { BackendReport } from '../backend';
+import { selectMeasuredBackend } from '../train/measured-backend';
 import type { MultimodalDataset } from '../data/types';
 import { loadDataset } from '../data/load-dataset';
 import { standardizeDataset } from '../data/standardize';
@@ -28,7 +29,7 @@ export interface NotebookContextOptions {
   seed?: number;
   /** The environment to read (process.env by default). */
   env?: Record<string, string | undefined>;
-  /** The backend to use; default: the one `selectBackend` picks (tests pass one). */
+  /** The backend to use; default: the one `selectMeasuredBackend` picks (tests pass one). */
   backend?: BackendReport;
 }
 
@@ -101,7 +102,7 @@ export async function notebookContext(options: NotebookContextOptions = {}): Pro
   const seed = options.seed ?? DEFAULT_NOTEBOOK_SEED;
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`Expected seed to be an integer >= 0, but got ${seed}`);
   const setting = notebookSetting(env);
-  const backend = options.backend ?? (await selectBackend({ env }));
+  const backend = options.backend ?? (await selectMeasuredBackend({ env }));
   if (inTslabKernel()) warmStaticRenderer(env); // the first figure then finds the browser started
   return new NotebookContext(backend, setting, seed);
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../lib/backend';
+import { selectMeasuredBackend, TRAINING_STEP_WORKLOAD, trainingStepWorkload } from '../../lib/train/measured-backend';
 import { withoutNative } from './helpers';
 import { MEASUREMENT_FILE, measureBackends, type MeasureStep } from '../../lib/backend-measure';
 
@@ -89,8 +90,25 @@ test('a single CPU backend (wasm; cpu is not compared by default) is taken witho
 test('the measured workload is the real MM-CKD training step (seven models, MOSI shapes): it runs on wasm', async () => {
   await selectBackend({ force: 'wasm', load: withoutNative });
   const before = tf.memory().numTensors;
-  const m = await measureBackends([{ name: 'wasm', tfjsBackend: 'wasm', version: 'test' }], { steps: 1 });
+  const m = await measureBackends([{ name: 'wasm', tfjsBackend: 'wasm', version: 'test' }], { steps: 1, makeStep: trainingStepWorkload, workload: TRAINING_STEP_WORKLOAD });
   assert.equal(m.choice, 'wasm');
   assert.ok(m.ms.wasm > 0 && Number.isFinite(m.ms.wasm));
   assert.equal(tf.memory().numTensors, before, 'the workload leaves no tensor behind');
+});
+
+test("the kit's entry (selectBackend of lib/index.ts) measures with the training step; lib/backend.ts alone measures nothing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mmckd-measure-'));
+  try {
+    const env = { MMCKD_CACHE_DIR: dir };
+    const plain = await selectBackend({ load: withoutNative, env, measure: undefined });
+    assert.equal(plain.measurement, undefined, 'no workload given: the first that loads wins');
+    const r = await selectMeasuredBackend({ load: withoutNative, env, measure: { among: ['wasm', 'cpu'], steps: 1 } });
+    assert.ok(r.measurement && r.measurement.ms.wasm > 0 && r.measurement.ms.cpu > 0, 'both timed');
+    const saved = JSON.parse(readFileSync(join(dir, MEASUREMENT_FILE), 'utf8')) as { key: string };
+    assert.equal(JSON.parse(saved.key).workload, TRAINING_STEP_WORKLOAD);
+    const off = await selectMeasuredBackend({ load: withoutNative, env, measure: false });
+    assert.equal(off.measurement, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
