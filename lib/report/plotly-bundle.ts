@@ -1,25 +1,21 @@
 /**
- * Finds and reads the plotly.js browser bundle shipped in node_modules (no network): the
- * minified `plotly.js-dist-min` when installed (about 4.7 MB), else `plotly.js-dist` (3.x ships
- * only an unminified bundle of about 11 MB).
+ * Finds and reads the plotly.js browser bundle shipped in node_modules (no network): the minified
+ * `plotly.js-dist-min` (about 4.7 MB; docs/dependencies.md says why not `plotly.js-dist`).
  */
 import { readFileSync } from 'node:fs';
 
-/** The bundle packages tried, in order. */
-const PLOTLY_BUNDLE_PACKAGES = ['plotly.js-dist-min', 'plotly.js-dist'] as const;
+/** The package of the bundle. */
+const PLOTLY_BUNDLE_PACKAGE = 'plotly.js-dist-min';
 
 let cached: { path: string; source: string } | undefined;
 
-/** Returns the absolute path of the plotly.js bundle; throws naming the packages tried when none resolves. */
+/** Returns the absolute path of the plotly.js bundle; throws naming the package when it does not resolve. */
 export function plotlyBundlePath(): string {
-  for (const name of PLOTLY_BUNDLE_PACKAGES) {
-    try {
-      return require.resolve(name);
-    } catch {
-      // try the next package
-    }
+  try {
+    return require.resolve(PLOTLY_BUNDLE_PACKAGE);
+  } catch {
+    throw new Error(`plotly.js bundle not found: ${PLOTLY_BUNDLE_PACKAGE} is not installed (run npm ci)`);
   }
-  throw new Error(`plotly.js bundle not found: install one of ${PLOTLY_BUNDLE_PACKAGES.join(', ')} (npm install plotly.js-dist)`);
 }
 
 /** Returns the plotly.js bundle's source text (read once per process and cached). */
