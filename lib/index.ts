@@ -45,16 +45,18 @@ export { GRID_VARIANTS } from './train/recipe';
 export { type Predictor, zeroFillPredictor } from './train/predict';
 export { combineCallbacks, terminalProgress } from './train/progress';
 export { type EpochRecord } from './train/resumable-stage';
-export { readRunRecord, runFolderName, type RunRecord } from './train/run-folder';
-export { isRunLocked, readLockOwner } from './train/run-lock';
-export { disposeTrainedRun, loadTrainedRun, modelConfigFor, runMethod, type TrainedRun } from './train/run-method';
+export { readRunRecord, runFolderName, type RunRecord } from './experiments/run-folder';
+export { isRunLocked, readLockOwner } from './experiments/run-lock';
+export { disposeTrainedRun, loadTrainedRun, runMethod, type TrainedRun } from './experiments/run-method';
+export { modelConfigFor } from './train/train-method';
 export { checkModelSize } from './train/model-size';
 export { loadStudentTeachers } from './train/student-teachers';
 
 // Baselines that impute missing modalities (B5)
 export { IMPUTER_KINDS, validateImputerConfig, validateImputerTrainOptions } from './imputers/config';
 export { buildImputer, type Imputer } from './imputers/imputer';
-export { imputerFolderName, loadImputer, trainOrLoadImputer } from './imputers/imputer-folder';
+export { loadImputer } from './imputers/imputer-checkpoint';
+export { imputerFolderName, trainOrLoadImputer } from './experiments/imputer-run';
 export { imputerPredictors } from './imputers/predictor';
 
 // Evaluation: metrics, protocols P1-P3c, grid cells, cost

@@ -15,6 +15,4 @@ export * from './train/index';
 export * from './imputers/index';
 export * from './eval/index';
 export * from './report/index';
-export * from './train/run-lock';
-export * from './train/kit-folders';
 export * from './experiments/index';

@@ -20,7 +20,7 @@ import { evaluateSubsets } from '../lib/eval/evaluate-subsets';
 import { studentProjectionRecords } from '../lib/eval/projections';
 import { validateTrainConfig, type TrainConfig } from '../lib/train/config';
 import { splitBatches } from '../lib/train/batch-source';
-import { disposeTrainedRun, runMethod } from '../lib/train/run-method';
+import { disposeTrainedRun, runMethod } from '../lib/experiments/run-method';
 import { loadStudentTeachers } from '../lib/train/student-teachers';
 import type { ModelConfig } from '../lib/models/config';
 import type { MethodName } from '../lib/vocabulary';

@@ -18,7 +18,7 @@ import { evaluateSubsets } from '../lib/eval/evaluate-subsets';
 import { validateTrainConfig, type TrainConfig } from '../lib/train/config';
 import type { MethodName } from '../lib/vocabulary';
 import { splitBatches } from '../lib/train/batch-source';
-import { disposeTrainedRun, runMethod } from '../lib/train/run-method';
+import { disposeTrainedRun, runMethod } from '../lib/experiments/run-method';
 import type { ModelConfig } from '../lib/models/config';
 
 type Candidate = Partial<Omit<TrainConfig, 'model'>> & { model?: Partial<ModelConfig> };

@@ -16,7 +16,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { removeKitRuns } from '../lib/train/kit-folders';
+import { removeKitRuns } from '../lib/experiments/kit-folders';
 import { join, relative } from 'node:path';
 import { ROOT, runNotebooks } from './notebook-runner';
 import { COLLECT_ENV, readCollection } from '../lib/report/collect';

@@ -1,5 +1,5 @@
 /**
- * A short training run for the GPU check, the kit's own: `runMethod` (lib/train/run-method.ts)
+ * A short training run for the GPU check, the kit's own: `runMethod` (lib/experiments/run-method.ts)
  * with the `quick` preset on the synthetic 'quick' set (192/64/96 clips, T 20, standardised),
  * MM-CKD (stage 1, then online distillation of the seven models), on the backend in use, into a
  * temporary run folder that is removed afterwards. Every read is the trainer's (asynchronous).
@@ -13,7 +13,7 @@ import { standardizeDataset } from '../../lib/data/standardize';
 import type { SubsetName } from '../../lib/data/modalities';
 import { validateTrainConfig } from '../../lib/train/config';
 import { splitBatches } from '../../lib/train/batch-source';
-import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
+import { disposeTrainedRun, runMethod } from '../../lib/experiments/run-method';
 
 /** What the run gives: each stage-2 epoch's validation MAE per model, mean training loss and the run's time. */
 export interface QuickTrainResult {

@@ -6,3 +6,8 @@ export * from './notebook-context';
 export * from './pytorch-reference';
 export * from './train-grid-cell';
 export * from './regime-map-runs';
+export * from './run-method';
+export * from './run-folder';
+export * from './run-lock';
+export * from './kit-folders';
+export * from './imputer-run';

@@ -16,7 +16,7 @@ import type { MultimodalDataset } from '../data/types';
 import { evaluateSubsets, type SubsetResult } from '../eval/evaluate-subsets';
 import { runGrid } from './experiment-grid';
 import { validateImputerTrainOptions, type ImputerPresetName } from '../imputers/config';
-import { trainOrLoadImputer } from '../imputers/imputer-folder';
+import { trainOrLoadImputer } from './imputer-run';
 import { imputerPredictors } from '../imputers/predictor';
 import { readJsonIfExists, writeJson } from '../io/json-file';
 import { gridStage1TeacherDir } from './train-grid-cell';
@@ -24,7 +24,7 @@ import {
   IMPUTATION_VARIANT, regimeKnobs, regimeSpec, regimeVariants, type Regime, type RegimeCell, type RegimeResult,
 } from '../report/regime-map';
 import { loadModel } from '../train/checkpoint';
-import { lockRunFolder } from '../train/run-lock';
+import { lockRunFolder } from './run-lock';
 import type { StageCallbacks } from '../train/resumable-stage';
 import type { TrainPresetName } from '../vocabulary';
 

@@ -10,7 +10,7 @@ import type { BackendReport } from '../backend';
 import type { MultimodalDataset } from '../data/types';
 import { splitBatches } from '../train/batch-source';
 import type { TrainPresetName } from '../vocabulary';
-import { runMethod, stage1Key, type TrainedRun } from '../train/run-method';
+import { runMethod, stage1Key, type TrainedRun } from './run-method';
 import { gridCellConfig, gridCellDir } from './experiment-grid';
 import { liveTrainingDisplay, type HtmlDisplay } from '../report/live-training';
 

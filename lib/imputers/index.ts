@@ -6,5 +6,5 @@ export * from './autoencoder';
 export * from './diffusion';
 export * from './train-imputer';
 export * from './predictor';
-export * from './imputer-folder';
+export * from './imputer-checkpoint';
 export * from './flops';

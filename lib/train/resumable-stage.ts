@@ -23,7 +23,6 @@ import type { LoopOptions } from './config';
 import { FlatAdam } from './flat-adam';
 import { validationMae } from './predict';
 import { readJsonIfExists, writeJson } from '../io/json-file';
-import type { RunLock } from './run-lock';
 import { trainModels, type BatchSource, type EpochSummary, type MemberWeights, type Objective, type StepProgress, type TrainerOptions, type TrainerState } from './trainer';
 
 /** One epoch of a stage as history.json and the stage files record it: the trainer's summary, its scores being each model's validation MAE. */
@@ -52,6 +51,11 @@ export interface StageCallbacks {
   onEpochEnd?(record: EpochRecord, state: StageState): Promise<void> | void;
 }
 
+/** A lock the stage checks before it commits an epoch (the run folder's, lib/experiments/run-lock.ts): it throws when the lock was lost. */
+export interface HeldLock {
+  assertHeld(): void;
+}
+
 /** What `runStage` trains, and where. */
 export interface StageOptions {
   stage: 'stage1' | 'stage2';
@@ -76,7 +80,7 @@ export interface StageOptions {
   /** Best weights carried in from an earlier stage (stage 2's pretrained teacher). */
   initialBest?: TrainerOptions<SubsetName>['initialBest'];
   /** The run's lock, checked before each epoch is committed. */
-  lock?: RunLock;
+  lock?: HeldLock;
   callbacks?: StageCallbacks & { log?(line: string): void };
 }
 

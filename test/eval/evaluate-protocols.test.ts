@@ -12,7 +12,7 @@ import {
 } from '../../lib/eval/evaluate-protocols';
 import { evaluateSubsets } from '../../lib/eval/evaluate-subsets';
 import type { Predictor } from '../../lib/train/predict';
-import { runMethod, disposeTrainedRun } from '../../lib/train/run-method';
+import { runMethod, disposeTrainedRun } from '../../lib/experiments/run-method';
 import { splitBatches } from '../../lib/train/batch-source';
 import { selectBackend } from '../../lib/backend';
 import { main } from '../../cli/main';

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
-import { LOCK_NAME } from '../../lib/train/run-lock';
+import { LOCK_NAME } from '../../lib/experiments/run-lock';
 
 test('SIGTERM during a long evaluation under a run lock ends the process within a few seconds and releases the lock', async () => {
   const root = resolve(__dirname, '..', '..');
@@ -17,7 +17,7 @@ test('SIGTERM during a long evaluation under a run lock ends the process within 
   // Every batch's prediction takes 300 ms of synchronous work: all four protocols take ~20 s.
   const script = `require('tsx/cjs');
 const tf = require('@tensorflow/tfjs');
-const { lockRunFolder } = require('./lib/train/run-lock.ts');
+const { lockRunFolder } = require('./lib/experiments/run-lock.ts');
 const { evaluateProtocols } = require('./lib/eval/evaluate-protocols.ts');
 const { SUBSET_NAMES } = require('./lib/data/modalities.ts');
 const { quickDataset } = require('./test/train/helpers.ts');

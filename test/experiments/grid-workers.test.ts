@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { processAlive } from '../../lib/io/stale-temp-files';
-import { isRunLocked } from '../../lib/train/run-lock';
+import { isRunLocked } from '../../lib/experiments/run-lock';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -6,7 +6,7 @@ import type { BackendReport } from '../../lib/backend';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
 import { gridCellConfig } from '../../lib/experiments/experiment-grid';
-import { stage1Key } from '../../lib/train/run-method';
+import { stage1Key } from '../../lib/experiments/run-method';
 import { gridStage1Dir, gridStage1TeacherDir } from '../../lib/experiments/train-grid-cell';
 
 test('the stage-1 teacher of a grid cell lies under the grid\'s shared _stage1/, keyed by data, config and backend', () => {

@@ -12,12 +12,13 @@ import { validateImputerConfig, validateImputerTrainOptions, type ImputerKind } 
 import { buildImputer, type Imputer } from '../../lib/imputers/imputer';
 import { noiseScheduleAlphaBar, samplingSteps } from '../../lib/imputers/diffusion';
 import { denoiserFlops, frameDecoderFlops, imputerFlops } from '../../lib/imputers/flops';
-import { loadImputer, saveImputer, trainOrLoadImputer } from '../../lib/imputers/imputer-folder';
+import { loadImputer, saveImputer } from '../../lib/imputers/imputer-checkpoint';
+import { trainOrLoadImputer } from '../../lib/experiments/imputer-run';
 import { imputerPredictor, imputerPredictors } from '../../lib/imputers/predictor';
 import { trainImputer } from '../../lib/imputers/train-imputer';
 import { noiseSeed, seededNormal } from '../../lib/imputers/seeded-noise';
 import { buildModel } from '../../lib/models/model';
-import { modelConfigFor } from '../../lib/train/run-method';
+import { modelConfigFor } from '../../lib/train/train-method';
 import { TrainingDivergedError } from '../../lib/train/trainer';
 import { quickConfig, quickDataset } from '../train/helpers';
 

@@ -39,7 +39,7 @@ test('stage 1 has its own learning rate: validated, set from the CLI, and part o
   assert.throws(() => validateTrainConfig({ pretrainLr: 0 }), /Expected pretrainLr to be a positive number, but got 0/);
   assert.throws(() => validateTrainConfig({ weightDecay: -1 }), /Expected weightDecay to be a number >= 0, but got -1/);
   assert.equal(configFromArgs(['--pretrain-lr', '0.002']).config.pretrainLr, 0.002);
-  const { stage1Key } = await import('../../lib/train/run-method');
+  const { stage1Key } = await import('../../lib/experiments/run-method');
   const { generateSynthetic, syntheticConfig } = await import('../../lib/data/synthetic');
   const dataset = generateSynthetic(syntheticConfig('quick', { counts: { train: 8, valid: 4, test: 4 } }));
   const backend = { choice: 'cpu' } as never;
@@ -50,7 +50,7 @@ test('stage 1 has its own learning rate: validated, set from the CLI, and part o
 });
 
 test('modelConfigFor returns the complete, validated model config (every field, the data dims)', async () => {
-  const { modelConfigFor } = await import('../../lib/train/run-method');
+  const { modelConfigFor } = await import('../../lib/train/train-method');
   const { DEFAULT_MODEL_CONFIG } = await import('../../lib/models/config');
   const dataset = { meta: { dims: { text: 12, audio: 3, vision: 4 }, seqLens: { text: 7, audio: 7, vision: 7 } } } as never;
   const c = modelConfigFor(dataset, validateTrainConfig({}, 'mosi'), 'ta');

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../lib/backend';
 import { SUBSET_NAMES } from '../../lib/data/modalities';
 import { splitBatches } from '../../lib/train/batch-source';
-import { disposeTrainedRun, runMethod, type TrainedRun } from '../../lib/train/run-method';
+import { disposeTrainedRun, runMethod, type TrainedRun } from '../../lib/experiments/run-method';
 import { TrainingStepReadError } from '../../lib/train/trainer';
 import { quickConfig, quickDataset } from './helpers';
 

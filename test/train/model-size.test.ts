@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SUBSET_NAMES } from '../../lib/data/modalities';
 import { buildModel } from '../../lib/models/model';
-import { modelConfigFor } from '../../lib/train/run-method';
+import { modelConfigFor } from '../../lib/train/train-method';
 import { checkModelSize, defaultModelMemoryBudget, estimateModelSize } from '../../lib/train/model-size';
 import { totalmem } from 'node:os';
 import { quickConfig, quickDataset } from './helpers';

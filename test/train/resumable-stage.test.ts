@@ -8,7 +8,7 @@ import { buildModel, type MsaModel } from '../../lib/models/model';
 import { splitBatches } from '../../lib/train/batch-source';
 import { regressionObjective } from '../../lib/train/objectives';
 import { runStage, type StageOptions } from '../../lib/train/resumable-stage';
-import { modelConfigFor } from '../../lib/train/run-method';
+import { modelConfigFor } from '../../lib/train/train-method';
 import { quickConfig, quickDataset } from './helpers';
 
 const weightsOf = (model: MsaModel) => model.variables().map((v) => Array.from(v.dataSync()));

@@ -16,7 +16,7 @@ import { SUBSET_NAMES } from '../../lib/data/modalities';
 import { nativeKernelEngine } from '../../lib/native/index';
 import { evaluateProtocols } from '../../lib/eval/evaluate-protocols';
 import { splitBatches } from '../../lib/train/batch-source';
-import { disposeTrainedRun, runMethod } from '../../lib/train/run-method';
+import { disposeTrainedRun, runMethod } from '../../lib/experiments/run-method';
 import { loadDataset } from '../../lib/data/load-dataset';
 import { standardizeDataset } from '../../lib/data/standardize';
 import { quickConfig } from './helpers';

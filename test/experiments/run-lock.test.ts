@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { isRunLocked, lockRunFolder, LOCK_NAME, LOCK_OWNER_NAME, RunLockedError } from '../../lib/train/run-lock';
+import { isRunLocked, lockRunFolder, LOCK_NAME, LOCK_OWNER_NAME, RunLockedError } from '../../lib/experiments/run-lock';
 
 const DEAD_PID = 4194305; // above Linux's default pid range
 
@@ -45,7 +45,7 @@ test('loading the kit installs no signal handler, so SIGTERM ends long synchrono
 require('./lib/index.ts');
 process.stdout.write('handlers ' + process.listenerCount('SIGTERM') + '\\n');
 if (process.argv[1] === 'lock') {
-  require('./lib/train/run-lock.ts').lockRunFolder(process.argv[2]).then(() => process.stdout.write('locked ' + process.listenerCount('SIGTERM') + '\\n'));
+  require('./lib/experiments/run-lock.ts').lockRunFolder(process.argv[2]).then(() => process.stdout.write('locked ' + process.listenerCount('SIGTERM') + '\\n'));
 } else {
   process.stdout.write('busy\\n');
   const t0 = Date.now();

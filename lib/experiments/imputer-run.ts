@@ -1,39 +1,18 @@
 /**
- * Imputer checkpoints and run folders, on the same mechanism as the MM-CKD models
- * (lib/train/checkpoint.ts: `fileSystemHandler`, atomic writes): `<dir>/model.json` holds the
- * imputer config as topology, `<dir>/weights.bin` the weights. A run folder
- * `<runs>/<data>-imputer-<kind>-<preset>-seed<N>/` holds `imputer-run.json` (configs, history,
- * backend, dataset) and `imputer/`; a finished folder with the same config is reused.
+ * An imputer's run folder: `<runs>/<data>-imputer-<kind>-<preset>-seed<N>/` holds
+ * `imputer-run.json` (configs, history, backend, dataset) and the checkpoint `imputer/`
+ * (lib/imputers/imputer-checkpoint.ts); a finished folder with the same configs is reused.
  * @see notebooks/05-computational-cost.ipynb
  */
 import { join } from 'node:path';
 import type { MultimodalDataset } from '../data/types';
-import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
-import { removeKitFolder } from '../train/kit-folders';
-import { runFolderName } from '../train/run-folder';
 import { readJsonIfExists, writeJson } from '../io/json-file';
-import { validateImputerConfig, type ImputerConfig, type ImputerKind, type ImputerPresetName, type ImputerTrainOptions } from './config';
-import { buildImputer, type Imputer } from './imputer';
-import { trainImputer, type ImputerEpochRecord, type ImputerTrainCallbacks } from './train-imputer';
-
-/** The topology an imputer checkpoint stores: enough for `buildImputer` to rebuild it. */
-export interface ImputerTopology {
-  kind: 'mmckd-imputer';
-  config: ImputerConfig;
-  seed: number;
-}
-
-/** Saves an imputer (config + weights) to `dir` (`model.json` + `weights.bin`); returns the weight bytes. */
-export async function saveImputer(imputer: Imputer, dir: string, metadata: Record<string, unknown> = {}): Promise<number> {
-  const topology: ImputerTopology = { kind: 'mmckd-imputer', config: imputer.config, seed: imputer.seed };
-  return saveCheckpoint(imputer, topology, dir, metadata);
-}
-
-/** Loads an imputer saved by `saveImputer` (a checkpoint folder, or a run folder holding `imputer/`). */
-export async function loadImputer(dir: string): Promise<Imputer> {
-  const folder = readJsonIfExists<ImputerRunRecord>(dir, 'imputer-run.json') ? join(dir, 'imputer') : dir;
-  return loadCheckpoint<ImputerTopology, Imputer>(folder, 'mmckd-imputer', (t) => buildImputer(t.config, t.seed));
-}
+import { validateImputerConfig, type ImputerConfig, type ImputerKind, type ImputerPresetName, type ImputerTrainOptions } from '../imputers/config';
+import { buildImputer, type Imputer } from '../imputers/imputer';
+import { IMPUTER_RUN_FILE, loadImputer, saveImputer } from '../imputers/imputer-checkpoint';
+import { trainImputer, type ImputerEpochRecord, type ImputerTrainCallbacks } from '../imputers/train-imputer';
+import { removeKitFolder } from './kit-folders';
+import { runFolderName } from './run-folder';
 
 /** What `imputer-run.json` records. */
 export interface ImputerRunRecord {
@@ -77,12 +56,12 @@ export async function trainOrLoadImputer(o: ImputerRunOptions): Promise<{ impute
   const meta = o.dataset.meta;
   const config = validateImputerConfig({ ...o.config, inputDims: { ...meta.dims }, seqLens: { ...meta.seqLens } }, o.preset);
   if (o.fresh) removeKitFolder(o.outDir); // only a folder the kit recognises; refuses anything else
-  const existing = readJsonIfExists<ImputerRunRecord>(o.outDir, 'imputer-run.json');
+  const existing = readJsonIfExists<ImputerRunRecord>(o.outDir, IMPUTER_RUN_FILE);
   if (existing && JSON.stringify(existing.config) === JSON.stringify(config) && JSON.stringify(existing.train) === JSON.stringify(o.train)) {
     o.callbacks?.log?.(`imputer ${config.kind}: reusing ${o.outDir}`);
     return { imputer: await loadImputer(join(o.outDir, 'imputer')), record: existing, reused: true };
   }
-  if (existing) throw new Error(`${join(o.outDir, 'imputer-run.json')}: this folder holds an imputer with another config; use another folder or fresh`);
+  if (existing) throw new Error(`${join(o.outDir, IMPUTER_RUN_FILE)}: this folder holds an imputer with another config; use another folder or fresh`);
   const imputer = buildImputer(config, o.train.seed);
   try {
     const result = await trainImputer(imputer, o.dataset, o.train, o.callbacks);
@@ -91,7 +70,7 @@ export async function trainOrLoadImputer(o: ImputerRunOptions): Promise<{ impute
       kind: 'mmckd-imputer-run', config, train: o.train, dataset: meta.name, backend: o.backend,
       history: result.history, best: result.best, finished: new Date().toISOString(),
     };
-    writeJson(o.outDir, 'imputer-run.json', record); // written last: marks the run finished
+    writeJson(o.outDir, IMPUTER_RUN_FILE, record); // written last: marks the run finished
     return { imputer, record, reused: false };
   } catch (err) {
     imputer.dispose();

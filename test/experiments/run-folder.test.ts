@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { datasetShortName, runFolderName } from '../../lib/train/run-folder';
+import { datasetShortName, runFolderName } from '../../lib/experiments/run-folder';
 
 test('dataset short names are file-name safe, a synthetic spec with a query included', () => {
   assert.equal(datasetShortName('synthetic'), 'synthetic');

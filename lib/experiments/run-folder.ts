@@ -11,7 +11,7 @@
 import type { BackendReport } from '../backend';
 import type { DatasetMeta } from '../data/types';
 import type { KitVersions } from '../versions';
-import type { TrainConfig } from './config';
+import type { TrainConfig } from '../train/config';
 import { readJsonIfExists } from '../io/json-file';
 
 /** Contents of run.json. */
