@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendChoice, type BackendReport, type SelectBackendOptions } from '../backend';
 import type { MeasureOptions, MeasureStep } from '../backend-measure';
-import { SUBSET_NAMES } from '../data/modalities';
+import { MOSI_FEATURE_DIMS, SUBSET_NAMES } from '../data/modalities';
 import { buildModelSet, disposeModelSet } from '../models/model-set';
 import { FlatAdam } from './flat-adam';
 import { onlineDistillationObjective } from './objectives';
@@ -20,7 +20,7 @@ export const TRAINING_STEP_WORKLOAD = 'mmckd-step-v1';
 /** Returns the online MM-CKD training step at the benchmark's shapes, on the active backend. */
 export function trainingStepWorkload(): MeasureStep {
   const [B, T] = [32, 50];
-  const dims = { text: 768, audio: 5, vision: 20 };
+  const dims = MOSI_FEATURE_DIMS;
   const models = buildModelSet({}, SUBSET_NAMES, 0);
   const objective = onlineDistillationObjective(models, { lambda: 0.1, tau: 0.2, classScheme: 7, detachTeacherViews: false }, true);
   const vars = Object.values(models).flatMap((m) => m.variables());
