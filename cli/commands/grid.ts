@@ -17,6 +17,19 @@ import {
   type TrainConfig, writeGridTables, writeJson,
 } from '../../lib';
 
+/** Reads --overrides-json: a JSON object of config fields (validated with every cell's config); throws naming the option. */
+function overridesOption(text: string | undefined): Partial<TrainConfig> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`Expected --overrides-json to be JSON, but got '${text}' (${(err as Error).message})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`Expected --overrides-json to be a JSON object of config fields, but got '${text}'`);
+  return value as Partial<TrainConfig>;
+}
+
 /** The options of `mmckd grid`. */
 const GRID_OPTIONS: OptionTable = {
   dataset: { value: 'SPEC', help: 'synthetic | synthetic:quick | synthetic:mosi?counts.train=300&addedLabelNoise=0.5 (docs/synthetic-data.md) | path/to/aligned_50.pkl', default: 'synthetic' },
@@ -32,6 +45,7 @@ const GRID_OPTIONS: OptionTable = {
   list: { help: "print the grid's cells (K, variant, seed, folder, state) and exit" },
   cell: { value: 'K', help: 'train and evaluate cell K alone (one task of a job array), no tables' },
   worker: { help: 'run as one of the worker processes --workers starts (internal)' },
+  'overrides-json': { value: 'JSON', help: "config overrides for every cell, as JSON, e.g. '{\"lambda\":0.5}' (what --workers\npasses to its workers; --epochs and --pretrain-epochs win over it)" },
 };
 
 const USAGE = usageText('mmckd grid [options]', GRID_OPTIONS, `Each cell is trained under its folder's lock (.lock, .lock-owner.json), so workers, job-array tasks
@@ -76,7 +90,7 @@ export const command: CliCommand = {
     const variants = parseVariants(stringOption(p, 'variants', 'methods')!);
     const seeds = parseSeedList(stringOption(p, 'seeds', DEFAULT_GRID_SEEDS.join(','))!, '--seeds');
     const protocols = stringOption(p, 'protocols', PROTOCOL_NAMES.join(','))!.split(',').map((pr) => parseProtocolName(pr, '--protocols'));
-    const overrides: Partial<TrainConfig> = {};
+    const overrides: Partial<TrainConfig> = overridesOption(stringOption(p, 'overrides-json'));
     const epochs = integerOption(p, 'epochs', 0);
     if (epochs !== undefined) overrides.epochs = epochs;
     const pre = integerOption(p, 'pretrain-epochs', 0);

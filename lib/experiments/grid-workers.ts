@@ -1,6 +1,6 @@
 /**
  * Grid workers: extra processes that train the cells of the same grid beside the calling one.
- * Each worker is `mmckd grid ... --worker` on the same folder; the run locks (lib/train/run-lock.ts)
+ * Each worker is `mmckd grid ... --worker` on the same folder; the run locks (lib/experiments/run-lock.ts)
  * hand each cell to one process, so the tables are those of one process. On a 2-core machine two
  * processes train two cells at once (each process runs one thread: wasm and OpenBLAS).
  *
@@ -32,15 +32,11 @@ export interface GridWorkerSpec {
   overrides?: Partial<TrainConfig>;
 }
 
-/** Returns the `mmckd grid` arguments of a worker; throws when an override has no option. */
-function gridWorkerArgs(spec: GridWorkerSpec): string[] {
+/** Returns the `mmckd grid` arguments of a worker: the grid's options, and the config overrides whole, as JSON. */
+export function gridWorkerArgs(spec: GridWorkerSpec): string[] {
   const args = ['grid', '--dataset', spec.datasetSpec, '--preset', spec.preset, '--variants', spec.variants.join(','), '--seeds', spec.seeds.join(','),
     '--protocols', spec.protocols.join(','), '--out', resolve(spec.outDir), '--no-figures', '--worker', '--workers', '1'];
-  for (const [key, value] of Object.entries(spec.overrides ?? {})) {
-    if (key === 'epochs') args.push('--epochs', String(value));
-    else if (key === 'pretrainEpochs') args.push('--pretrain-epochs', String(value));
-    else throw new Error(`grid workers: the override '${key}' has no mmckd grid option; train this grid with workers: 1`);
-  }
+  if (spec.overrides && Object.keys(spec.overrides).length > 0) args.push('--overrides-json', JSON.stringify(spec.overrides));
   return args;
 }
 

@@ -4,7 +4,7 @@
  * from the recipe's table (recipe.ts: defaults, presets) and checks every field once.
  * @see notebooks/03-online-mmckd.ipynb
  */
-import { validateModelConfig, type ModelConfig } from '../models/config';
+import { DEFAULT_MODEL_CONFIG, validateModelConfig, type ModelConfig } from '../models/config';
 import { isMethodName, isTrainPreset, METHOD_NAMES, TRAIN_PRESET_NAMES, type MethodName, type TrainPresetName } from '../vocabulary';
 import { DEFAULT_TRAIN_CONFIG, TRAIN_PRESETS } from './recipe';
 
@@ -74,10 +74,14 @@ function need(ok: boolean, field: string, expected: string, value: unknown): voi
 
 /**
  * Returns a complete config: preset over defaults, then `overrides`. Throws an error naming the
- * field on any out-of-range value (negative lr, tau <= 0, unknown method, ...).
+ * field on an unknown field or any out-of-range value (negative lr, tau <= 0, unknown method, ...).
  */
 export function validateTrainConfig(overrides: Partial<TrainConfig> = {}, preset: TrainPresetName = 'mosi'): TrainConfig {
   if (!isTrainPreset(preset)) throw new Error(`Expected preset to be one of ${TRAIN_PRESET_NAMES.join(', ')}, but got '${preset}'`);
+  const unknown = Object.keys(overrides).filter((k) => !(k in DEFAULT_TRAIN_CONFIG));
+  if (unknown.length > 0) throw new Error(`Expected config fields among ${Object.keys(DEFAULT_TRAIN_CONFIG).join(', ')}, but got '${unknown.join("', '")}'`);
+  const unknownModel = Object.keys(overrides.model ?? {}).filter((k) => !(k in DEFAULT_MODEL_CONFIG));
+  if (unknownModel.length > 0) throw new Error(`Expected model fields among ${Object.keys(DEFAULT_MODEL_CONFIG).join(', ')}, but got '${unknownModel.join("', '")}'`);
   const p = TRAIN_PRESETS[preset];
   const c: TrainConfig = {
     ...DEFAULT_TRAIN_CONFIG,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { processAlive } from '../../lib/io/stale-temp-files';
 import { isRunLocked } from '../../lib/experiments/run-lock';
+import { gridWorkerArgs } from '../../lib/experiments/grid-workers';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,18 @@ test('a grid with two workers writes the same tables as one worker, each cell tr
   assert.equal(trained.length, 6, `each cell trained once:\n${trained.join('\n')}`);
   assert.ok(trained.some((l) => l.startsWith('worker ')), 'the worker trained cells too');
   assert.deepEqual(tables(join(root, 'two')), tables(join(root, 'one')));
+});
+
+test('a worker receives the config overrides whole (JSON), so every field reaches it; mmckd grid reads them back', () => {
+  const overrides = { epochs: 2, lambda: 0.5, model: { d: 8, heads: 2 } };
+  const args = gridWorkerArgs({ datasetSpec: 'synthetic:quick', preset: 'quick', variants: ['mmckd'], seeds: [1], protocols: ['P1'], outDir: 'x', overrides });
+  assert.deepEqual(JSON.parse(args[args.indexOf('--overrides-json') + 1]), overrides);
+  const base = GRID.filter((a, i) => !['--epochs', '--pretrain-epochs'].includes(a) && !['--epochs', '--pretrain-epochs'].includes(GRID[i - 1]));
+  const listed = grid(['--list', '--overrides-json', JSON.stringify({ lambda: 0.5, pretrainEpochs: 2 }), '--epochs', '1', '--out', join(mkdtempSync(join(tmpdir(), 'mmckd-ov-')), 'g')], base);
+  assert.equal(listed.code, 0, listed.err);
+  const bad = grid(['--list', '--overrides-json', '{"lamda":0.5}'], base);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /Expected config fields among .*, but got 'lamda'/);
 });
 
 test('--list prints the cells and --cell K trains one cell alone; a final grid writes the tables', () => {

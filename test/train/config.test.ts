@@ -20,6 +20,8 @@ test('out-of-range values fail before training, naming the field', () => {
   assert.throws(() => validateTrainConfig({ batchSize: 1 }), /Expected batchSize to be an integer >= 2/);
   assert.throws(() => validateTrainConfig({ method: 'b3', pretrainEpochs: 0 }), /pretrainEpochs >= 1 for method b3/);
   assert.throws(() => validateTrainConfig({}, 'huge' as never), /Expected preset to be one of quick, mosi, mosei/);
+  assert.throws(() => validateTrainConfig({ lamda: 0.5 } as never), /Expected config fields among method, seed, .*, but got 'lamda'/);
+  assert.throws(() => validateTrainConfig({ model: { width: 8 } as never }), /Expected model fields among subset, .*, but got 'width'/);
 });
 
 test('the CLI maps its options to the config and rejects unknown ones', () => {
