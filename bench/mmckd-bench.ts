@@ -110,13 +110,23 @@ async function runChild(backend: string, steps: number): Promise<BackendResult> 
   };
 }
 
-/** Returns a git worktree of `commit` (created once, with this checkout's node_modules and native build). */
+/**
+ * Returns a git worktree of `commit` (with this checkout's node_modules and native build linked in).
+ * A worktree made here is removed, and unregistered from git, when the benchmark exits.
+ */
 function baselineTree(commit: string): { dir: string; sha: string } {
   const root = resolve(__dirname, '..');
   const sha = execFileSync('git', ['rev-parse', '--short', commit], { cwd: root, encoding: 'utf8' }).trim();
   const dir = join(tmpdir(), `mmckd-bench-baseline-${sha}`);
   if (!existsSync(join(dir, 'bench', 'mmckd-bench.ts'))) {
     execFileSync('git', ['worktree', 'add', '--detach', dir, sha], { cwd: root, stdio: 'ignore' });
+    process.once('exit', () => {
+      try {
+        execFileSync('git', ['worktree', 'remove', '--force', dir], { cwd: root, stdio: 'ignore' });
+      } catch {
+        // already gone, or git refused: `git worktree prune` clears the record
+      }
+    });
   }
   for (const sub of ['node_modules', join('native', 'build')]) {
     if (!existsSync(join(dir, sub)) && existsSync(join(root, sub))) symlinkSync(join(root, sub), join(dir, sub));
