@@ -21,7 +21,7 @@ const REGIMES_OPTIONS: OptionTable = {
   only: { value: 'NAMES', help: 'comma-separated regime names (mmckd regimes --list prints them)' },
   out: { value: 'DIR', help: 'the map folder', default: 'runs/regime-map (quick: runs/regime-map-quick)' },
   list: { help: 'print the regimes (name, axis, dataset spec, variants) and exit' },
-  summary: { help: 'train nothing: write the table, figures and findings of the cells already there' },
+  summary: { help: 'train nothing: write the table, figures and findings of the cells already there\n(recorded in regime-map-summary.json; regime-map.json stays the training run\'s)' },
   'no-figures': { help: 'skip the PNG/SVG heatmaps' },
 };
 
@@ -61,7 +61,8 @@ export const command: CliCommand = {
     const tables = join(outDir, 'tables');
     writeTable(rows, tables, 'regime-map');
     const failures = results.flatMap((r) => r.failures);
-    writeJson(outDir, 'regime-map.json', {
+    // --summary keeps the record of the run that trained the cells (its seconds) and writes its own beside it
+    writeJson(outDir, p.options.summary ? 'regime-map-summary.json' : 'regime-map.json', {
       kind: 'mmckd-regime-map', size, seeds, regimes: regimes.map((r) => r.name), workers, backend: backend.choice, versions: kitVersions(),
       seconds, summaryOnly: Boolean(p.options.summary), failures, finished: new Date().toISOString(),
     });

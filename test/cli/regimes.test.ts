@@ -31,8 +31,9 @@ test('mmckd regimes refuses an unknown regime by name, and --summary of an empty
   const csv = readFileSync(join(out, 'tables', 'regime-map.csv'), 'utf8');
   assert.equal(csv.trim().split('\n').length, 1 + 3 * 3);
   assert.match(csv, /no cells/);
-  const record = JSON.parse(readFileSync(join(out, 'regime-map.json'), 'utf8')) as { kind: string; summaryOnly: boolean; seeds: number[]; versions: { kit: string } };
+  const record = JSON.parse(readFileSync(join(out, 'regime-map-summary.json'), 'utf8')) as { kind: string; summaryOnly: boolean; seeds: number[]; versions: { kit: string } };
   assert.deepEqual([record.kind, record.summaryOnly, record.seeds], ['mmckd-regime-map', true, [1, 2]]);
   assert.ok(record.versions.kit);
+  assert.ok(!existsSync(join(out, 'regime-map.json')), "--summary leaves the training run's record alone");
   assert.ok(!existsSync(join(out, 'n64-noise0')), '--summary trains nothing');
 });
