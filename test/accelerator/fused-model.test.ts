@@ -1,7 +1,7 @@
 /**
- * One model's `apply` through the fused kernels (encoders with k = 1, heads with n = 1; what
- * inference, the offline-KD baseline and model-by-model training run) on wasm against the tfjs
- * ops on cpu: every output in training (dropout on) and inference mode, and the loss and every
+ * One model's forward through the fused kernels (`acceleratedApply`: encoders with k = 1, heads
+ * with n = 1; what inference, the offline-KD baseline and model-by-model training run) on wasm
+ * against the models' tfjs ops on cpu: every output in training (dropout on) and inference mode, and the loss and every
  * gradient of the model-by-model L1 and offline-KD objectives. Once per engine (the OpenBLAS addon,
  * the WebAssembly kernels); an engine not available here is skipped with the reason.
  */
@@ -12,8 +12,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../lib/backend';
 import { SUBSET_NAMES } from '../../lib/data/modalities';
 import type { Batch } from '../../lib/data/types';
-import { fusedEncoderAvailable } from '../../lib/models/fused-encoder';
-import { fusedHeadsAvailable } from '../../lib/models/fused-heads';
+import { fusedEncoderAvailable } from '../../lib/accelerator/fused-encoder';
+import { acceleratedApply } from '../../lib/accelerator/model-forward';
+import { fusedHeadsAvailable } from '../../lib/accelerator/fused-heads';
 import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
 import { offlineDistillationObjective, regressionObjective } from '../../lib/train/objectives';
 import { assertClose, kernelEngines, randValues, rng } from './helpers';
@@ -49,7 +50,7 @@ async function run(backend: 'cpu' | 'wasm', env: Record<string, string | undefin
   for (const training of [true, false]) {
     for (const model of Object.values(models)) {
       tf.tidy(() => {
-        const o = model.apply(batch, { training, seed: 21 });
+        const o = acceleratedApply(model, batch, { training, seed: 21 });
         for (const t of [o.prediction, o.projection, o.fused, ...model.modalities.map((m) => o.pooled[m]!)]) out.push(Float32Array.from(t.dataSync()));
       });
     }
@@ -69,7 +70,7 @@ async function run(backend: 'cpu' | 'wasm', env: Record<string, string | undefin
   return out;
 }
 
-for (const e of kernelEngines()) test(`one model's apply through the fused kernels equals the tfjs ops on cpu: outputs, losses and gradients (${e.label})`, { skip: e.skip }, async () => {
+for (const e of kernelEngines()) test(`one model's forward through the fused kernels equals the tfjs ops on cpu: outputs, losses and gradients (${e.label})`, { skip: e.skip }, async () => {
   const expected = await run('cpu', e.env);
   const actual = await run('wasm', e.env);
   assert.ok(fusedEncoderAvailable() && fusedHeadsAvailable(), 'the fused kernels ran');
