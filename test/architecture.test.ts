@@ -111,7 +111,7 @@ test('lib/models imports nothing from lib/accelerator, not even a type: the fuse
 });
 
 /** Reaches past TensorFlow.js's public API (engine state, the wasm backend's heap and data map, reference counts, registered variables, custom kernels run by name). */
-const TFJS_INTERNALS = /\bengine(\(\))?\.(state|backend\b|makeTensorFromTensorInfo|registeredVariables|runKernel)|\bincRef\b|\bdataIdMap\b|\bHEAPU8\b|\bbackendInstance\b|\.asm\b|\b_malloc\b|\b_free\b/;
+const TFJS_INTERNALS = /\bengine(\(\))?\.(state|backend\b|makeTensorFromTensorInfo|registeredVariables|runKernel)|\bincRef\b|\bdataIdMap\b|\bHEAPU8\b|\bbackendInstance\b|\.asm\b|\b_malloc\b|\b_free\b|\bhasReadSyncWarned\b|\.readSync\s*=/;
 
 /** The one file whose header comment lists every access to TensorFlow.js's internals. */
 const INTERNALS_LIST = 'lib/accelerator/tfjs-internals.ts';

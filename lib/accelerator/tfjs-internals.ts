@@ -19,6 +19,10 @@
  * - `state.tensorInfo`, `state.gradientDepth`, `backend.incRef` and `makeTensorFromTensorInfo`:
  *   a reshape that shares the data without a kernel call (`reshapeView` here, for FlatAdam);
  * - `registeredVariables`: a variable by its name (`registeredVariable` here, for FlatAdam).
+ * The webgpu backend (WebGPUBackend):
+ * - `readSync` replaced and `hasReadSyncWarned` set: a synchronous read, which cannot work in
+ *   Node, fails with the kit's message instead of tfjs's (`guardSynchronousReads` here, for
+ *   lib/webgpu-backend.ts).
  * @see docs/native-kernels.md
  */
 import * as tf from '@tensorflow/tfjs';
@@ -62,4 +66,25 @@ export function reshapeView(t: tf.Tensor, shape: number[]): tf.Tensor {
 /** Returns the variable registered under `name` (its tfjs name, as optimizers receive gradients by), or undefined. */
 export function registeredVariable(name: string): tf.Variable | undefined {
   return tf.engine().registeredVariables[name];
+}
+
+/**
+ * Makes the backend's synchronous reads fail with `message` where they would fail anyway (WebGPU
+ * in Node has no OffscreenCanvas; values already on the CPU still read), and silences tfjs's
+ * warning about their speed. Idempotent; returns nothing.
+ */
+export function guardSynchronousReads(backend: tf.KernelBackend, message: string): void {
+  const b = backend as unknown as { readSync(dataId: object): unknown; hasReadSyncWarned?: boolean; mmckdGuarded?: boolean };
+  if (b.mmckdGuarded) return;
+  const original = b.readSync.bind(backend);
+  b.hasReadSyncWarned = true; // its warning is about speed; the error below says what actually fails
+  b.readSync = (dataId: object) => {
+    try {
+      return original(dataId);
+    } catch (err) {
+      if (err instanceof ReferenceError && /OffscreenCanvas/.test(err.message)) throw new Error(message);
+      throw err;
+    }
+  };
+  b.mmckdGuarded = true;
 }
