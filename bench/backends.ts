@@ -1,13 +1,13 @@
 /**
  * Backend activation for the benchmarks: the kit's own choices (wasm, cpu, node, node-gpu) through
- * lib/backend.ts, plus the wasm backend with a named kernel pack of lib/native:
+ * lib/backend.ts, plus the wasm backend with a named kernel pack of lib/accelerator:
  * - 'wasm+blas' (or 'blas'): the OpenBLAS addon (an error when it is not built);
  * - 'wasm+kernels' (or 'kernels'): the WebAssembly kernels (native/wasm/mmckd_kernels.wasm), the
  *   addon turned off, as on a machine without libopenblas-dev or a C compiler;
  * - 'wasm': stock, both turned off (the JavaScript kernels only).
  */
 import { selectBackend, isBackendChoice } from '../lib/backend';
-import { enableNativeKernels, type KernelEngine } from '../lib/native/index';
+import { enableNativeKernels, type KernelEngine } from '../lib/accelerator/kernel-pack';
 
 /** The environment each benchmark name runs the wasm backend with (undefined: not a wasm engine name). */
 export function engineEnv(name: string): { engine: KernelEngine; env: Record<string, string | undefined> } | undefined {

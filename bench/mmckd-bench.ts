@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { activateBenchBackend } from './backends';
 import { BENCH_SHAPES, makeTrainingStep, randomBatch } from './workload';
+import { acceleratedApply } from '../lib/accelerator/model-forward';
 import { SUBSET_NAMES } from '../lib/data/modalities';
 import { DEFAULT_MODEL_CONFIG } from '../lib/models/config';
 
@@ -85,7 +86,7 @@ async function runChild(backend: string, steps: number): Promise<BackendResult> 
   for (const name of SUBSET_NAMES) {
     const model = step.models[name];
     const once = async () => {
-      const prediction = tf.tidy(() => model.apply(batch, { training: false }).prediction);
+      const prediction = tf.tidy(() => acceleratedApply(model, batch, { training: false }).prediction);
       await prediction.data();
       prediction.dispose();
     };

@@ -3,7 +3,7 @@
  *
  * Order: tfjs-node-gpu (native TensorFlow with CUDA), webgpu (tfjs-backend-webgpu over Dawn for
  * Node, Vulkan on Linux; lib/webgpu-backend.ts), tfjs-node (native TensorFlow on the CPU), wasm
- * (XNNPACK, SIMD, with the kit's kernel pack: lib/native), cpu (plain JavaScript).
+ * (XNNPACK, SIMD, with the kit's kernel pack: lib/accelerator), cpu (plain JavaScript).
  * `MMCKD_BACKEND=node-gpu|webgpu|node|wasm|cpu` forces one. Given a workload (`measure`), when
  * more than one CPU backend loads (tfjs-node and wasm) it times a few steps on each once per
  * machine and takes the faster (lib/backend-measure.ts; the result is cached in the cache folder
@@ -190,9 +190,9 @@ async function activate(choice: BackendChoice, notes: string[], c: ActivateConte
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
     notes.push(`wasm SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off (Node)'}`);
-    // The optional kernel pack (lib/native): OpenBLAS matmuls when the addon is built
+    // The optional kernel pack (lib/accelerator): OpenBLAS matmuls when the addon is built
     // (`npm run build:native`), faster copy-free kernels always; MMCKD_NATIVE=0 turns it off.
-    const { enableNativeKernels } = require('./native/index') as typeof import('./native/index');
+    const { enableNativeKernels } = require('./accelerator/kernel-pack') as typeof import('./accelerator/kernel-pack');
     notes.push(enableNativeKernels({ env }).message);
     return 'wasm';
   }

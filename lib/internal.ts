@@ -11,6 +11,7 @@ export * from './io/index';
 export * from './data/index';
 export * from './models/index';
 export * from './losses/index';
+export * from './accelerator/index';
 export * from './train/index';
 export * from './imputers/index';
 export * from './eval/index';

@@ -16,6 +16,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { guardSynchronousReads } from './accelerator/tfjs-internals';
 
 /** Loads a module by name (`require` by default; tests inject fakes). */
 export type WebgpuModuleLoader = (name: string) => unknown;
@@ -233,23 +234,6 @@ function installNavigatorGpu(gpu: GpuLike): void {
   }
 }
 
-/** Makes the backend's synchronous reads fail with `WEBGPU_SYNC_READ_MESSAGE` (values already on the CPU still read). */
-function guardSynchronousReads(backend: tf.KernelBackend): void {
-  const b = backend as unknown as { readSync(dataId: object): unknown; hasReadSyncWarned?: boolean; mmckdGuarded?: boolean };
-  if (b.mmckdGuarded) return;
-  const original = b.readSync.bind(backend);
-  b.hasReadSyncWarned = true; // its warning is about speed; the error below says what actually fails
-  b.readSync = (dataId: object) => {
-    try {
-      return original(dataId);
-    } catch (err) {
-      if (err instanceof ReferenceError && /OffscreenCanvas/.test(err.message)) throw new Error(WEBGPU_SYNC_READ_MESSAGE);
-      throw err;
-    }
-  };
-  b.mmckdGuarded = true;
-}
-
 /**
  * Installs Dawn's `navigator.gpu` and its globals (GPUBufferUsage, GPUMapMode, ...; existing
  * names are kept), registers tfjs-backend-webgpu (it registers only when navigator.gpu exists as
@@ -273,7 +257,7 @@ async function activateWebgpu(found: Extract<WebgpuProbe, { ok: true }>, load: W
       throw new BackendUnavailableError('@tensorflow/tfjs-backend-webgpu did not register (it was loaded before navigator.gpu existed)');
     }
     if (!(await tf.setBackend('webgpu'))) throw new BackendUnavailableError("backend 'webgpu' did not initialise");
-    guardSynchronousReads(tf.backend());
+    guardSynchronousReads(tf.backend(), WEBGPU_SYNC_READ_MESSAGE);
     const two = tf.add(tf.scalar(1), tf.scalar(1));
     const value = (await two.data())[0];
     two.dispose();

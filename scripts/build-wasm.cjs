@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds native/wasm/mmckd_kernels.wasm, the fused kernels as WebAssembly (lib/native/wasm-module.ts),
+// Builds native/wasm/mmckd_kernels.wasm, the fused kernels as WebAssembly (lib/accelerator/wasm-module.ts),
 // from the addon's own C sources (native/src/mmckd_encoder.c, mmckd_heads.c) plus the SIMD128 sgemm
 // and the entry points of native/wasm/. The module is committed, so a user needs Node alone;
 // `node scripts/build-wasm.cjs --check` (run by .ci/run) rebuilds it with the pinned toolchain and

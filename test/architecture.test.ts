@@ -27,17 +27,17 @@ const where = (i: LibImport) => `${i.file}:${i.line} imports '${i.specifier}'${i
  * are imported by no lib/ file: see below).
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  root: ['native'], // backend.ts turns the kernel pack on; the backend measurement's workload is given by train
+  root: ['accelerator'], // backend.ts turns the kernel pack on; the backend measurement's workload is given by train
   io: ['root'],
   data: ['io', 'root'],
   models: ['data', 'root'],
   losses: ['data', 'root'],
-  native: ['models', 'root'], // the fused kernels the models' fast path calls by name, registered by lib/backend.ts
-  train: ['data', 'models', 'losses', 'io', 'root'],
-  imputers: ['data', 'models', 'losses', 'train', 'io', 'root'],
-  eval: ['data', 'models', 'losses', 'train', 'imputers', 'io', 'root'],
-  report: ['data', 'models', 'losses', 'train', 'imputers', 'eval', 'io', 'root'],
-  experiments: ['data', 'models', 'losses', 'native', 'train', 'imputers', 'eval', 'report', 'io', 'root'],
+  accelerator: ['data', 'models', 'root'], // the fused kernels and the forward passes over them, registered by lib/backend.ts
+  train: ['data', 'models', 'losses', 'accelerator', 'io', 'root'],
+  imputers: ['data', 'models', 'losses', 'accelerator', 'train', 'io', 'root'],
+  eval: ['data', 'models', 'losses', 'accelerator', 'train', 'imputers', 'io', 'root'],
+  report: ['data', 'models', 'losses', 'accelerator', 'train', 'imputers', 'eval', 'io', 'root'],
+  experiments: ['data', 'models', 'losses', 'accelerator', 'train', 'imputers', 'eval', 'report', 'io', 'root'],
 };
 
 /**
@@ -109,9 +109,34 @@ test('lib/eval and lib/report reach no module that trains or owns a run folder, 
   assert.deepEqual(faults, [], `training modules: ${TRAINING_MODULES.join(', ')}`);
 });
 
-test('lib/models imports nothing from lib/native: the fused kernels plug in behind the models', () => {
-  const wrong = imports.filter((i) => layerOf(i.file) === 'models' && i.target?.startsWith('lib/native/'));
+test('lib/models imports nothing from lib/accelerator, not even a type: the fused kernels plug in behind the models', () => {
+  const wrong = imports.filter((i) => layerOf(i.file) === 'models' && i.target?.startsWith('lib/accelerator/'));
   assert.deepEqual(wrong.map(where), []);
+});
+
+/** Reaches past TensorFlow.js's public API (engine state, the wasm backend's heap and data map, reference counts, registered variables, custom kernels run by name). */
+const TFJS_INTERNALS = /\bengine(\(\))?\.(state|backend\b|makeTensorFromTensorInfo|registeredVariables|runKernel)|\bincRef\b|\bdataIdMap\b|\bHEAPU8\b|\bbackendInstance\b|\.asm\b|\b_malloc\b|\b_free\b|\bhasReadSyncWarned\b|\.readSync\s*=/;
+
+/** The one file whose header comment lists every access to TensorFlow.js's internals. */
+const INTERNALS_LIST = 'lib/accelerator/tfjs-internals.ts';
+
+/** Returns the lines of a file (relative to the kit root) that reach TensorFlow.js's internals, as 'file:line'. */
+function internalsAccesses(file: string): string[] {
+  return readFileSync(join(ROOT, file), 'utf8').split('\n').flatMap((line, n) => {
+    const code = line.replace(/\/\/.*$/, '').replace(/^\s*\*.*$/, ''); // comments name them without reaching them
+    return TFJS_INTERNALS.test(code) ? [`${file}:${n + 1}: ${line.trim()}`] : [];
+  });
+}
+
+test('only lib/accelerator reaches TensorFlow.js internals, and tfjs-internals.ts names every file of it that does', () => {
+  const outside = sourceFiles().filter((f) => layerOf(f) !== 'accelerator').flatMap(internalsAccesses);
+  assert.deepEqual(outside, [], 'outside lib/accelerator');
+  const header = readFileSync(join(ROOT, INTERNALS_LIST), 'utf8').split('*/')[0];
+  const unlisted = sourceFiles().filter((f) => layerOf(f) === 'accelerator' && f !== INTERNALS_LIST && internalsAccesses(f).length > 0)
+    .map((f) => f.replace('lib/accelerator/', ''))
+    .filter((name) => !header.includes(name));
+  assert.deepEqual(unlisted, [], `files of lib/accelerator that reach TensorFlow.js internals without being named in ${INTERNALS_LIST}'s header`);
+  assert.ok(internalsAccesses(INTERNALS_LIST).length > 0 && internalsAccesses('lib/accelerator/wasm-js-kernels.ts').length > 0, 'the scan finds the accesses it looks for');
 });
 
 test('no lib/ file imports from cli/ or bin/, nor the entries lib/index.ts and lib/internal.ts', () => {

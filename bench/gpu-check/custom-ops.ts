@@ -4,7 +4,7 @@
  * - the custom gradients (tf.customGrad) every backend runs: `affine` and `affineConstantInput`
  *   (lib/models/linear.ts), `layerNorm` (lib/models/layer-norm.ts), `stopGradient`
  *   (lib/losses/stop-gradient.ts), and `mvscLoss` with its row-max shift (lib/losses/mvsc-loss.ts);
- * - the kernels the wasm kernel pack replaces (lib/native: BatchMatMul, _FusedMatMul, Transpose,
+ * - the kernels the wasm kernel pack replaces (lib/accelerator: BatchMatMul, _FusedMatMul, Transpose,
  *   Identity, Cast, SplitV): on wasm they run the pack, elsewhere the backend's own kernels.
  * Inputs are fixed seeded values; every case reads its outputs asynchronously (webgpu in Node
  * has no synchronous read) and disposes everything.

@@ -20,6 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cpus, loadavg } from 'node:os';
 import { MODALITIES, SUBSET_NAMES, type Modality, type SubsetName } from '../data/modalities';
 import { modelFlops } from '../models/flops';
+import { acceleratedApply } from '../accelerator/model-forward';
 import type { ModelInput, MsaModel } from '../models/model';
 import type { Predictor } from '../train/predict';
 import { imputerFlops } from '../imputers/flops';
@@ -240,7 +241,7 @@ export async function measureCost(o: CostOptions): Promise<CostReport> {
   };
   const modelRow = async (model: MsaModel, name: string, group: CostRow['group']): Promise<CostRow> => {
     o.log?.(`cost: ${name}`);
-    const m = await measure([(x) => model.apply(x, { training: false }).prediction]);
+    const m = await measure([(x) => acceleratedApply(model, x, { training: false }).prediction]);
     return {
       name, group, subset: group === 'student' ? model.name : undefined,
       parameters: inferenceParameters(model), flops: modelFlops(model.config, { excludeTrainingHeads: true }).total, ...m,

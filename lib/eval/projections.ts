@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SubsetName } from '../data/modalities';
 import type { MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
+import { acceleratedApply } from '../accelerator/model-forward';
 import type { MsaModel } from '../models/model';
 import { labelClasses, type ClassScheme } from '../losses/label-classes';
 import { splitBatches } from '../train/batch-source';
@@ -23,7 +24,7 @@ async function projectSplit(model: MsaModel, split: MultimodalSplit, batchSize =
   let data = new Float32Array(0);
   for (const batch of splitBatches(split, { batchSize, shuffle: false, seed: 0 })) {
     try {
-      const z = tf.tidy(() => model.apply(batch, { training: false }).projection);
+      const z = tf.tidy(() => acceleratedApply(model, batch, { training: false }).projection);
       if (dim === 0) {
         dim = z.shape[1];
         data = new Float32Array(n * dim);

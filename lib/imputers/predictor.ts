@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MODALITIES, SUBSET_NAMES, subsetModalities, type Modality, type SubsetName } from '../data/modalities';
+import { acceleratedApply } from '../accelerator/model-forward';
 import type { ModelInput, MsaModel } from '../models/model';
 import type { Predictor } from '../train/predict';
 import { imputedFrameMask } from './conditioning';
@@ -42,7 +43,7 @@ function imputedInput(imputer: Imputer, batch: ModelInput, subset: SubsetName, o
  */
 export function imputerPredictor(imputer: Imputer, teacher: MsaModel, subset: SubsetName, options: ImputeOptions = {}): Predictor {
   if (teacher.name !== 'tav') throw new Error(`Expected a full-modality teacher ('tav'), but got model '${teacher.name}'`);
-  return (batch) => tf.tidy(() => teacher.apply(imputedInput(imputer, batch, subset, options), { training: false }).prediction);
+  return (batch) => tf.tidy(() => acceleratedApply(teacher, imputedInput(imputer, batch, subset, options), { training: false }).prediction);
 }
 
 /** Returns `imputerPredictor` for all seven subsets (the routing table of `predict` and `evaluateSubsets`). */

@@ -13,11 +13,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MASKED_SCORE } from './attention';
-import { createLinear } from './linear';
+import { createLinear, type LinearParameters } from './linear';
 import type { ParameterStore } from './parameter-store';
 
 /** An attention-pooling block. */
 export interface AttentionPooling {
+  /** The score layer's variables: w [d, 1], b [1]. */
+  readonly score: LinearParameters;
   /** Returns pooled [B, d] from frames h [B, T, d] and the [B, T] 1/0 mask. */
   apply(h: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D;
 }
@@ -32,6 +34,7 @@ export function maskedSoftmaxWeights(scores: tf.Tensor2D, mask: tf.Tensor2D): tf
 export function createAttentionPooling(store: ParameterStore, prefix: string, d: number): AttentionPooling {
   const score = createLinear(store, `${prefix}.score`, d, 1);
   return {
+    score: score.parameters,
     apply(h, mask) {
       const [b, t] = h.shape;
       const scores = score.apply(h).reshape([b, t]) as tf.Tensor2D; // [B, T]

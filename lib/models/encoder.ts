@@ -13,15 +13,28 @@ import type { ModelConfig } from './config';
 import { applyDropout, type ForwardContext } from './forward-context';
 import { createLayerNorm } from './layer-norm';
 import { createAttentionPooling } from './attention-pooling';
-import { fusedEncoderApplies, fusedPooledEncoder, isPoolingEncoder } from './fused-encoder';
-import { createLinear } from './linear';
+import { createLinear, type LinearParameters } from './linear';
 import type { ParameterStore } from './parameter-store';
 import { keyPaddingBias } from './attention';
 import { sinusoidalPositions } from './positional';
 import { createTransformerLayer } from './transformer-layer';
 
+/**
+ * The variables of an encoder that a computation of the pooling encoder reads (pooled-encoders.ts,
+ * lib/accelerator); the transformer option's layers, positions and norm are reached by name
+ * through the model's getWeights.
+ */
+export interface EncoderParameters {
+  /** The per-frame input projection D_m -> d: w [D_m, d], b [d]. */
+  readonly input: LinearParameters;
+  /** The attention-pooling score layer d -> 1 (pooling 'attention' only). */
+  readonly attentionScore?: LinearParameters;
+}
+
 /** One modality's encoder. */
 export interface ModalityEncoder {
+  /** Its input projection and pooling score variables. */
+  readonly parameters: EncoderParameters;
   /** Returns pooled h_m [B, d] from features [B, T, D_m] and the [B, T] 1/0 mask. */
   apply(x: tf.Tensor3D, mask: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D;
   /** Disposes non-trainable constants (the sinusoid table); variables live in the store. */
@@ -56,19 +69,12 @@ export function createEncoder(
   // Pre-LN layers leave their output unnormalised: the final norm belongs to them.
   const finalNorm = config.layers > 0 ? createLayerNorm(store, `${prefix}.norm`, d) : undefined;
   const attentionPool = config.pooling === 'attention' ? createAttentionPooling(store, `${prefix}.pool`, d) : undefined;
-  // projection, tanh, dropout and attention pooling alone: one kernel call each way where the backend has it
-  const fusable = isPoolingEncoder(config);
   return {
+    parameters: { input: input.parameters, attentionScore: attentionPool?.score },
     apply(x, mask, ctx) {
-      const [b, t, dim] = x.shape;
+      const [, t, dim] = x.shape;
       if (dim !== inputDim) throw new Error(`Expected ${prefix} features of size ${inputDim}, but got ${dim}`);
       if (t > seqLen) throw new Error(`Expected ${prefix} sequences of at most ${seqLen} frames, but got ${t}`);
-      if (fusable && fusedEncoderApplies(x, mask)) {
-        const dropout = ctx.training ? ctx.dropout : 0;
-        const seed = dropout > 0 ? ctx.nextSeed() : 0; // the seed applyDropout would take
-        const weights = { w: [store.get(`${prefix}.input.w`)], b: [store.get(`${prefix}.input.b`)], scoreW: [store.get(`${prefix}.pool.score.w`)], scoreB: [store.get(`${prefix}.pool.score.b`)] };
-        return fusedPooledEncoder(x, mask, weights, { tanh: config.frameActivation === 'tanh', dropout, seeds: [seed] }).reshape([b, d]); // [B, d]
-      }
       let h = input.apply(x) as tf.Tensor3D; // [B, T, d]
       if (config.frameActivation === 'tanh') h = tf.tanh(h);
       if (positions) h = tf.add(h, t === seqLen ? positions : tf.slice(positions, [0, 0], [t, d])); // + [T, d]

@@ -13,12 +13,14 @@ import type { Modality } from '../data/modalities';
 import type { ModelConfig } from './config';
 import type { ForwardContext } from './forward-context';
 import { createLayerNorm } from './layer-norm';
-import { createLinear } from './linear';
+import { createLinear, type LinearParameters } from './linear';
 import type { ParameterStore } from './parameter-store';
 import { createTransformerLayer } from './transformer-layer';
 
 /** The fusion block. */
 export interface Fusion {
+  /** The 'concat' fusion's dense layer, w [M*d, d] and b [d]; undefined for 'transformer'. */
+  readonly concat?: LinearParameters;
   /** Returns f [B, d] from the pooled h_m [B, d] of the model's modalities (in MMSA order). */
   apply(pooled: tf.Tensor2D[], ctx: ForwardContext): tf.Tensor2D;
 }
@@ -34,6 +36,7 @@ export function createFusion(
   if (config.fusion === 'concat') {
     const mix = createLinear(store, `${prefix}.concat`, modalities.length * d, d);
     return {
+      concat: mix.parameters,
       apply: (pooled) => mix.apply(pooled.length === 1 ? pooled[0] : tf.concat(pooled, 1), 'relu') as tf.Tensor2D, // [B, d] from [B, M*d]
     };
   }

@@ -13,5 +13,6 @@ export * from './fusion';
 export * from './heads';
 export * from './model';
 export * from './model-set';
-export { applyModels, canVectoriseEncoders } from './vectorised-encoders';
+export { isPoolingEncoder, tfjsPooledEncoder, type PooledEncoderOp, type PooledEncoderOptions, type PooledEncoderWeights } from './pooled-encoders';
+export { applyModels, canVectoriseEncoders, type ApplyModelsOptions } from './vectorised-encoders';
 export * from './flops';

@@ -12,10 +12,17 @@ import * as tf from '@tensorflow/tfjs';
 import { linearWeightInit, type ParameterStore } from './parameter-store';
 import { matMulTransposeA, matMulTransposeB } from './transposed-matmul';
 
-/** A dense layer: its sizes and its forward function. */
+/** A dense layer's variables: w [in, out] and b [out]. */
+export interface LinearParameters {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable;
+}
+
+/** A dense layer: its sizes, its variables and its forward function. */
 export interface Linear {
   readonly inDim: number;
   readonly outDim: number;
+  readonly parameters: LinearParameters;
   /** Returns x W + b (ReLU applied when asked): same leading shape as x, last axis outDim. */
   apply(x: tf.Tensor, activation?: 'linear' | 'relu'): tf.Tensor;
 }
@@ -69,12 +76,17 @@ export function createLinear(
   outDim: number,
   options: LinearOptions = {},
 ): Linear {
-  const w = store.add(`${prefix}.w`, [inDim, outDim], linearWeightInit(store.linearInit, inDim, outDim)) as tf.Tensor as tf.Tensor2D;
-  const b = store.add(`${prefix}.b`, [outDim], { kind: 'constant', value: 0 }) as tf.Tensor as tf.Tensor1D;
+  const parameters: LinearParameters = {
+    w: store.add(`${prefix}.w`, [inDim, outDim], linearWeightInit(store.linearInit, inDim, outDim)),
+    b: store.add(`${prefix}.b`, [outDim], { kind: 'constant', value: 0 }),
+  };
+  const w = parameters.w as tf.Tensor as tf.Tensor2D;
+  const b = parameters.b as tf.Tensor as tf.Tensor1D;
   const product = options.inputGrad === false ? affineConstantInput : affine;
   return {
     inDim,
     outDim,
+    parameters,
     apply(x, activation = 'linear') {
       const lead = x.shape.slice(0, -1);
       const rows = x.rank === 2 ? (x as tf.Tensor2D) : x.reshape([-1, inDim]) as tf.Tensor2D; // [rows, inDim]

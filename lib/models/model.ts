@@ -1,18 +1,20 @@
 /**
  * One MM-CKD model (the teacher 'tav' or a student): per-modality encoders -> fusion ->
- * regression head + projection head, written functionally over a ParameterStore.
- * The "topology" of a checkpoint is the ModelConfig: `buildModel(config)` rebuilds the same
- * parameter names, and `setWeights` fills them.
+ * regression head + projection head, written functionally over a ParameterStore in tfjs ops
+ * alone. The "topology" of a checkpoint is the ModelConfig: `buildModel(config)` rebuilds the
+ * same parameter names, and `setWeights` fills them. Its parts' variables are also reachable as a
+ * typed structure (`parameters`): what lib/accelerator reads to run the same model through fused
+ * kernels.
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
 import { subsetModalities, type Modality, type SubsetName } from '../data/modalities';
 import { validateModelConfig, type ModelConfig } from './config';
-import { createEncoder, type ModalityEncoder } from './encoder';
+import { createEncoder, type EncoderParameters, type ModalityEncoder } from './encoder';
 import { forwardContext, type ForwardContext } from './forward-context';
 import { createFusion } from './fusion';
-import { fusedHeads, fusedHeadsAvailable } from './fused-heads';
-import { createProjectionHead, createRegressionHead } from './heads';
+import { createProjectionHead, createRegressionHead, type ProjectionHeadParameters } from './heads';
+import type { LinearParameters } from './linear';
 import { deriveSeed } from './init';
 import { ParameterStore } from './parameter-store';
 
@@ -44,6 +46,18 @@ export interface ModelOutput {
   pooled: Partial<Record<Modality, tf.Tensor2D>>;
 }
 
+/** The variables of a model's parts, by part (the same variables as `variables()`, no copies). */
+export interface ModelParameters {
+  /** Per modality of the model: its encoder's input projection and pooling score. */
+  readonly encoders: Partial<Record<Modality, EncoderParameters>>;
+  /** The 'concat' fusion's dense layer [M*d, d] (undefined for the 'transformer' fusion). */
+  readonly fusion: { readonly concat?: LinearParameters };
+  /** The regression head: w [d, 1], b [1]. */
+  readonly regression: LinearParameters;
+  /** The projection head: hidden [d, d] and out [d, p]. */
+  readonly projection: ProjectionHeadParameters;
+}
+
 /** Parameter counts by part. */
 export interface ParameterCounts {
   /** Per modality encoder (only the model's modalities). */
@@ -65,16 +79,23 @@ export interface MsaModel {
   readonly config: ModelConfig;
   /** The modalities it reads, in MMSA order. */
   readonly modalities: readonly Modality[];
+  /** The variables of its parts, typed (no copies). */
+  readonly parameters: ModelParameters;
   /** Returns prediction [B], projection [B, p], fused [B, d] and pooled h_m; reads only its modalities. */
   apply(batch: ModelInput, options: ApplyOptions): ModelOutput;
+  /** Returns the pooled encoder outputs h_m [B, d] of `apply` with the same options (the encoders alone). */
+  encode(batch: ModelInput, options: ApplyOptions): Partial<Record<Modality, tf.Tensor2D>>;
   /**
    * Fusion and heads from pooled h_m computed elsewhere (vectorised-encoders.ts runs the encoders of
    * several models at once). `options.seed` must be the seed `apply` would have used: the call's
-   * dropout seeds continue after those the encoders took.
+   * dropout seeds continue after those pooling encoders take.
    */
   applyPooled(pooled: Partial<Record<Modality, tf.Tensor2D>>, options: ApplyOptions): ModelOutput;
-  /** Returns the variable of one parameter by name (no copy), e.g. 'encoder.text.input.w'. */
-  parameter(name: string): tf.Variable;
+  /**
+   * Returns the dropout seed of one call: `options.seed`, else the model's next own call seed
+   * (what `apply` takes without one; the model's call counter advances).
+   */
+  callSeed(options: ApplyOptions): number;
   /** Returns every trainable variable (for optimizer.minimize(f, true, model.variables())). */
   variables(): tf.Variable[];
   /** Returns a copy of every weight by parameter name; the caller disposes the copies. */
@@ -102,13 +123,13 @@ export function buildModel(config: Partial<ModelConfig>, seed = 0): MsaModel {
   const regression = createRegressionHead(store, 'heads.regression', c.d);
   const projection = createProjectionHead(store, 'heads.projection', c.d, c.projectionDim);
   let calls = 0;
+  const encode = (batch: ModelInput, ctx: ForwardContext): Partial<Record<Modality, tf.Tensor2D>> => {
+    const inputs = modelInputs(model, batch);
+    const pooled: Partial<Record<Modality, tf.Tensor2D>> = {};
+    for (const m of modalities) pooled[m] = encoders[m].apply(inputs[m]!.x, inputs[m]!.mask, ctx); // [B, d]
+    return pooled;
+  };
   const heads = (pooled: Partial<Record<Modality, tf.Tensor2D>>, ctx: ForwardContext): ModelOutput => {
-    if (c.fusion === 'concat' && fusedHeadsAvailable()) {
-      // the three heads as one kernel call each way (fused-heads.ts; concat fusion takes no dropout seed)
-      const stacked = Object.fromEntries(modalities.map((m) => [m, tf.expandDims(pooled[m]!, 1)])) as Partial<Record<Modality, tf.Tensor3D>>; // [B, 1, d]
-      const [out] = fusedHeads([model], stacked, [Object.fromEntries(modalities.map((m) => [m, 0]))]);
-      return { ...out, pooled };
-    }
     const fused = fusion.apply(modalities.map((m) => pooled[m] as tf.Tensor2D), ctx); // [B, d]
     return { prediction: regression.apply(fused), projection: projection.apply(fused), fused, pooled };
   };
@@ -117,30 +138,24 @@ export function buildModel(config: Partial<ModelConfig>, seed = 0): MsaModel {
     name: c.subset,
     config: c,
     modalities,
+    parameters: {
+      encoders: Object.fromEntries(modalities.map((m) => [m, encoders[m].parameters])),
+      fusion: { concat: fusion.concat },
+      regression: regression.parameters,
+      projection: projection.parameters,
+    },
+    callSeed: (options) => options.seed ?? deriveSeed(seed, `call${calls++}`),
     applyPooled(pooled, options) {
-      const callSeed = options.seed ?? deriveSeed(seed, `call${calls++}`);
+      const callSeed = model.callSeed(options);
       for (const m of modalities) if (!pooled[m]) throw new Error(`Expected pooled ${m} features for model '${c.subset}', but got none`);
-      // A vectorisable encoder (no transformer layer) takes one dropout seed while dropout is on.
+      // A pooling encoder (no transformer layer) takes one dropout seed while dropout is on.
       const taken = options.training && c.dropout > 0 ? modalities.length : 0;
       return heads(pooled, forwardContext(options.training, c.dropout, (callSeed + taken) >>> 0));
     },
-    parameter: (name) => store.get(name),
+    encode: (batch, options) => encode(batch, forwardContext(options.training, c.dropout, model.callSeed(options))),
     apply(batch, options) {
-      const callSeed = options.seed ?? deriveSeed(seed, `call${calls++}`);
-      const ctx = forwardContext(options.training, c.dropout, callSeed);
-      const pooled: Partial<Record<Modality, tf.Tensor2D>> = {};
-      let batchSize = -1;
-      for (const m of modalities) {
-        const x = batch.inputs[m];
-        const mask = batch.masks[m];
-        if (!x || !mask) throw new Error(`Expected the batch to hold ${m} inputs and mask for model '${c.subset}', but it has none`);
-        if (batchSize >= 0 && x.shape[0] !== batchSize) {
-          throw new Error(`Expected every modality to have batch size ${batchSize}, but ${m} has ${x.shape[0]}`);
-        }
-        batchSize = x.shape[0];
-        pooled[m] = encoders[m].apply(x, mask, ctx); // [B, d]
-      }
-      return heads(pooled, ctx);
+      const ctx = forwardContext(options.training, c.dropout, model.callSeed(options));
+      return heads(encode(batch, ctx), ctx);
     },
     variables: () => store.variables(),
     getWeights: () => store.getWeights(),
@@ -165,4 +180,28 @@ export function buildModel(config: Partial<ModelConfig>, seed = 0): MsaModel {
     },
   };
   return model;
+}
+
+/**
+ * Returns the frames x [B, T, D_m] and mask [B, T] of each modality the model reads, checked:
+ * present, of the model's feature size and length, and of one batch size. Throws naming the
+ * modality at fault.
+ */
+export function modelInputs(model: Pick<MsaModel, 'name' | 'modalities' | 'config'>, batch: ModelInput): Partial<Record<Modality, { x: tf.Tensor3D; mask: tf.Tensor2D }>> {
+  const out: Partial<Record<Modality, { x: tf.Tensor3D; mask: tf.Tensor2D }>> = {};
+  let batchSize = -1;
+  for (const m of model.modalities) {
+    const x = batch.inputs[m];
+    const mask = batch.masks[m];
+    if (!x || !mask) throw new Error(`Expected the batch to hold ${m} inputs and mask for model '${model.name}', but it has none`);
+    if (batchSize >= 0 && x.shape[0] !== batchSize) {
+      throw new Error(`Expected every modality to have batch size ${batchSize}, but ${m} has ${x.shape[0]}`);
+    }
+    batchSize = x.shape[0];
+    const [, t, dim] = x.shape;
+    if (dim !== model.config.inputDims[m]) throw new Error(`Expected encoder.${m} features of size ${model.config.inputDims[m]}, but got ${dim}`);
+    if (t > model.config.seqLens[m]) throw new Error(`Expected encoder.${m} sequences of at most ${model.config.seqLens[m]} frames, but got ${t}`);
+    out[m] = { x, mask };
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 /**
  * Products with one operand transposed, as the linear layers' gradients need them (x^T dy, dy W^T).
  * The wasm backend's own matmul with a transpose flag is about 10x slower than a plain one, so by
- * default the operand is transposed explicitly first. The kit's OpenBLAS kernel pack (lib/native)
+ * default the operand is transposed explicitly first. The kit's OpenBLAS kernel pack (lib/accelerator)
  * passes the flag to sgemm at no cost and says so here; then the transpose (a full copy of a
  * [rows, 768] text input per model and step) is skipped.
  */

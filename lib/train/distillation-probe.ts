@@ -20,8 +20,8 @@ import type { SubsetName } from '../data/modalities';
 import type { Batch, MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
 import { batches } from '../data/batches';
+import { acceleratedApplyModels } from '../accelerator/model-forward';
 import type { ModelOutput, MsaModel } from '../models/model';
-import { applyModels } from '../models/vectorised-encoders';
 import { labelClasses, type ClassScheme } from '../losses/label-classes';
 import { l1Loss } from '../losses/regression-losses';
 import { mvscLoss } from '../losses/mvsc-loss';
@@ -90,7 +90,7 @@ export function distillationProbe(o: DistillationProbeOptions): () => Promise<Pr
         batch.indices.forEach((i, k) => (labels[row + k] = split.labels[i]));
         // one read per batch: [models + 1] scalars (each L1, then MVSC), then each model's [b, p] unit projections
         const packed = tf.tidy(() => {
-          const outs = applyModels(list, batch, { training: false, seeds });
+          const outs = acceleratedApplyModels(list, batch, { training: false, seeds });
           const l1 = outs.map((out) => l1Loss(out.prediction, batch.labels));
           const mvsc = list.length > 1 ? mvscLoss(outs.map((out) => out.projection), classes, o.tau) : tf.scalar(NaN);
           const zs = outs.map((out) => tf.reshape(tf.div(out.projection, tf.norm(out.projection, 'euclidean', 1, true).add(1e-12)), [-1]));
@@ -138,7 +138,7 @@ export function distillationProbe(o: DistillationProbeOptions): () => Promise<Pr
       const sq: Record<string, number> = {};
       for (const batch of gradientBatches) {
         const classes = labelClasses(Array.from(batch.indices, (i) => split.labels[i]), o.classScheme);
-        const { value, grads } = tf.variableGrads(() => loss(applyModels(list, batch, { training: false, seeds }), batch, classes), varList);
+        const { value, grads } = tf.variableGrads(() => loss(acceleratedApplyModels(list, batch, { training: false, seeds }), batch, classes), varList);
         // each model's squared gradient norm, summed in one tensor per model, read once for all models
         const squares = tf.tidy(() => tf.stack(names.map((m) => {
           const own = Object.entries(grads).filter(([v]) => owner.get(v) === m).map(([, g]) => tf.sum(tf.square(g)));

@@ -20,26 +20,14 @@
  * `${var}/v`...] in gradient order), so optimizer files written by either optimizer restore into
  * the other. Like tf.train.adam, restored moments are matched to gradients by position (variable
  * names carry a per-process uid), and the shapes must agree.
+ *
+ * The two reads past TensorFlow.js's public API it needs (a reshape without a kernel call, a
+ * variable by name) are lib/accelerator/tfjs-internals.ts's, with the kit's others.
  * @see notebooks/02-teacher-pretraining.ipynb
  */
 import * as tf from '@tensorflow/tfjs';
+import { registeredVariable, reshapeView } from '../accelerator/tfjs-internals';
 import { clipFlatByGlobalNorm } from './schedule';
-
-/** Backends whose Reshape is a zero-copy view of the same data (no layout change). */
-const VIEW_RESHAPE_BACKENDS = new Set(['wasm', 'cpu']);
-
-/**
- * Returns `t` reshaped to `shape`. On the wasm and cpu backends a reshape only shares the data
- * under a new shape: this does the same without a kernel call (hundreds per step here, each
- * paying the engine's per-kernel bookkeeping); elsewhere it is tf.reshape.
- */
-function reshapeView(t: tf.Tensor, shape: number[]): tf.Tensor {
-  const engine = tf.engine();
-  const onThisBackend = engine.state.tensorInfo.get(t.dataId)?.backend === engine.backend;
-  if (!VIEW_RESHAPE_BACKENDS.has(engine.backendName) || !onThisBackend || engine.state.gradientDepth > 0) return tf.reshape(t, shape);
-  engine.backend.incRef(t.dataId);
-  return engine.makeTensorFromTensorInfo({ dataId: t.dataId, shape, dtype: t.dtype });
-}
 
 /** Returns the tensors reshaped to 1-D and concatenated in order (a new tensor; inputs are kept). */
 export function flattenTensors(tensors: tf.Tensor[]): tf.Tensor1D {
@@ -136,7 +124,7 @@ export class FlatAdam extends tf.Optimizer {
    */
   applyFlatGradients(flatGradient: tf.Tensor1D, names: string[]): void {
     const variables = names.map((n) => {
-      const v = tf.engine().registeredVariables[n];
+      const v = registeredVariable(n);
       if (!v) throw new Error(`FlatAdam: expected a registered variable named '${n}', but there is none`);
       return v;
     });

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SubsetName } from '../data/modalities';
 import type { MsaModel, ModelOutput } from '../models/model';
-import { applyModels } from '../models/vectorised-encoders';
+import { acceleratedApply, acceleratedApplyModels } from '../accelerator/model-forward';
 import { l1Loss, featureMseLoss, outputMseLoss, mvscLoss, multiViewContrastiveLoss, labelClasses } from '../losses/index';
 import type { TrainConfig } from './config';
 import type { Objective } from './trainer';
@@ -17,7 +17,8 @@ export type { BatchLoss, Objective } from './trainer';
 /** Options of the objectives. */
 export interface ObjectiveOptions {
   /**
-   * Run the models' encoders vectorised over the models (lib/models/vectorised-encoders.ts) when
+   * Run the models' encoders vectorised over the models (lib/models/vectorised-encoders.ts; through
+   * the fused kernels of lib/accelerator where they are registered) when
    * their config allows it (default true); false runs them model by model. Same values either way.
    */
   vectorise?: boolean;
@@ -32,7 +33,7 @@ export function regressionObjective(models: Partial<Record<SubsetName, MsaModel>
   const list = names.map((n) => models[n]!);
   return (batch, seed) => {
     const terms: Record<string, tf.Scalar> = {};
-    const outs = applyModels(list, batch, { training: true, seeds: memberSeeds(seed, list.length), vectorise: options.vectorise });
+    const outs = acceleratedApplyModels(list, batch, { training: true, seeds: memberSeeds(seed, list.length), vectorise: options.vectorise });
     names.forEach((name, i) => {
       terms[`l1_${name}`] = l1Loss(outs[i].prediction, batch.labels);
     });
@@ -56,7 +57,7 @@ export function onlineDistillationObjective(
   return (batch, seed) => {
     const terms: Record<string, tf.Scalar> = {};
     const views: tf.Tensor2D[] = [];
-    const outs: ModelOutput[] = applyModels(list, batch, { training: true, seeds: memberSeeds(seed, list.length), vectorise: options.vectorise });
+    const outs: ModelOutput[] = acceleratedApplyModels(list, batch, { training: true, seeds: memberSeeds(seed, list.length), vectorise: options.vectorise });
     names.forEach((name, i) => {
       terms[`l1_${name}`] = l1Loss(outs[i].prediction, batch.labels);
       views.push(outs[i].projection);
@@ -85,13 +86,13 @@ export function offlineDistillationObjective(
 ): Objective {
   return (batch, seed) => {
     // The teacher's variables are not in the optimizer's list, so its outputs act as constants.
-    const t = teacher.apply(batch, { training: false });
+    const t = acceleratedApply(teacher, batch, { training: false });
     const tFused = t.fused;
     const tPred = t.prediction;
     const terms: Record<string, tf.Scalar> = {};
     const parts: tf.Scalar[] = [];
     for (const [i, [name, model]] of (Object.entries(students) as [SubsetName, MsaModel][]).entries()) {
-      const out = model.apply(batch, { training: true, seed: seed * 8 + i + 1 });
+      const out = acceleratedApply(model, batch, { training: true, seed: seed * 8 + i + 1 });
       terms[`l1_${name}`] = l1Loss(out.prediction, batch.labels);
       terms[`kd_${name}`] = tf.add(
         tf.mul(featureMseLoss(out.fused, tFused), config.kdFeatureWeight),

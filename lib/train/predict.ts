@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MODALITIES, subsetModalities, type Modality, type SubsetName } from '../data/modalities';
 import type { Batch, MultimodalSplit } from '../data/types';
 import { disposeBatch } from '../data/types';
+import { acceleratedApply } from '../accelerator/model-forward';
 import type { ModelInput, MsaModel } from '../models/model';
 import type { BatchSource } from './trainer';
 import { yieldToEventLoop } from '../io/event-loop';
@@ -16,7 +17,7 @@ export type Predictor = (batch: ModelInput) => tf.Tensor1D;
 
 /** Returns a predictor that runs `model` in inference mode. */
 export function modelPredictor(model: MsaModel): Predictor {
-  return (batch) => model.apply(batch, { training: false }).prediction;
+  return (batch) => acceleratedApply(model, batch, { training: false }).prediction;
 }
 
 /**
@@ -35,7 +36,7 @@ function zeroFilledInput(batch: ModelInput, keep: readonly Modality[]): ModelInp
 /** Returns B1's predictor for a subset: the teacher reading zeros for the missing modalities. */
 export function zeroFillPredictor(teacher: MsaModel, subset: SubsetName): Predictor {
   const keep = subsetModalities(subset);
-  return (batch) => tf.tidy(() => teacher.apply(zeroFilledInput(batch, keep), { training: false }).prediction);
+  return (batch) => tf.tidy(() => acceleratedApply(teacher, zeroFilledInput(batch, keep), { training: false }).prediction);
 }
 
 /**
@@ -88,7 +89,7 @@ export async function validationMae(
   for (const batch of batches(split, { batchSize, shuffle: false, seed: 0 })) {
     try {
       const values = await readBatchResult(tf.tidy(() =>
-        tf.stack(names.map((n) => tf.sum(tf.abs(tf.sub(models[n]!.apply(batch, { training: false }).prediction, batch.labels))))),
+        tf.stack(names.map((n) => tf.sum(tf.abs(tf.sub(acceleratedApply(models[n]!, batch, { training: false }).prediction, batch.labels))))),
       ));
       names.forEach((n, i) => sums.set(n, sums.get(n)! + values[i]));
     } finally {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { activateBenchBackend, engineEnv } from '../../bench/backends';
-import { fusedEncoderAvailable } from '../../lib/models/fused-encoder';
-import { loadNativeAddon, loadWasmKernels, nativeKernelEngine } from '../../lib/native/index';
+import { fusedEncoderAvailable } from '../../lib/accelerator/fused-encoder';
+import { loadNativeAddon, loadWasmKernels, nativeKernelEngine } from '../../lib/accelerator/index';
 
 test('bench engine names map to kernel engines', () => {
   assert.equal(engineEnv('wasm+kernels')?.engine, 'wasm');

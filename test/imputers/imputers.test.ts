@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acceleratedApply } from '../../lib/accelerator/model-forward';
 import { makeBatch } from '../../lib/data/batches';
 import { disposeBatch, type Batch, type MultimodalDataset } from '../../lib/data/types';
 import type { Modality } from '../../lib/data/modalities';
@@ -195,7 +196,7 @@ test('imputer + teacher predictors score under P1 like any predictor; the tav pr
   assert.deepEqual(results.map((r) => r.subset), ['tav', 'ta', 'tv', 'av', 't', 'a', 'v']);
   for (const r of results) assert.ok(Number.isFinite(r.metrics.MAE) && r.n === data.test.ids.length);
   const batch = makeBatch(data.test, Int32Array.from([0, 1, 2]));
-  const direct = teacher.apply(batch, { training: false }).prediction;
+  const direct = acceleratedApply(teacher, batch, { training: false }).prediction; // the teacher's forward as every predictor runs it
   const viaImputer = imputerPredictor(again.imputer, teacher, 'tav')(batch);
   assert.deepEqual(values(viaImputer), values(direct));
   assert.throws(() => imputerPredictor(again.imputer, buildModel(modelConfigFor(data, quickConfig(), 't'), 1), 't'), /full-modality teacher/);

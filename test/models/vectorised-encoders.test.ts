@@ -5,7 +5,8 @@ import { selectBackend } from '../../lib/backend';
 import { SUBSET_NAMES } from '../../lib/data/modalities';
 import type { Batch } from '../../lib/data/types';
 import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
-import { applyModels, canVectoriseEncoders } from '../../lib/models/vectorised-encoders';
+import { acceleratedApplyModels } from '../../lib/accelerator/model-forward';
+import { canVectoriseEncoders } from '../../lib/models/vectorised-encoders';
 import { onlineDistillationObjective, regressionObjective } from '../../lib/train/objectives';
 import { maskedStepBatch, STEP_BATCH } from './helpers';
 
@@ -58,7 +59,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assertSame(lossAndGrads(make(false), vars, batch), lossAndGrads(make(true), vars, batch), `${backend} ${what}`);
     }
     // the pooled features of a missing modality are exactly zero, as per model
-    const outs = tf.tidy(() => applyModels(Object.values(models), batch, { training: true, seeds: [1, 2, 3, 4, 5, 6, 7] }).map((o) => o.pooled.audio?.arraySync()));
+    const outs = tf.tidy(() => acceleratedApplyModels(Object.values(models), batch, { training: true, seeds: [1, 2, 3, 4, 5, 6, 7] }).map((o) => o.pooled.audio?.arraySync()));
     for (const pooled of outs) if (pooled) assert.ok((pooled as number[][])[1].every((v) => v === 0));
     tf.dispose([...Object.values(batch.inputs), ...Object.values(batch.masks), batch.labels]);
     disposeModelSet(models);

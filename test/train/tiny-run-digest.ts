@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backendInfo, selectBackend, type BackendChoice } from '../../lib/backend';
 import { SUBSET_NAMES } from '../../lib/data/modalities';
-import { nativeKernelEngine } from '../../lib/native/index';
+import { nativeKernelEngine } from '../../lib/accelerator/index';
 import { evaluateProtocols } from '../../lib/eval/evaluate-protocols';
 import { splitBatches } from '../../lib/train/batch-source';
 import { disposeTrainedRun, runMethod } from '../../lib/experiments/run-method';

@@ -1,13 +1,13 @@
 /**
- * The fused encoder's two kernels (lib/models/fused-encoder.ts) for TensorFlow.js's wasm backend,
+ * The fused encoder's two kernels (fused-encoder.ts) for TensorFlow.js's wasm backend,
  * over encoderForward / encoderBackward (native/src/mmckd_encoder.c) of the OpenBLAS addon or of
  * the WebAssembly module (wasm-module.ts), which read and write the wasm heap in place.
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
-import { type FusedEncoderAttrs } from '../models/fused-encoder';
+import { type FusedEncoderAttrs } from './fused-encoder';
 import type { FusedKernelPack } from './addon';
-import { heapOffset as offsetOf, type KernelFunc, type WasmBackendLike } from './wasm-heap';
+import { heapOffset as offsetOf, type KernelFunc, type WasmBackendLike } from './tfjs-internals';
 
 function float32(t: tf.TensorInfo | undefined, name: string): tf.TensorInfo {
   if (!t || t.dtype !== 'float32') throw new Error(`Expected the fused encoder's ${name} to be a float32 tensor, but got ${t ? t.dtype : 'none'}`);

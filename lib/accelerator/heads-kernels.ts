@@ -1,13 +1,13 @@
 /**
- * The fused fusion and heads kernels (lib/models/fused-heads.ts) for TensorFlow.js's wasm backend,
+ * The fused fusion and heads kernels (fused-heads.ts) for TensorFlow.js's wasm backend,
  * over the fusion/regression/projection functions (native/src/mmckd_heads.c) of the OpenBLAS addon
  * or of the WebAssembly module (wasm-module.ts), in place on the wasm heap.
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_HEAD_KERNELS, type FusedHeadsAttrs } from '../models/fused-heads';
+import { FUSED_HEAD_KERNELS, type FusedHeadsAttrs } from './fused-heads';
 import type { FusedKernelPack } from './addon';
-import { heapOffset, type KernelFunc, type WasmBackendLike } from './wasm-heap';
+import { heapOffset, type KernelFunc, type WasmBackendLike } from './tfjs-internals';
 
 interface Call {
   inputs: Record<string, tf.TensorInfo>;

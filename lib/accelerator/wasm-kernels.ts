@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ProductPack } from './addon';
-import { heapOffset as offsetOf, type KernelFunc, type WasmBackendLike } from './wasm-heap';
+import { heapOffset as offsetOf, type KernelFunc, type WasmBackendLike } from './tfjs-internals';
 
 function sizeOf(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);

@@ -3,7 +3,7 @@
  * - 'blas': the OpenBLAS N-API addon (native/, built by `npm ci` where libopenblas-dev and a C
  *   compiler exist): matrix products (BatchMatMul, _FusedMatMul, Transpose) plus the fused
  *   attention-pooling encoder and the fused fusion and heads of several models
- *   (lib/models/fused-encoder.ts, fused-heads.ts: kernels the wasm backend does not have);
+ *   (fused-encoder.ts, fused-heads.ts: kernels the wasm backend does not have);
  * - 'wasm': the same kernels (products and fused ones) compiled from the same C sources to
  *   WebAssembly (native/wasm/mmckd_kernels.wasm, SIMD128 sgemm instead of OpenBLAS, committed;
  *   needs Node alone), sharing the backend's memory;
@@ -11,11 +11,13 @@
  * Always, four JavaScript kernels that avoid copies or slow paths (Identity, Cast, SplitV, Tanh).
  * Everything else stays the wasm backend's. `enableNativeKernels` reports what it registered and
  * why the others did not load; it never throws for a missing engine, and never touches the native
- * TensorFlow backends (tfjs-node).
+ * TensorFlow backends (tfjs-node). Once they are registered, model-forward.ts runs the models'
+ * forward passes through the fused kernels. lib/backend.ts calls `enableNativeKernels` when it
+ * selects wasm.
  * @see docs/native-kernels.md
  */
 import * as tf from '@tensorflow/tfjs';
-import { FUSED_ENCODER_GRAD_KERNEL, FUSED_ENCODER_KERNEL } from '../models/fused-encoder';
+import { FUSED_ENCODER_GRAD_KERNEL, FUSED_ENCODER_KERNEL } from './fused-encoder';
 import { setFastTransposedMatMul } from '../models/transposed-matmul';
 import { loadNativeAddon, type FusedKernelPack, type ProductPack } from './addon';
 import { nativeEncoderBackward, nativeEncoderForward } from './encoder-kernels';
@@ -23,7 +25,7 @@ import { nativeHeadKernels } from './heads-kernels';
 import { nativeBatchMatMul, nativeFusedMatMul, nativeTranspose } from './wasm-kernels';
 import { blockSplitV, sharedIdentity, sharedSameTypeCast, sigmoidTanh } from './wasm-js-kernels';
 import { loadWasmKernels, wasmKernelPackFor } from './wasm-module';
-import type { WasmBackendLike } from './wasm-heap';
+import type { WasmBackendLike } from './tfjs-internals';
 
 export { loadNativeAddon, type NativeAddon, type AddonLoad, type FusedKernelPack } from './addon';
 export { loadWasmKernels, wasmKernelPackFor, WASM_KERNELS_ENV, type WasmKernelsLoad } from './wasm-module';

@@ -49,7 +49,7 @@ export interface NativeAddon {
 
 /**
  * The fused kernels' functions (encoder, fusion, heads, the dropout stream): what the OpenBLAS
- * addon and the WebAssembly module (lib/native/wasm-module.ts) both provide, with the same
+ * addon and the WebAssembly module (wasm-module.ts) both provide, with the same
  * arguments. Offsets are bytes into the wasm backend's heap.
  */
 export type FusedKernelPack = Pick<NativeAddon, 'encoderForward' | 'encoderBackward' | 'fusionForward' | 'fusionBackward' | 'regressionForward'

@@ -1,5 +1,6 @@
 /**
- * The concat fusion and both heads of several models as ONE kernel call forward and one backward.
+ * The concat fusion and both heads of several models as ONE kernel call forward and one backward,
+ * the same values as each model's own fusion.ts and heads.ts in tfjs ops.
  * After the fused encoders (fused-encoder.ts) the seven models' fusion and heads were most of the
  * step's ~800 kernel calls: per model a concatenation, four dense layers, two ReLUs and an L2
  * normalisation, and three times as many calls for their gradients. Per model i:
@@ -10,12 +11,13 @@
  *
  * It reads the pooled features as the fused encoder returns them, [B, k, d] per modality, and
  * gives their gradients back in that form, so no split or concat sits between the two. Like the
- * encoder kernels, a backend provides the two kernels (lib/native, wasm over the OpenBLAS addon);
- * elsewhere `fusedHeadsAvailable()` is false and each model's own `applyPooled` runs.
+ * encoder kernels, a backend provides the kernels (kernel-pack.ts: wasm over the OpenBLAS addon or
+ * the WebAssembly module); elsewhere `fusedHeadsAvailable()` is false and each model's own
+ * `applyPooled` runs. The weights are read from each model's typed `parameters`, not by name.
  */
 import * as tf from '@tensorflow/tfjs';
 import { MODALITIES, type Modality } from '../data/modalities';
-import type { MsaModel } from './model';
+import type { MsaModel } from '../models/model';
 
 /** Kernel names: the forward and backward of each head over all models (a backend provides them). */
 export const FUSED_HEAD_KERNELS = {
@@ -111,21 +113,29 @@ export function fusedHeads(models: readonly MsaModel[], pooled: Partial<Record<M
       return [MODALITIES.indexOf(m), slot];
     })]),
   };
-  const param = (name: string) => models.map((model) => model.parameter(name) as tf.Tensor);
   const K = FUSED_HEAD_KERNELS;
   // fusion: f [n B, d] from the pooled features; saves f and its workspace (the concatenated inputs)
-  const fusionWeights = models.flatMap((model) => [model.parameter('fusion.concat.w'), model.parameter('fusion.concat.b')] as tf.Tensor[]);
+  const concat = models.map((model) => {
+    const layer = model.parameters.fusion.concat;
+    if (!layer) throw new Error(`Expected model '${model.name}' to have the 'concat' fusion, but it has '${model.config.fusion}'`);
+    return layer;
+  });
+  const fusionWeights = concat.flatMap((layer) => [layer.w, layer.b] as tf.Tensor[]);
   const pooledNames = present.map((m) => `p${MODALITIES.indexOf(m)}`);
   const fusion = stackedOp(K.fusion, K.fusionGrad, attrs, [...pooledNames, ...fusionWeights.map((_, q) => `w${q}`)],
-    (dy, [f, ws]) => ({ dy, f, ws, ...numbered('w', param('fusion.concat.w')) }), (_, outs) => [outs[0], outs[1]]);
+    (dy, [f, ws]) => ({ dy, f, ws, ...numbered('w', concat.map((layer) => layer.w)) }), (_, outs) => [outs[0], outs[1]]);
   const f = fusion(...present.map((m) => pooled[m]!), ...fusionWeights) as tf.Tensor2D;
   // regression: y [n B, 1]; saves f
-  const regressionWeights = models.flatMap((model) => [model.parameter('heads.regression.w'), model.parameter('heads.regression.b')] as tf.Tensor[]);
-  const regression = stackedOp(K.regression, K.regressionGrad, attrs, ['f', ...regressionWeights.map((_, q) => `w${q}`)],
-    (dy, [fs]) => ({ dy, f: fs, ...numbered('w', param('heads.regression.w')) }), (inputs) => [inputs[0]]);
-  const y = regression(f, ...regressionWeights);
+  const regression = models.map((model) => model.parameters.regression);
+  const regressionWeights = regression.flatMap((layer) => [layer.w, layer.b] as tf.Tensor[]);
+  const regressionOp = stackedOp(K.regression, K.regressionGrad, attrs, ['f', ...regressionWeights.map((_, q) => `w${q}`)],
+    (dy, [fs]) => ({ dy, f: fs, ...numbered('w', regression.map((layer) => layer.w)) }), (inputs) => [inputs[0]]);
+  const y = regressionOp(f, ...regressionWeights);
   // projection: proj [n B, p]; saves f and its workspace (hidden activations, row scales)
-  const projectionWeights = models.flatMap((model) => ['hidden.w', 'hidden.b', 'out.w', 'out.b'].map((w) => model.parameter(`heads.projection.${w}`) as tf.Tensor));
+  const projectionWeights = models.flatMap((model) => {
+    const { hidden, out } = model.parameters.projection;
+    return [hidden.w, hidden.b, out.w, out.b] as tf.Tensor[];
+  });
   const projection = stackedOp(K.projection, K.projectionGrad, attrs, ['f', ...projectionWeights.map((_, q) => `w${q}`)],
     (dy, [fs, ws]) => ({ dy, f: fs, ws, ...numbered('w', projectionWeights.filter((_, q) => q % 2 === 0)) }), (inputs, outs) => [inputs[0], outs[1]]);
   const proj = projection(f, ...projectionWeights);

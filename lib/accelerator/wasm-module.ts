@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KIT_ROOT } from '../paths';
 import type { FusedKernelPack, ProductPack } from './addon';
-import type { WasmBackendLike } from './wasm-heap';
+import type { WasmBackendLike } from './tfjs-internals';
 
 /** The parts of the WebAssembly JavaScript API the loader uses (the kit compiles without the DOM library, which declares them). */
 interface WasmModule { readonly __brand?: 'WebAssembly.Module' }

@@ -51,9 +51,9 @@ export interface EngineCase {
 
 /** The two engines: the OpenBLAS addon (skipped where it is not built) and the WebAssembly kernels (skipped where the module is missing). */
 export function kernelEngines(): EngineCase[] {
-  // imported here, not at the top: helpers stay usable by tests that never load lib/native
+  // imported here, not at the top: helpers stay usable by tests that never load lib/accelerator
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadNativeAddon, loadWasmKernels } = require('../../lib/native/index') as typeof import('../../lib/native/index');
+  const { loadNativeAddon, loadWasmKernels } = require('../../lib/accelerator/index') as typeof import('../../lib/accelerator/index');
   const blasEnv = { ...process.env, MMCKD_NATIVE: '1', MMCKD_WASM_KERNELS: '0' };
   const wasmEnv = { ...process.env, MMCKD_NATIVE: '0', MMCKD_WASM_KERNELS: '1' };
   const addon = loadNativeAddon(blasEnv);

@@ -1,5 +1,5 @@
 /**
- * The fused fusion and heads (lib/models/fused-heads.ts over native/src/mmckd_heads.c) against
+ * The fused fusion and heads (lib/accelerator/fused-heads.ts over native/src/mmckd_heads.c) against
  * each model's own `applyPooled` on the cpu backend: predictions, projections, fused features and
  * the gradients of a loss on all three to the pooled features and every fusion and head weight,
  * for model sets with one to three modalities per model and one to four models per modality; no
@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../lib/backend';
 import { MODALITIES, SUBSET_NAMES, type Modality, type SubsetName } from '../../lib/data/modalities';
-import { canFuseHeads, fusedHeads, fusedHeadsAvailable } from '../../lib/models/fused-heads';
+import { canFuseHeads, fusedHeads, fusedHeadsAvailable } from '../../lib/accelerator/fused-heads';
 import type { MsaModel } from '../../lib/models/model';
 import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
 import { assertClose, kernelEngines, randValues, rng } from './helpers';
@@ -24,10 +24,11 @@ const B = 5;
 const D = 12;
 const P = 7;
 const DIMS = { text: 6, audio: 3, vision: 4 };
-const HEAD_PARAMETERS = [
-  'fusion.concat.w', 'fusion.concat.b', 'heads.regression.w', 'heads.regression.b',
-  'heads.projection.hidden.w', 'heads.projection.hidden.b', 'heads.projection.out.w', 'heads.projection.out.b',
-];
+/** The fusion and head variables of a model, read from its typed parameters. */
+function headVariables(model: MsaModel): tf.Variable[] {
+  const { fusion, regression, projection } = model.parameters;
+  return [fusion.concat!.w, fusion.concat!.b, regression.w, regression.b, projection.hidden.w, projection.hidden.b, projection.out.w, projection.out.b];
+}
 
 /** Slot of model i in modality m: its rank among the models that read m. */
 function slotsOf(models: MsaModel[]): Partial<Record<Modality, number>>[] {
@@ -46,7 +47,7 @@ async function headsAndGrads(subsets: SubsetName[], fused: boolean, seed: number
   const present = MODALITIES.filter((m) => k(m) > 0);
   const pooled = present.map((m) => tf.tensor3d(randValues(rand, B * k(m) * D), [B, k(m), D]));
   const probes = models.map(() => [tf.tensor1d(randValues(rand, B)), tf.tensor2d(randValues(rand, B * P), [B, P]), tf.tensor2d(randValues(rand, B * D), [B, D])]);
-  const weights = models.flatMap((model) => HEAD_PARAMETERS.map((name) => model.parameter(name) as tf.Tensor));
+  const weights: tf.Tensor[] = models.flatMap(headVariables);
   const slots = slotsOf(models);
   const outputs = (ps: tf.Tensor[]) => {
     const byModality = Object.fromEntries(present.map((m, j) => [m, ps[j]])) as Partial<Record<Modality, tf.Tensor3D>>;
@@ -58,7 +59,7 @@ async function headsAndGrads(subsets: SubsetName[], fused: boolean, seed: number
   };
   const loss = (...ps: tf.Tensor[]) => tf.addN(outputs(ps).flatMap((o, i) => [o.prediction, o.projection, o.fused].map((t, q) => tf.sum(tf.mul(t, probes[i][q]))))) as tf.Scalar;
   const values = tf.tidy(() => outputs(pooled).flatMap((o) => [o.prediction, o.projection, o.fused].map((t) => Float32Array.from(t.dataSync()))));
-  const { grads } = tf.variableGrads(() => loss(...pooled), models.flatMap((m) => HEAD_PARAMETERS.map((n) => m.parameter(n))));
+  const { grads } = tf.variableGrads(() => loss(...pooled), models.flatMap(headVariables));
   const poolGrads = tf.grads(loss)(pooled);
   const out = [...values, ...weights.map((w) => Float32Array.from(grads[(w as tf.Variable).name].dataSync())), ...poolGrads.map((g) => Float32Array.from(g.dataSync()))];
   tf.dispose([...pooled, ...probes.flat(), ...Object.values(grads), ...poolGrads]);

@@ -13,7 +13,7 @@
  * @see bench/README.md
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelFunc, WasmBackendLike } from './wasm-heap';
+import type { KernelFunc, WasmBackendLike } from './tfjs-internals';
 
 const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 

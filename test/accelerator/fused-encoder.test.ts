@@ -1,5 +1,5 @@
 /**
- * The fused attention-pooling encoder (lib/models/fused-encoder.ts over native/src/mmckd_encoder.c)
+ * The fused attention-pooling encoder (lib/accelerator/fused-encoder.ts over native/src/mmckd_encoder.c)
  * against the tfjs-ops formulation on the cpu backend: values and every weight gradient on random
  * shapes (k = 1 to 5 models, masks with padded frames, holes and empty clips, dropout on and off,
  * with and without tanh); its dropout stream against tf.randomUniform bit for bit; no leaks; and
@@ -14,11 +14,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import { selectBackend } from '../../lib/backend';
 import { SUBSET_NAMES } from '../../lib/data/modalities';
 import type { Batch } from '../../lib/data/types';
-import { fusedEncoderAvailable, fusedPooledEncoder, tfjsPooledEncoder, type FusedEncoderWeights } from '../../lib/models/fused-encoder';
-import { fusedHeadsAvailable } from '../../lib/models/fused-heads';
+import { fusedEncoderAvailable, fusedPooledEncoder } from '../../lib/accelerator/fused-encoder';
+import { tfjsPooledEncoder, type PooledEncoderWeights } from '../../lib/models/pooled-encoders';
+import { fusedHeadsAvailable } from '../../lib/accelerator/fused-heads';
 import { buildModelSet, disposeModelSet } from '../../lib/models/model-set';
-import { loadWasmKernels, loadNativeAddon, wasmKernelPackFor, type FusedKernelPack } from '../../lib/native/index';
-import type { WasmBackendLike } from '../../lib/native/wasm-heap';
+import { loadWasmKernels, loadNativeAddon, wasmKernelPackFor, type FusedKernelPack } from '../../lib/accelerator/index';
+import type { WasmBackendLike } from '../../lib/accelerator/tfjs-internals';
 import { onlineDistillationObjective } from '../../lib/train/objectives';
 import { assertClose, kernelEngines, randInt, randValues, rng, type EngineCase } from './helpers';
 import { maskedStepBatch, STEP_BATCH } from '../models/helpers';
@@ -82,7 +83,7 @@ async function run(backend: string, c: EncoderCase, seed: number, op: typeof tfj
   ];
   const probe = make([c.b, c.k, c.d], 1);
   const seeds = Array.from({ length: c.k }, (_, j) => 1000 * seed + 17 * j);
-  const split = (list: tf.Tensor[]): FusedEncoderWeights => ({ w: list.slice(0, c.k), b: list.slice(c.k, 2 * c.k), scoreW: list.slice(2 * c.k, 3 * c.k), scoreB: list.slice(3 * c.k) });
+  const split = (list: tf.Tensor[]): PooledEncoderWeights => ({ w: list.slice(0, c.k), b: list.slice(c.k, 2 * c.k), scoreW: list.slice(2 * c.k, 3 * c.k), scoreB: list.slice(3 * c.k) });
   const pooled = op(x, mask, split(params), { tanh: c.tanh, dropout: c.dropout, seeds });
   const grads = tf.grads((...ps: tf.Tensor[]) => tf.sum(tf.mul(op(x, mask, split(ps), { tanh: c.tanh, dropout: c.dropout, seeds }), probe)))(params);
   const out = [pooled, ...grads].map((t) => Float32Array.from(t.dataSync()));
@@ -124,7 +125,7 @@ for (const e of kernelEngines()) {
     const values = async (backend: string, op: typeof tfjsPooledEncoder) => {
       await selectBackend({ force: backend as 'cpu' | 'wasm', env: engineEnv });
       return tf.tidy(() => {
-        const weights = { w: [], b: [], scoreW: [], scoreB: [] } as FusedEncoderWeights;
+        const weights = { w: [], b: [], scoreW: [], scoreB: [] } as PooledEncoderWeights;
         for (let j = 0; j < k; j++) {
           weights.w.push(tf.zeros([2, d]));
           weights.b.push(tf.ones([d]));

@@ -1,5 +1,5 @@
 /**
- * The optimised wasm kernels of lib/native against the reference cpu kernels, on random shapes,
+ * The optimised wasm kernels of lib/accelerator against the reference cpu kernels, on random shapes,
  * forward and gradient: BatchMatMul, _FusedMatMul and Transpose of each engine (the OpenBLAS addon,
  * the WebAssembly kernels' SIMD128 sgemm; skipped with a message where an engine is not
  * available), and the JavaScript Identity, Cast, SplitV and Tanh (always).
@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { enableNativeKernels, disableNativeKernels, loadWasmKernels } from '../../lib/native/index';
+import { enableNativeKernels, disableNativeKernels, loadWasmKernels } from '../../lib/accelerator/index';
 import { assertClose, kernelEngines, randInt, randValues, rng, valuesOn } from './helpers';
 
 /** The engine the wasm runs of the test being run use (set at the start of each engine's tests). */
@@ -206,11 +206,12 @@ test('Identity and same-dtype Cast share data: values kept after the source is d
 
 test('a MM-CKD model step on wasm with the kit kernels matches the cpu backend (loss and gradients)', async () => {
   const { buildModel } = await import('../../lib/models/index');
+  const { acceleratedApply } = await import('../../lib/accelerator/model-forward');
   const { randomBatch } = await import('../../bench/workload');
   const f = () => {
     const model = buildModel({ subset: 'tav', d: 8, heads: 2, projectionDim: 4, dropout: 0 }, 3);
     const batch = randomBatch(4, 5);
-    const { value, grads } = tf.variableGrads(() => tf.mean(tf.abs(tf.sub(model.apply(batch, { training: true }).prediction, batch.labels))) as tf.Scalar,
+    const { value, grads } = tf.variableGrads(() => tf.mean(tf.abs(tf.sub(acceleratedApply(model, batch, { training: true }).prediction, batch.labels))) as tf.Scalar,
       model.variables());
     const out = [value, ...Object.keys(grads).sort().map((k) => grads[k])];
     tf.dispose([...Object.values(batch.inputs), ...Object.values(batch.masks), batch.labels]);
