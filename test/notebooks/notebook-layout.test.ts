@@ -1,5 +1,7 @@
-// Every code line of the notebooks and their solutions fits Jupyter's default cell width (about
-// 100 characters show without a horizontal scroll); markdown wraps by itself and is free.
+// How the notebooks read in Jupyter: every code line of the notebooks and their solutions fits
+// the default cell width (about 100 characters show without a horizontal scroll; markdown wraps
+// by itself and is free), and no chart is folded into a scroll box (scripts/check-jupyter-scroll.ts
+// checks the executed notebooks in a real Jupyter).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,12 +17,25 @@ function notebookFiles(): string[] {
   );
 }
 
+interface Cell {
+  cell_type: string;
+  source: string[] | string;
+  metadata?: { scrolled?: boolean | 'auto' };
+}
+
+function readCells(file: string): Cell[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { cells: Cell[] }).cells;
+}
+
+function sourceOf(cell: Cell): string {
+  return Array.isArray(cell.source) ? cell.source.join('') : cell.source;
+}
+
 /** Returns one message per code line longer than `max`: notebook, cell (0-based, as in the file) and line (1-based). */
 function longCodeLines(file: string, max = MAX_CODE_LINE): string[] {
-  const nb = JSON.parse(readFileSync(file, 'utf8')) as { cells: { cell_type: string; source: string[] | string }[] };
-  return nb.cells.flatMap((cell, c) => {
+  return readCells(file).flatMap((cell, c) => {
     if (cell.cell_type !== 'code') return [];
-    const lines = (Array.isArray(cell.source) ? cell.source.join('') : cell.source).split('\n');
+    const lines = sourceOf(cell).split('\n');
     return lines.flatMap((line, l) =>
       [...line].length > max ? [`${relative(ROOT, file)} cell ${c} line ${l + 1}: ${[...line].length} characters: ${line.slice(0, 60)}...`] : [],
     );
@@ -39,4 +54,16 @@ test('the line check names the notebook, cell and line over the limit', () => {
   const lines = longCodeLines(first, 10);
   assert.ok(lines.length > 0);
   assert.match(lines[0], /^notebooks\/\S+\.ipynb cell \d+ line \d+: \d+ characters: /);
+});
+
+test('every code cell that shows a chart says scrolled: false, so Jupyter never folds its output into a scroll box', () => {
+  // Notebook 6 scrolls an output taller than about 100 lines (1800 px) unless the cell's metadata
+  // says `scrolled: false`; a chart is 500 px, so two or three in one cell pass the limit.
+  const charts = /ctx\.figure\(|mmckd\.showFigure\(/;
+  const unset = notebookFiles().flatMap((file) =>
+    readCells(file).flatMap((cell, c) =>
+      cell.cell_type === 'code' && charts.test(sourceOf(cell)) && cell.metadata?.scrolled !== false ? [`${relative(ROOT, file)} cell ${c}`] : [],
+    ),
+  );
+  assert.deepEqual(unset, [], `chart cells without metadata scrolled: false:\n${unset.join('\n')}`);
 });
