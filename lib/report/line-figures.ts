@@ -115,7 +115,7 @@ export interface RateCurveInput extends FigureBase {
   percent?: boolean;
   /** A dashed horizontal line to read the curves against, with its label. */
   reference?: ReferenceLine;
-  /** Test MAE of the constant predictor (`constantPredictorMae`), drawn as a labelled dashed line (unless `reference` is given): the level every MAE curve drifts to as inputs vanish. */
+  /** Test MAE of the constant predictor (`constantPredictorMae`), drawn as a labelled dashed line (unless `reference` is given): what a model that reads nothing scores. */
   constantMae?: number;
 }
 
