@@ -96,13 +96,14 @@ async function main(): Promise<number> {
   try {
     for (const name of names) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(`${server.base}/notebooks/${encodeURIComponent(name)}?token=${server.token}`);
+      const url = `${server.base}/notebooks/${encodeURIComponent(name)}?token=${server.token}`;
+      await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
       let cells: CellOutput[] | null = null;
-      for (let i = 0; i < 240 && !cells; i++) {
+      for (let i = 0; i < 720 && !cells; i++) {
         cells = (await page.evaluate(OUTPUTS)) as CellOutput[] | null;
         if (!cells) await page.waitForTimeout(250);
       }
-      if (!cells) throw new Error(`${name}: the notebook did not load in 60 s\n${server.log()}`);
+      if (!cells) throw new Error(`${name}: the notebook did not load in 3 minutes\n${server.log()}`);
       await page.waitForTimeout(3000); // charts draw after the load; a taller output may scroll then
       cells = (await page.evaluate(OUTPUTS)) as CellOutput[];
       const withOutput = cells.filter((c) => c.areas > 0);

@@ -113,7 +113,7 @@ export function trustNotebooks(python: string, root: string, files: string[]): v
 
 /**
  * Starts `python -m notebook` serving `root` on `port` (default a free one) and resolves once it
- * answers; throws with its log when it does not start within 30 s.
+ * answers; throws with its log when it does not start within 2 minutes (a loaded machine is slow).
  */
 export async function startNotebookServer(python: string, root: string, o: { port?: number; token?: string } = {}): Promise<NotebookServer> {
   const port = o.port ?? (await freePort());
@@ -130,7 +130,7 @@ export async function startNotebookServer(python: string, root: string, o: { por
   for (let i = 0; ; i++) {
     const ok = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
     if (ok) break;
-    if (i >= 150 || server.exitCode !== null) {
+    if (i >= 600 || server.exitCode !== null) {
       await stopServer(server);
       throw new Error(`the Jupyter server did not start:\n${log}`);
     }
