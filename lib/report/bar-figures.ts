@@ -4,7 +4,7 @@
  * @see notebooks/03-online-mmckd.ipynb, notebooks/04-missing-modality-ablations.ipynb
  */
 import { FigureBase, FigureSpec, PlotlyTrace } from './figure-spec';
-import { axis, baseLayout, checkSameLength, makeSpec, seriesColor } from './layout';
+import { addReferenceLine, axis, baseLayout, checkSameLength, makeSpec, referenceOf, type ReferenceLine, seriesColor } from './layout';
 
 /** One method's mean (and std) per category. */
 export interface BarGroup {
@@ -24,8 +24,10 @@ export interface GroupedBarInput extends FigureBase {
   xTitle?: string;
   /** y axis range, e.g. [0.5, 0.9] for accuracies. */
   yRange?: [number, number];
-  /** A dashed horizontal line to read the bars against, e.g. the MAE of a constant predictor. */
-  reference?: { value: number; label: string };
+  /** A dashed horizontal line to read the bars against, with its label. */
+  reference?: ReferenceLine;
+  /** Test MAE of the constant predictor (`constantPredictorMae`), drawn as a labelled dashed line (unless `reference` is given). */
+  constantMae?: number;
 }
 
 function errorBars(std: number[] | undefined): Record<string, unknown> | undefined {
@@ -51,11 +53,8 @@ export function groupedBarFigure(input: GroupedBarInput): FigureSpec {
   layout.bargap = 0.2;
   layout.xaxis = axis(input.xTitle ?? 'modality subset', { type: 'category' });
   layout.yaxis = axis(input.yTitle, input.yRange ? { range: input.yRange } : {});
-  if (input.reference) {
-    const { value, label } = input.reference;
-    layout.shapes = [{ type: 'line', xref: 'paper', x0: 0, x1: 1, yref: 'y', y0: value, y1: value, line: { color: '#555', width: 1.5, dash: 'dash' } }];
-    layout.annotations = [{ xref: 'paper', x: 1, xanchor: 'right', yref: 'y', y: value, yanchor: 'bottom', text: `${label}: ${value.toFixed(3)}`, showarrow: false, font: { size: 12, color: '#555' } }];
-  }
+  const reference = referenceOf(input);
+  if (reference) addReferenceLine(layout, reference);
   return makeSpec(input, data, layout);
 }
 

@@ -196,7 +196,7 @@ function rowsOf(rows: MeanStdRow[], key: string, value: string | number): MeanSt
 
 /** Options of gridFigures. */
 export interface GridFigureOptions {
-  /** Test MAE of the constant predictor (`constantPredictorMae`), drawn as a dashed line on the P1 bars. */
+  /** Test MAE of the constant predictor (`constantPredictorMae`), drawn as a dashed line on every MAE figure (P1 bars, P2, P3 and P3c curves). */
   constantMae?: number;
 }
 
@@ -217,7 +217,7 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
           return { name: variantLabel(v), mean: SUBSET_NAMES.map((s) => Number(of(s)?.MAE_mean ?? NaN)), std: SUBSET_NAMES.map((s) => Number(of(s)?.MAE_std ?? 0) || 0) };
         }),
         yTitle: 'test MAE (lower is better)',
-        ...(options.constantMae !== undefined ? { reference: { value: options.constantMae, label: 'constant predictor (median train label)' } } : {}),
+        constantMae: options.constantMae,
       }),
     );
   }
@@ -243,6 +243,7 @@ export function gridFigures(tables: GridTables, methods: readonly string[], abla
           }),
           yTitle,
           xTitle: rateTitle,
+          constantMae: metric === 'MAE' ? options.constantMae : undefined,
         }),
       );
     }

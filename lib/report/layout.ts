@@ -235,3 +235,30 @@ export function checkSameLength(what: string, arrays: Record<string, ArrayLike<u
     }
   }
 }
+
+/** The label of the constant predictor's line (`constantPredictorMae`), the same in every MAE figure. */
+export const CONSTANT_PREDICTOR_LABEL = 'constant predictor (median train label)';
+
+/** A dashed horizontal line to read a figure's values against, labelled with its value at the right end. */
+export interface ReferenceLine {
+  value: number;
+  label: string;
+}
+
+/**
+ * Returns the reference line a figure input asks for: `reference` when given, else the constant
+ * predictor's line at `constantMae`, else undefined.
+ */
+export function referenceOf(input: { reference?: ReferenceLine; constantMae?: number }): ReferenceLine | undefined {
+  if (input.reference) return input.reference;
+  return input.constantMae === undefined ? undefined : { value: input.constantMae, label: CONSTANT_PREDICTOR_LABEL };
+}
+
+/** Adds `line` to the layout as a dashed shape across the plot and an annotation above its right end. */
+export function addReferenceLine(layout: PlotlyLayout, line: ReferenceLine): void {
+  const { value, label } = line;
+  const shape = { type: 'line', xref: 'paper', x0: 0, x1: 1, yref: 'y', y0: value, y1: value, line: { color: '#555', width: 1.5, dash: 'dash' } };
+  const note = { xref: 'paper', x: 1, xanchor: 'right', yref: 'y', y: value, yanchor: 'bottom', text: `${label}: ${value.toFixed(3)}`, showarrow: false, font: { size: 12, color: '#555' } };
+  layout.shapes = [...((layout.shapes as unknown[]) ?? []), shape];
+  layout.annotations = [...((layout.annotations as unknown[]) ?? []), note];
+}

@@ -4,7 +4,9 @@
  * @see notebooks/03-online-mmckd.ipynb, notebooks/04-missing-modality-ablations.ipynb
  */
 import { FigureBase, FigureInputError, FigureSpec, PlotlyTrace } from './figure-spec';
-import { axis, baseLayout, captionMarginTop, checkSameLength, facetGrid, facetTitle, makeSpec, seriesColor, withAlpha } from './layout';
+import {
+  addReferenceLine, axis, baseLayout, captionMarginTop, checkSameLength, facetGrid, facetTitle, makeSpec, referenceOf, type ReferenceLine, seriesColor, withAlpha,
+} from './layout';
 
 /** One training curve. Series with the same name share a colour and one legend entry. */
 export interface CurveSeries {
@@ -111,12 +113,16 @@ export interface RateCurveInput extends FigureBase {
   xTitle?: string;
   /** Show rates as percentages on the x axis. */
   percent?: boolean;
+  /** A dashed horizontal line to read the curves against, with its label. */
+  reference?: ReferenceLine;
+  /** Test MAE of the constant predictor (`constantPredictorMae`), drawn as a labelled dashed line (unless `reference` is given): what a model that reads nothing scores. */
+  constantMae?: number;
 }
 
 /**
  * Returns a FigureSpec of metric vs missing rate: per series a band trace (mean ± std, when std is
- * given) followed by a line trace of the mean. Used for P2 (frame rate 0..1) and P3 (modality
- * rate 0.1..0.7).
+ * given) followed by a line trace of the mean, and an optional dashed reference line (layout
+ * shape). Used for P2 (frame rate 0..1) and P3 (modality rate 0.1..0.7).
  */
 export function rateCurveFigure(input: RateCurveInput): FigureSpec {
   const data: PlotlyTrace[] = [];
@@ -155,5 +161,7 @@ export function rateCurveFigure(input: RateCurveInput): FigureSpec {
   const layout = baseLayout(input);
   layout.xaxis = axis(input.xTitle ?? 'missing rate', input.percent ? { tickformat: '.0%' } : {});
   layout.yaxis = axis(input.yTitle);
+  const reference = referenceOf(input);
+  if (reference) addReferenceLine(layout, reference);
   return makeSpec(input, data, layout);
 }

@@ -183,6 +183,9 @@ export interface RegimeMapRow extends Record<string, unknown> {
   shared_beyond_label: number;
   distractor_dims: number;
   contrast: string;
+  /** The contrast's two sides as grid variants: `variant` minus `baseline`, e.g. 'mmckd' minus 'b2'. */
+  variant: string;
+  baseline: string;
   group: keyof typeof REGIME_GROUPS;
   /** The models of the group, e.g. 'a v av'. */
   models: string;
@@ -219,6 +222,8 @@ export function regimeMapRows(results: readonly RegimeResult[]): RegimeMapRow[] 
           shared_beyond_label: knobs.sharedBeyondLabel,
           distractor_dims: knobs.distractorDims,
           contrast: k.name,
+          variant: k.variant,
+          baseline: k.baseline,
           group,
           models: REGIME_GROUPS[group].join(' '),
           n: x?.n ?? 0,

@@ -15,6 +15,7 @@ test('notebook 05-computational-cost trains both imputers (quick), scores them u
   for (const s of ['tav', 'ta', 'tv', 'av', 't', 'a', 'v']) {
     assert.match(all, new RegExp(`\\n${s}: MM-CKD \\d\\.\\d{4}, teacher zero-fill \\(B1\\) \\d\\.\\d{4}, autoencoder \\+ teacher \\d\\.\\d{4}, diffusion K=10 \\+ teacher \\d\\.\\d{4}, diffusion K=50 \\+ teacher \\d\\.\\d{4}`));
   }
+  assert.match(all, /arquero's join equals the kit's cost table: true \(11 rows, 35 long records\)/, 'the cost table wrangled by hand');
   const rows = [...all.matchAll(/\n([^:\n]+): (\d+) params, (\d+\.\d+) MFLOPs, b1 (\d+\.\d+) ms\/clip \[IQR \d+\.\d+\], b32 (\d+\.\d+) ms\/clip \[IQR \d+\.\d+\] \(backend (\w+(?:-\w+)?)\)/g)];
   assert.deepEqual(rows.map((r) => r[1]), [
     'teacher', 'student ta', 'student tv', 'student av', 'student t', 'student a', 'student v',

@@ -13,6 +13,7 @@ test('notebook 06-when-distillation-helps trains the quick regime map (two seeds
   }
   assert.match(all, /map: 56 of 56 cells evaluated, 0 failure\(s\)/);
   assert.match(all, /paired test-MAE differences per regime/);
+  assert.match(all, /arquero's rollup equals the kit's map table: true \(60 rows from \d+ records\)/, 'the map table wrangled by hand');
   assert.match(all, /4 heatmaps: regime-map-mmckd-b2, regime-map-b3-b2, regime-map-b4-b2, regime-map-ae-teacher-b1/);
   assert.ok((all.match(/class="mmckd-figure"/g) ?? []).length >= 4, 'four heatmaps drawn');
   for (const contrast of ['MM-CKD − B2', 'B3 − B2', 'B4 − B2']) {

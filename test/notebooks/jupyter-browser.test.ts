@@ -4,14 +4,13 @@
 // is small, and an untrusted copy still shows every chart as its static picture.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findChromium } from '../../lib/report/chromium';
 import { CHROMIUM_ARGS } from '../../lib/report/export-figures';
-import { findJupyterPython, ROOT, tslabKernelSpec } from '../../scripts/notebook-runner';
+import { startNotebookServer } from '../../scripts/jupyter-server';
+import { findJupyterPython, ROOT } from '../../scripts/notebook-runner';
 
 const chromium = findChromium();
 const python = findJupyterPython(['notebook']);
@@ -20,69 +19,6 @@ const skip = !chromium
   : !python
     ? 'no Python with the Jupyter Notebook server (`sudo apt-get install python3-notebook`): the notebooks are not tested in a browser'
     : false;
-
-/** Returns a free TCP port on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Returns the ids of the processes below `pid` (from /proc; empty elsewhere). */
-function descendants(pid: number): number[] {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return [];
-  }
-  const parent = new Map<number, number>();
-  for (const e of entries) {
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      parent.set(Number(e), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const [child, ppid] of parent) {
-      if (ppid !== p) continue;
-      out.push(child);
-      walk(child);
-    }
-  };
-  walk(pid);
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Stops the server by its pid (SIGTERM: it shuts its kernels down), then ends what is left of its processes by their ids. */
-async function stopServer(server: ChildProcess): Promise<void> {
-  const pid = server.pid!;
-  const below = descendants(pid);
-  if (server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    process.kill(pid, 'SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
-  }
-  for (const p of below) if (alive(p)) process.kill(p, 'SIGKILL');
-}
 
 /** The notebook's state as the classic front end holds it (a string: the page has no tsx helpers). */
 const PAGE_STATE = `(() => {
@@ -127,36 +63,13 @@ test('notebook 00 in Jupyter Notebook and Chromium: Run All, save, reload; the t
   copyFileSync(join(ROOT, 'notebooks', '00-quickstart.ipynb'), join(root, 'notebooks', '00-quickstart.ipynb'));
   symlinkSync(join(ROOT, 'dist'), join(root, 'dist'));
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
-  const jupyter = join(root, '.jupyter'); // hidden: not served
-  mkdirSync(join(jupyter, 'path', 'kernels', 'tslab'), { recursive: true });
-  writeFileSync(join(jupyter, 'path', 'kernels', 'tslab', 'kernel.json'), JSON.stringify(tslabKernelSpec()));
-  const env = {
-    ...process.env,
-    JUPYTER_PATH: join(jupyter, 'path'),
-    JUPYTER_DATA_DIR: join(jupyter, 'data'),
-    JUPYTER_CONFIG_DIR: join(jupyter, 'config'),
-    JUPYTER_RUNTIME_DIR: join(jupyter, 'runtime'),
-  };
-  const port = await freePort();
   const token = 'mmckd-browser-test';
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const server = spawn(
-    python!,
-    ['-m', 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, `--NotebookApp.token=${token}`, `--notebook-dir=${root}`, ...(isRoot ? ['--allow-root'] : [])],
-    { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let serverLog = '';
-  server.stderr!.on('data', (d: Buffer) => (serverLog = (serverLog + d.toString()).slice(-6000)));
+  const server = await startNotebookServer(python!, root, { token });
+  const serverLog = server.log;
   const { chromium: pw } = await import('playwright-core');
   const browser = await pw.launch({ executablePath: chromium, headless: true, args: [...CHROMIUM_ARGS] });
   try {
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${base}/api/status?token=${token}`).then((r) => r.ok, () => false);
-      if (ok) break;
-      assert.ok(i < 150 && server.exitCode === null, `the Jupyter server did not start:\n${serverLog}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const base = server.base;
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const state = async () => (await page.evaluate(PAGE_STATE)) as PageState | null;
     const waitFor = async (what: string, ok: (s: PageState) => boolean, ms: number): Promise<PageState> => {
@@ -167,7 +80,7 @@ test('notebook 00 in Jupyter Notebook and Chromium: Run All, save, reload; the t
           laps.push(lap(what));
           return s;
         }
-        assert.ok(Date.now() < deadline, `${lap(what)}: timed out; page state ${JSON.stringify(s)}\nserver log:\n${serverLog}`);
+        assert.ok(Date.now() < deadline, `${lap(what)}: timed out; page state ${JSON.stringify(s)}\nserver log:\n${serverLog()}`);
         await new Promise((r) => setTimeout(r, 250));
       }
     };
@@ -206,7 +119,7 @@ test('notebook 00 in Jupyter Notebook and Chromium: Run All, save, reload; the t
     process.stderr.write(`jupyter-browser: ${laps.join(', ')}; saved notebook ${size} bytes\n`);
   } finally {
     await browser.close();
-    await stopServer(server);
+    await server.stop();
     rmSync(root, { recursive: true, force: true });
   }
 });

@@ -11,6 +11,7 @@ import type { GridCell } from '../../lib/eval/grid-cell';
 import { validateTrainConfig } from '../../lib/train/config';
 import { GRID_COLUMN_LABELS, gridFigures, gridTables, meanStdDisplayRows, pairedSubsetTable, teacherTable, writeGridTables } from '../../lib/report/grid-report';
 import { relabelColumns } from '../../lib/report/table-format';
+import { rateCurveFigure } from '../../lib/report/line-figures';
 
 function metrics(mae: number): MsaMetricValues {
   return Object.fromEntries(MSA_METRIC_KEYS.map((k) => [k, k === 'MAE' ? mae : 0.7])) as MsaMetricValues;
@@ -110,6 +111,43 @@ test('gridTables and writeGridTables add P3c, the paired table and the teacher t
   assert.match(figs.find((f) => f.id === 'methods-p3c-mae')!.caption.title, /^P3c \(per clip\)/);
   const legend = (id: string) => figs.find((f) => f.id === id)!.data.map((t) => (t as { name?: string }).name).filter((n) => n && !/±|std/.test(n));
   assert.deepEqual([...new Set(legend('methods-p1-mae'))], ['MM-CKD', 'B1 zero-filled teacher', 'B2 independent students'], 'legends name the methods, not the variant ids');
+});
+
+test('the constant predictor is a dashed line on every MAE figure of the grid (P1, P2, P3, P3c), on no Acc-2 one', async () => {
+  const withP2 = cells.map((c) => ({ ...c, evaluation: { ...c.evaluation, p2: { ...curve('P3', 0.8), protocol: 'P2' as const, auilc: { MAE: 1, Non0_acc_2: 0.6, Non0_F1_score: 0.6, Mult_acc_7: 0.2 } } } }));
+  const tables = await gridTables(withP2);
+  const caption = { dataset: 'fake', seeds: SEEDS, backend: 'cpu' };
+  const figs = gridFigures(tables, ['mmckd', 'b1', 'b2'], [], caption, 'methods', { constantMae: 1.234 });
+  const lines = (id: string) => {
+    const fig = figs.find((f) => f.id === id);
+    assert.ok(fig, id);
+    return { shapes: (fig.layout.shapes ?? []) as { type: string; yref: string; y0: number; y1: number; line: { dash: string } }[], notes: (fig.layout.annotations ?? []) as { text: string; y: number }[] };
+  };
+  for (const id of ['methods-p1-mae', 'methods-p2-mae', 'methods-p3-mae', 'methods-p3c-mae']) {
+    const { shapes, notes } = lines(id);
+    assert.equal(shapes.length, 1, `${id}: one reference line`);
+    assert.deepEqual([shapes[0].type, shapes[0].yref, shapes[0].y0, shapes[0].y1, shapes[0].line.dash], ['line', 'y', 1.234, 1.234, 'dash'], id);
+    assert.equal(notes.length, 1, `${id}: one label`);
+    assert.equal(notes[0].text, 'constant predictor (median train label): 1.234', id);
+    assert.equal(notes[0].y, 1.234, id);
+  }
+  for (const id of ['methods-p2-non0_acc_2', 'methods-p3-non0_acc_2', 'methods-p3c-non0_acc_2']) {
+    assert.deepEqual(lines(id), { shapes: [], notes: [] }, `${id}: an accuracy figure has no MAE line`);
+  }
+  const p2 = figs.find((f) => f.id === 'methods-p2-mae')!;
+  assert.equal(p2.data.filter((t) => (t as { mode?: string }).mode === 'lines+markers').length, 3, 'the line is a shape, not a trace: one mean trace per method');
+  const without = gridFigures(tables, ['mmckd', 'b1', 'b2'], [], caption, 'methods');
+  for (const f of without) assert.equal(f.layout.shapes, undefined, `${f.id}: no line without constantMae`);
+});
+
+test('rateCurveFigure draws a labelled reference line at its value; an explicit reference wins over constantMae', () => {
+  const base = { id: 'p2', caption: { title: 't', dataset: 'd', seeds: [1], backend: 'cpu' }, series: [{ name: 'MM-CKD', rates: [0, 1], mean: [0.8, 1.2] }], yTitle: 'MAE' };
+  const fig = rateCurveFigure({ ...base, constantMae: 1.25 });
+  assert.deepEqual((fig.layout.shapes as { y0: number }[]).map((s) => s.y0), [1.25]);
+  assert.equal((fig.layout.annotations as { text: string }[])[0].text, 'constant predictor (median train label): 1.250');
+  const other = rateCurveFigure({ ...base, constantMae: 1.25, reference: { value: 0.9, label: 'reference learner' } });
+  assert.deepEqual((other.layout.annotations as { text: string }[]).map((a) => a.text), ['reference learner: 0.900']);
+  assert.equal(fig.data.length, 1, 'no trace added');
 });
 
 test('display rows label the derived columns; the tables and their CSV keep the field names', async () => {

@@ -60,6 +60,7 @@ test('regimeMapRows: every contrast of a regime per group with its knobs; a cont
   assert.equal(rows.length, 4 * 3, 'four contrasts (imputation included here) x three groups');
   const first = rows[0];
   assert.equal(first.contrast, 'MM-CKD − B2');
+  assert.deepEqual([...new Set(rows.map((r) => `${r.variant} − ${r.baseline}`))], ['mmckd − b2', 'b3 − b2', 'b4 − b2', 'ae-teacher − b1'], 'each row names the variants it pairs');
   assert.equal(first.default_regime, false);
   assert.deepEqual([first.train_clips, first.added_label_noise, first.shared_beyond_label, first.distractor_dims], [192, 0, 0.8, 0]);
   assert.equal(first.n, 3);
