@@ -21,6 +21,12 @@ export interface AblationDifferenceRow extends Record<string, unknown> {
 }
 
 /** Returns, for every variant of `variants` but the baseline, its students' mean test MAE minus the baseline's, paired by seed. */
+
+/** 'B2' -> "B2's", 'B2 independent students' -> "B2 independent students'". */
+function possessive(label: string): string {
+  return label.endsWith('s') ? `${label}'` : `${label}'s`;
+}
+
 export function ablationDifferenceRows(cells: GridCell[], variants: readonly string[], baseline = 'b2'): AblationDifferenceRow[] {
   return variants
     .filter((v) => v !== baseline)
@@ -34,7 +40,7 @@ export function ablationDifferenceRows(cells: GridCell[], variants: readonly str
 export function ablationDifferenceFigure(rows: readonly AblationDifferenceRow[], caption: Omit<FigureCaption, 'title'>, baseline = 'b2'): FigureSpec {
   return barFigure({
     id: 'ablations-vs-b2',
-    caption: { ...caption, title: `Ablations: the six students' mean test MAE minus ${variantLabel(baseline)}'s, paired by seed (95% interval)` },
+    caption: { ...caption, title: `Ablations: the six students' mean test MAE minus ${possessive(variantLabel(baseline))}, paired by seed (95% interval)` },
     labels: rows.map((r) => variantLabel(r.variant)),
     mean: rows.map((r) => r.mean_diff),
     std: rows.map((r) => (Number.isFinite(r.ci_high) ? r.ci_high - r.mean_diff : 0)),

@@ -25,6 +25,7 @@ test('ablationDifferenceRows pairs each variant with B2 by seed on the students;
   assert.deepEqual(bar.x, rows.map((r) => r.mean_diff));
   assert.ok(Math.abs(bar.error_x.array[1] - (rows[1].ci_high - rows[1].mean_diff)) < 1e-12);
   assert.match(fig.caption.title, /paired by seed \(95% interval\)/);
+  assert.doesNotMatch(fig.caption.title, /s's/, "a label ending in s takes an apostrophe alone");
 });
 
 test('the constant predictor: the median training label for every clip; grouped bars draw it as a dashed line', () => {
