@@ -4,7 +4,7 @@
  * libopenblas is absent, or when MMCKD_NATIVE=0 turns it off.
  * @see bench/README.md
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { KIT_ROOT } from '../paths';
 
@@ -69,6 +69,28 @@ const DEFAULT_ADDON_PATH = resolve(KIT_ROOT, 'native', 'build', 'Release', 'mmck
 
 let cached: AddonLoad | undefined;
 
+/** OpenBLAS's variable that names the kernels it uses, instead of the ones it picks for the CPU. */
+const CORETYPE_ENV = 'OPENBLAS_CORETYPE';
+
+/**
+ * OpenBLAS picks its kernels and their blocking for the CPU it finds, so the same product rounds
+ * differently on Haswell, SkylakeX and Zen machines, and a run's numbers with them. On Linux x64
+ * with AVX2 and FMA, this asks for the Haswell kernels (which Zen machines get anyway), so a run
+ * gives the same bits on every such machine (test/train/bitwise-run.test.ts). It must run before
+ * OpenBLAS loads; an OPENBLAS_CORETYPE the user set wins.
+ */
+function pinOpenBlasKernels(): void {
+  if (process.platform !== 'linux' || process.arch !== 'x64' || process.env[CORETYPE_ENV]) return;
+  let cpuinfo: string;
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return;
+  }
+  const flags = new Set((/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1] ?? '').trim().split(/\s+/));
+  if (flags.has('avx2') && flags.has('fma')) process.env[CORETYPE_ENV] = 'Haswell';
+}
+
 /** Returns the loaded addon or the one-line reason it is unavailable (cached per process). */
 export function loadNativeAddon(env: Record<string, string | undefined> = process.env): AddonLoad {
   const setting = env[NATIVE_ENV]?.trim();
@@ -80,6 +102,7 @@ export function loadNativeAddon(env: Record<string, string | undefined> = proces
     return cached;
   }
   try {
+    pinOpenBlasKernels();
     const addon = require(path) as NativeAddon;
     cached = { ok: true, addon, path };
   } catch (err) {
