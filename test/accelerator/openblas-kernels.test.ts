@@ -1,0 +1,40 @@
+/**
+ * The addon asks OpenBLAS for one set of kernels on every Linux x64 CPU with AVX2 and FMA, so runs
+ * give the same bits across machines; a user's OPENBLAS_CORETYPE wins. Each case loads the addon in
+ * a child process, since OpenBLAS reads the variable once, when it loads.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadNativeAddon } from '../../lib/accelerator/addon';
+
+const ADDON_MODULE = resolve(__dirname, '..', '..', 'lib', 'accelerator', 'addon.ts');
+
+/** The OpenBLAS build line the addon reports in a child started with `env`. */
+function blasLineIn(env: Record<string, string | undefined>): string {
+  const script = `const { loadNativeAddon } = require(${JSON.stringify(ADDON_MODULE)});
+const load = loadNativeAddon();
+process.stdout.write(load.ok ? load.addon.info().blas : 'not loaded: ' + load.reason);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', env: { ...process.env, ...env } });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+const cpuFlags = (() => {
+  try {
+    return new Set((/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
+  } catch {
+    return new Set<string>();
+  }
+})();
+const addon = loadNativeAddon();
+const skip = !addon.ok ? `the OpenBLAS addon is not available (${addon.reason})`
+  : process.platform !== 'linux' || process.arch !== 'x64' || !cpuFlags.has('avx2') || !cpuFlags.has('fma')
+    ? 'the kernels are pinned only on Linux x64 with AVX2 and FMA' : false;
+
+test('the addon loads OpenBLAS with its Haswell kernels on an AVX2 CPU, and a user-set OPENBLAS_CORETYPE wins', { skip }, () => {
+  assert.match(blasLineIn({ OPENBLAS_CORETYPE: undefined }), /\bHaswell\b/);
+  assert.match(blasLineIn({ OPENBLAS_CORETYPE: 'Sandybridge' }), /\bSandybridge\b/);
+});
