@@ -73,22 +73,28 @@ let cached: AddonLoad | undefined;
 const CORETYPE_ENV = 'OPENBLAS_CORETYPE';
 
 /**
- * OpenBLAS picks its kernels and their blocking for the CPU it finds, so the same product rounds
- * differently on Haswell, SkylakeX and Zen machines, and a run's numbers with them. On Linux x64
- * with AVX2 and FMA, this asks for the Haswell kernels (which Zen machines get anyway), so a run
- * gives the same bits on every such machine (test/train/bitwise-run.test.ts). It must run before
- * OpenBLAS loads; an OPENBLAS_CORETYPE the user set wins.
+ * The OpenBLAS kernels the addon asks for on this machine: 'Haswell' on Linux x64 with AVX2 and FMA,
+ * otherwise none (OpenBLAS picks). OpenBLAS picks its kernels and their blocking for the CPU it
+ * finds, so the same product rounds differently on SkylakeX machines than on Haswell and Zen ones
+ * (whose bits agree: test/train/bitwise-run.test.ts's fixture was recorded on Zen), and a run's
+ * numbers with them; one set of kernels gives the same bits on every such machine.
  */
-function pinOpenBlasKernels(): void {
-  if (process.platform !== 'linux' || process.arch !== 'x64' || process.env[CORETYPE_ENV]) return;
+export function pinnedOpenBlasKernels(): 'Haswell' | undefined {
+  if (process.platform !== 'linux' || process.arch !== 'x64') return undefined;
   let cpuinfo: string;
   try {
     cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   } catch {
-    return;
+    return undefined;
   }
   const flags = new Set((/^flags\s*:(.*)$/m.exec(cpuinfo)?.[1] ?? '').trim().split(/\s+/));
-  if (flags.has('avx2') && flags.has('fma')) process.env[CORETYPE_ENV] = 'Haswell';
+  return flags.has('avx2') && flags.has('fma') ? 'Haswell' : undefined;
+}
+
+/** Sets OPENBLAS_CORETYPE to the pinned kernels before OpenBLAS loads; a value the user set wins. */
+function pinOpenBlasKernels(): void {
+  const kernels = pinnedOpenBlasKernels();
+  if (kernels && !process.env[CORETYPE_ENV]) process.env[CORETYPE_ENV] = kernels;
 }
 
 /** Returns the loaded addon or the one-line reason it is unavailable (cached per process). */

@@ -6,9 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadNativeAddon } from '../../lib/accelerator/addon';
+import { loadNativeAddon, pinnedOpenBlasKernels } from '../../lib/accelerator/addon';
 
 const ADDON_MODULE = resolve(__dirname, '..', '..', 'lib', 'accelerator', 'addon.ts');
 
@@ -22,17 +21,9 @@ process.stdout.write(load.ok ? load.addon.info().blas : 'not loaded: ' + load.re
   return r.stdout;
 }
 
-const cpuFlags = (() => {
-  try {
-    return new Set((/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '').trim().split(/\s+/));
-  } catch {
-    return new Set<string>();
-  }
-})();
 const addon = loadNativeAddon();
 const skip = !addon.ok ? `the OpenBLAS addon is not available (${addon.reason})`
-  : process.platform !== 'linux' || process.arch !== 'x64' || !cpuFlags.has('avx2') || !cpuFlags.has('fma')
-    ? 'the kernels are pinned only on Linux x64 with AVX2 and FMA' : false;
+  : !pinnedOpenBlasKernels() ? 'the kernels are pinned only on Linux x64 with AVX2 and FMA' : false;
 
 test('the addon loads OpenBLAS with its Haswell kernels on an AVX2 CPU, and a user-set OPENBLAS_CORETYPE wins', { skip }, () => {
   assert.match(blasLineIn({ OPENBLAS_CORETYPE: undefined }), /\bHaswell\b/);
