@@ -91,10 +91,20 @@ export function pinnedOpenBlasKernels(): 'Haswell' | undefined {
   return flags.has('avx2') && flags.has('fma') ? 'Haswell' : undefined;
 }
 
-/** Sets OPENBLAS_CORETYPE to the pinned kernels before OpenBLAS loads; a value the user set wins. */
-function pinOpenBlasKernels(): void {
+/**
+ * Runs `load` (which loads OpenBLAS) with OPENBLAS_CORETYPE set to the pinned kernels, then removes
+ * it again: OpenBLAS reads it once, as it loads, and the processes the kit starts (the PyTorch
+ * reference links Debian's OpenBLAS too) keep their own choice. A value the user set wins.
+ */
+function withPinnedOpenBlasKernels<T>(load: () => T): T {
   const kernels = pinnedOpenBlasKernels();
-  if (kernels && !process.env[CORETYPE_ENV]) process.env[CORETYPE_ENV] = kernels;
+  if (!kernels || process.env[CORETYPE_ENV]) return load();
+  process.env[CORETYPE_ENV] = kernels;
+  try {
+    return load();
+  } finally {
+    delete process.env[CORETYPE_ENV];
+  }
 }
 
 /** Returns the loaded addon or the one-line reason it is unavailable (cached per process). */
@@ -108,8 +118,7 @@ export function loadNativeAddon(env: Record<string, string | undefined> = proces
     return cached;
   }
   try {
-    pinOpenBlasKernels();
-    const addon = require(path) as NativeAddon;
+    const addon = withPinnedOpenBlasKernels(() => require(path) as NativeAddon);
     cached = { ok: true, addon, path };
   } catch (err) {
     const first = (err instanceof Error ? err.message : String(err)).split('\n')[0].slice(0, 200);
